@@ -1,0 +1,16 @@
+"""Admin: accounts and roles, the audit log, and the state of queues and workers."""
+
+import streamlit as st
+
+from palm.models import Role
+from palm.ui import admin, auth
+
+user = auth.require_role(Role.ADMIN)
+st.title("Admin")
+accounts, audit_log, system = st.tabs(["Accounts", "Audit log", "System"])
+with accounts:
+    admin.accounts_table(user)
+with audit_log:
+    admin.audit_table()
+with system:
+    admin.system_status(user)

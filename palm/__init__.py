@@ -1,0 +1,1 @@
+"""Palmline: a palm-reading studio (for entertainment)."""

@@ -1,0 +1,109 @@
+"""`python -m palm COMMAND`: serve, migrate, create-user, set-role, ping, analyze."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from palm.db import make_engine, make_session_factory, transaction
+from palm.errors import PalmError
+from palm.infra.redis import RedisUnavailableError
+from palm.migrate import MigrationError, upgrade_to_head
+from palm.models import Role
+from palm.settings import Settings, get_settings
+
+EXIT_FAILURE = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m palm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="migrations, Redis, workers and the Streamlit app")
+    commands.add_parser("migrate", help="apply database migrations")
+    create = commands.add_parser("create-user", help="create an account")
+    create.add_argument("email")
+    create.add_argument("--role", choices=[role.value for role in Role], default=Role.USER.value)
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input instead of prompting")
+    role = commands.add_parser("set-role", help="change an account's role")
+    role.add_argument("email")
+    role.add_argument("role", choices=[role.value for role in Role])
+    commands.add_parser("ping", help="run a ping job through Redis and a worker")
+    commands.add_parser("analyze", help="analyse palm photos (see `analyze --help`)",
+                        add_help=False)
+    return parser
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise PalmError("PASSWORD_MISMATCH", "The two passwords differ.")
+    return first
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from palm.services.users import create_user
+
+    password = _read_password(args.password_stdin)
+    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
+    with transaction(factory) as session:
+        user = create_user(session, args.email, password, Role(args.role),
+                           min_password_length=settings.palm_min_password_length)
+    print(f"created {user.email} ({user.role})")
+    return 0
+
+
+def _set_role(settings: Settings, args: argparse.Namespace) -> int:
+    from palm.services.users import assign_role, find_by_email
+
+    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
+    with transaction(factory) as session:
+        user = find_by_email(session, args.email)
+        if user is None:
+            raise PalmError("NOT_FOUND", f"No account {args.email}.")
+        assign_role(session, user, Role(args.role), actor="cli")
+    print(f"{user.email} is now {user.role}")
+    return 0
+
+
+def _ping(settings: Settings) -> int:
+    from palm.services.system import run_ping
+
+    if not settings.redis_url:
+        raise PalmError("NO_REDIS_URL", "Set REDIS_URL to the Redis the workers use.")
+    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
+    print(run_ping(factory, settings.redis_url, timeout=30.0))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["analyze"]:
+        from palm.vision.cli import main as analyze
+
+        return analyze(argv[1:])
+    args = _parser().parse_args(argv)
+    settings = get_settings()
+    try:
+        if args.command == "serve":
+            from palm.launcher import serve
+
+            return serve(settings)
+        if args.command == "migrate":
+            upgrade_to_head(settings.resolved_database_url)
+            return 0
+        if args.command == "create-user":
+            return _create_user(settings, args)
+        if args.command == "set-role":
+            return _set_role(settings, args)
+        return _ping(settings)
+    except (MigrationError, RedisUnavailableError) as exc:
+        print(f"palm: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except PalmError as exc:
+        print(f"palm: {exc.message} [{exc.code}]", file=sys.stderr)
+        return EXIT_FAILURE

@@ -1,0 +1,1 @@
+"""Infrastructure: Redis, queues, embedded Redis, audit log, rate limits, keys."""

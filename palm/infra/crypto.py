@@ -1,0 +1,57 @@
+"""Encryption keys for data at rest (images, message text): Fernet with rotation (MultiFernet).
+
+PALM_ENCRYPTION_KEYS holds comma-separated Fernet keys, newest first: data is encrypted with
+the first and any of them decrypts, so a key is rotated by putting a new one in front. In
+development a key is generated once into the data directory; production refuses to start
+without configured keys rather than silently inventing one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, MultiFernet
+
+from palm.errors import PalmError
+from palm.settings import Settings
+
+DEV_KEY_FILE = "secret.key"
+
+
+class KeyConfigError(PalmError):
+    pass
+
+
+def _parse_keys(raw: str) -> list[Fernet]:
+    try:
+        return [Fernet(part.strip().encode()) for part in raw.split(",") if part.strip()]
+    except ValueError as exc:
+        raise KeyConfigError(
+            "BAD_ENCRYPTION_KEY", "PALM_ENCRYPTION_KEYS must be comma-separated Fernet keys."
+        ) from exc
+
+
+def ensure_dev_key(data_dir: Path) -> str:
+    """Read the development key from the data directory, creating it (mode 600) on first run."""
+    path = data_dir / DEV_KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(Fernet.generate_key())
+    return path.read_text().strip()
+
+
+def load_cipher(settings: Settings) -> MultiFernet:
+    """The configured keys; in development, the generated key when none are configured."""
+    if settings.palm_encryption_keys is not None:
+        keys = _parse_keys(settings.palm_encryption_keys.get_secret_value())
+        if keys:
+            return MultiFernet(keys)
+    if settings.palm_env == "production":
+        raise KeyConfigError(
+            "MISSING_ENCRYPTION_KEY",
+            "PALM_ENCRYPTION_KEYS is not set; production refuses to start without it.",
+        )
+    return MultiFernet(_parse_keys(ensure_dev_key(settings.palm_data_dir)))

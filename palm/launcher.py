@@ -1,0 +1,129 @@
+"""`python -m palm serve`: migrations, Redis (embedded unless REDIS_URL), workers, Streamlit.
+
+Every child runs with PR_SET_PDEATHSIG so it dies with the launcher even if the launcher is
+killed outright; on Ctrl-C/SIGTERM the launcher stops them all and waits for them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from palm.infra.crypto import load_cipher
+from palm.infra.embedded_redis import EmbeddedRedis, start_embedded_redis
+from palm.infra.processes import die_with_parent
+from palm.infra.queue import QUEUE_NAMES
+from palm.infra.redis import check_reachable
+from palm.migrate import upgrade_to_head
+from palm.settings import PROJECT_ROOT, Settings
+
+
+def worker_command(redis_url: str, index: int) -> list[str]:
+    """A stock `rq worker` (so `rq info` sees it) with our worker class and the scheduler."""
+    rq = Path(sys.executable).with_name("rq")
+    name = f"palm-{socket.gethostname()}-{os.getpid()}-{index}"
+    return [str(rq), "worker", "--url", redis_url, "--with-scheduler", "--name", name,
+            "--worker-class", "workers.worker.PalmWorker", "--path", str(PROJECT_ROOT),
+            *QUEUE_NAMES]
+
+
+def streamlit_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+            "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false"]
+
+
+@dataclass
+class Stack:
+    """The processes the launcher started, in start order."""
+
+    redis: EmbeddedRedis | None = None
+    children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    def spawn(self, name: str, command: Sequence[str], env: dict[str, str]) -> None:
+        process = subprocess.Popen(list(command), env=env, cwd=PROJECT_ROOT,
+                                   stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        self.children.append((name, process))
+
+    def first_exited(self) -> tuple[str, int] | None:
+        for name, process in self.children:
+            code = process.poll()
+            if code is not None:
+                return name, code
+        if self.redis is not None and self.redis.process.poll() is not None:
+            return "redis", self.redis.process.returncode
+        return None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop the app and workers first (they use Redis), then Redis."""
+        for _name, process in reversed(self.children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for _name, process in self.children:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.redis is not None:
+            self.redis.stop()
+
+
+class LaunchError(RuntimeError):
+    """A start-up step failed; the message says which and why."""
+
+
+def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict[str, str]]:
+    """Keys, migrations and Redis; returns the stack so far and the children's environment."""
+    settings.palm_data_dir.mkdir(parents=True, exist_ok=True)
+    load_cipher(settings)
+    database_url = settings.resolved_database_url
+    say("applying database migrations")
+    upgrade_to_head(database_url)
+    stack = Stack()
+    if settings.redis_url:
+        check_reachable(settings.redis_url)
+        redis_url = settings.redis_url
+    else:
+        stack.redis = start_embedded_redis(settings.palm_data_dir / "redis")
+        redis_url = stack.redis.url
+        say(f"embedded Redis at {redis_url} (data in {stack.redis.data_dir})")
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "PYTHONPATH": str(PROJECT_ROOT)}
+    return stack, env
+
+
+def serve(settings: Settings, say: Callable[[str], None] = print) -> int:
+    """Run everything until Ctrl-C or until one process exits; returns the exit code."""
+    stopping = False
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    stack, env = prepare(settings, say)
+    try:
+        for index in range(settings.palm_workers):
+            stack.spawn(f"worker-{index}", worker_command(env["REDIS_URL"], index), env)
+        stack.spawn("streamlit", streamlit_command(settings.palm_port), env)
+        say(f"Palmline is at http://localhost:{settings.palm_port}  (Ctrl-C stops everything)")
+        while not stopping:
+            exited = stack.first_exited()
+            if exited is not None:
+                say(f"{exited[0]} exited with code {exited[1]}; stopping everything")
+                return exited[1] or 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        say("stopping")
+        stack.stop()

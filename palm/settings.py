@@ -1,0 +1,63 @@
+"""Application settings, read from the environment first (then `.env`).
+
+Field names are the environment variable names lower-cased, so DATABASE_URL, REDIS_URL and
+OPENAI_* keep their conventional names and everything Palmline-specific starts with PALM_.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob the app, the workers and the launcher read."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    palm_env: Literal["development", "production"] = "development"
+    palm_data_dir: Path = PROJECT_ROOT / "data"
+
+    database_url: str = ""
+    palm_db_pool_size: int = Field(default=5, ge=1)
+    palm_db_max_overflow: int = Field(default=10, ge=0)
+    palm_db_pool_timeout: float = Field(default=10.0, gt=0)
+
+    redis_url: str | None = None
+    palm_workers: int = Field(default=2, ge=0, le=32)
+    palm_port: int = Field(default=8501, ge=1, le=65535)
+    palm_job_timeout: int = Field(default=300, ge=1)
+    palm_job_result_ttl: int = Field(default=3600, ge=0)
+
+    palm_encryption_keys: SecretStr | None = None
+
+    palm_login_attempts_per_minute: int = Field(default=10, ge=1)
+    palm_min_password_length: int = Field(default=10, ge=8)
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL, or the SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.palm_data_dir / 'palm.db'}"
+
+    @property
+    def llm_enabled(self) -> bool:
+        """The LLM reader is used when a key or a compatible server is configured."""
+        return self.openai_api_key is not None or bool(self.openai_base_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+    return Settings()

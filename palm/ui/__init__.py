@@ -1,0 +1,1 @@
+"""Streamlit components shared by pages; each module owns its session_state keys."""

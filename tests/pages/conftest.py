@@ -1,0 +1,38 @@
+"""AppTest helpers: run app.py as a given role against the test database and Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from streamlit.testing.v1 import AppTest
+
+from palm.db import transaction
+from palm.models import Role
+from palm.services import users
+from palm.settings import PROJECT_ROOT
+from palm.ui.auth import USER_KEY
+
+PASSWORD = "correct horse battery"
+APP = str(PROJECT_ROOT / "app.py")
+
+AppFactory = Callable[[Role | None], AppTest]
+
+
+def make_user(factory: sessionmaker[Session], email: str, role: Role) -> int:
+    with transaction(factory) as session:
+        return users.create_user(session, email, PASSWORD, role).id
+
+
+@pytest.fixture
+def app_as(app_env: dict[str, str], session_factory: sessionmaker[Session]) -> AppFactory:
+    """An AppTest of app.py, logged in as a fresh account of the given role (None: logged out)."""
+
+    def build(role: Role | None) -> AppTest:
+        app = AppTest.from_file(APP, default_timeout=30)
+        if role is not None:
+            app.session_state[USER_KEY] = make_user(session_factory, f"{role}@example.com", role)
+        return app
+
+    return build

@@ -1,0 +1,22 @@
+"""Job functions that misbehave on purpose (imported by real workers in the tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from palm.errors import PalmError
+from workers.tracking import ProgressReporter, tracked
+
+
+@tracked
+def kill_own_work_horse(*, progress: ProgressReporter) -> None:
+    """Dies like an out-of-memory kill would: no exception, no cleanup."""
+    progress("about to die", 0.3)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@tracked
+def raise_coded_error(*, progress: ProgressReporter) -> None:
+    progress("working", 0.2)
+    raise PalmError("BROKEN_PHOTO", "The photo could not be read.")

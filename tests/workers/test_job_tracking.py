@@ -1,0 +1,85 @@
+"""Jobs go through a real Redis and a real `rq worker` process; the jobs row mirrors them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Queue
+from sqlalchemy.orm import Session, sessionmaker
+
+from palm.db import transaction
+from palm.infra.queue import DEFAULT_QUEUE, JobSpec, QueueUnavailableError, submit
+from palm.infra.redis import connect
+from palm.models import JobState
+from palm.services import jobs as job_rows
+from palm.services.system import PING, submit_ping
+from palm.settings import PROJECT_ROOT
+
+RQ = Path(sys.executable).with_name("rq")
+
+
+def run_burst_worker(
+        redis_url: str, db_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """A real worker that drains the queues and exits (burst mode): no sleeps, no polling."""
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url,
+           "PALM_DATA_DIR": str(tmp_path / "data")}
+    command = [str(RQ), "worker", "--burst", "--url", redis_url, "--path", str(PROJECT_ROOT),
+               "--worker-class", "workers.worker.PalmWorker", "analysis", DEFAULT_QUEUE]
+    return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def row(factory: sessionmaker[Session], rq_id: str) -> tuple[str, str, float, int, str | None]:
+    with transaction(factory) as session:
+        job = job_rows.get_job(session, rq_id)
+        return job.state, job.stage, job.progress, job.attempts, job.error_code
+
+
+def test_ping_round_trip_reaches_finished(session_factory: sessionmaker[Session],
+                                          redis_client: Redis, redis_url: str, db_url: str,
+                                          tmp_path: Path) -> None:
+    rq_id = submit_ping(session_factory, redis_client, None)
+    assert row(session_factory, rq_id)[0] == JobState.QUEUED
+    result = run_burst_worker(redis_url, db_url, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert row(session_factory, rq_id) == (JobState.FINISHED, "done", 1.0, 1, None)
+    finished = Queue(DEFAULT_QUEUE, connection=redis_client).fetch_job(rq_id)
+    assert finished is not None and finished.return_value() == "pong"
+
+
+def test_a_coded_error_marks_the_row_failed_with_its_code(
+        session_factory: sessionmaker[Session], redis_client: Redis, redis_url: str, db_url: str,
+        tmp_path: Path) -> None:
+    spec = JobSpec(kind="test", func="tests.workers.crashing_jobs.raise_coded_error")
+    rq_id = submit(session_factory, redis_client, spec)
+    run_burst_worker(redis_url, db_url, tmp_path)
+    state, stage, _progress, attempts, code = row(session_factory, rq_id)
+    assert (state, stage, attempts, code) == (JobState.FAILED, "failed", 1, "BROKEN_PHOTO")
+
+
+@pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (1, 2)])
+def test_a_killed_work_horse_never_leaves_the_row_running(
+        session_factory: sessionmaker[Session], redis_client: Redis, redis_url: str, db_url: str,
+        tmp_path: Path, retries: int, attempts: int) -> None:
+    spec = JobSpec(kind="test", func="tests.workers.crashing_jobs.kill_own_work_horse",
+                   retries=retries, retry_intervals=(0,))
+    rq_id = submit(session_factory, redis_client, spec)
+    run_burst_worker(redis_url, db_url, tmp_path)
+    state, _stage, _progress, tried, code = row(session_factory, rq_id)
+    assert (state, tried, code) == (JobState.FAILED, attempts, "WORKER_DIED")
+
+
+def test_submit_with_redis_down_leaves_a_failed_row_not_a_stuck_one(
+        session_factory: sessionmaker[Session]) -> None:
+    dead_redis = connect("redis://127.0.0.1:1/0", timeout=0.5)
+    with pytest.raises(QueueUnavailableError) as raised:
+        submit(session_factory, dead_redis, PING)
+    assert raised.value.code == "QUEUE_UNAVAILABLE"
+    with transaction(session_factory) as session:
+        (job,) = job_rows.recent_jobs(session)
+        assert (job.state, job.error_code) == (JobState.FAILED, "QUEUE_UNAVAILABLE")
