@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -64,6 +66,13 @@ class JobState(enum.StrEnum):
     STARTED = "started"
     RETRYING = "retrying"
     FINISHED = "finished"
+    FAILED = "failed"
+
+
+class ReadingStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
     FAILED = "failed"
 
 
@@ -132,6 +141,131 @@ class Job(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reading_id: Mapped[int | None] = mapped_column(
+        ForeignKey("readings.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+
+
+class Image(Base):
+    """An uploaded photo, stored encrypted on disk; one row per (user, sha256)."""
+
+    __tablename__ = "images"
+    __table_args__ = (UniqueConstraint("user_id", "sha256", name="uq_images_user_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(16))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    storage_key: Mapped[str] = mapped_column(String(64))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Reading(Base):
+    """One analysis of one photo: status, the engine's full result, and what it found."""
+
+    __tablename__ = "readings"
+    __table_args__ = (
+        Index("ix_readings_user_created", "user_id", "created_at", "id"),
+        Index("ix_readings_user_status", "user_id", "status"),
+        Index("ix_readings_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("images.id", ondelete="SET NULL"), nullable=True
+    )
+    batch_id: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    hand_requested: Mapped[str] = mapped_column(String(8), default="auto")
+    hand: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    analysis_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default=ReadingStatus.QUEUED)
+    engine: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    hand_shape: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    vision_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    overlay_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LineResult(Base):
+    """One palm line of one reading, with its metrics and polyline (original-photo pixels)."""
+
+    __tablename__ = "line_results"
+    __table_args__ = (
+        UniqueConstraint("reading_id", "line", name="uq_line_results_reading_line"),
+        Index("ix_line_results_line_found", "line", "found"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id", ondelete="CASCADE"))
+    line: Mapped[str] = mapped_column(String(16))
+    found: Mapped[bool] = mapped_column(Boolean)
+    polyline: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    length_rel: Mapped[float] = mapped_column(Float, default=0.0)
+    depth: Mapped[float] = mapped_column(Float, default=0.0)
+    curvature: Mapped[float] = mapped_column(Float, default=0.0)
+    breaks: Mapped[int] = mapped_column(Integer, default=0)
+    branches: Mapped[int] = mapped_column(Integer, default=0)
+    start_zone: Mapped[str] = mapped_column(String(32), default="")
+    end_zone: Mapped[str] = mapped_column(String(32), default="")
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Interpretation(Base):
+    """The reader's text for one analysis type of one reading."""
+
+    __tablename__ = "interpretations"
+    __table_args__ = (
+        UniqueConstraint("reading_id", "analysis_type", name="uq_interpretations_reading_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id", ondelete="CASCADE"))
+    analysis_type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    per_line: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    engine: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32), default="")
+
+
+class UsageRecord(Base):
+    """One LLM call (or cache hit): tokens, cost and latency, for the admin page."""
+
+    __tablename__ = "usage_records"
+    __table_args__ = (Index("ix_usage_records_ts", "ts"), Index("ix_usage_user_ts", "user_id", "ts"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    reading_id: Mapped[int | None] = mapped_column(
+        ForeignKey("readings.id", ondelete="SET NULL"), nullable=True
+    )
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(32))
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cached_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    cache_hit: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 def _refuse_audit_change(_mapper: Mapper[Any], _connection: Any, target: AuditEvent) -> None:

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     palm_job_timeout: int = Field(default=300, ge=1)
     palm_job_result_ttl: int = Field(default=3600, ge=0)
 
+    palm_max_upload_mb: int = Field(default=20, ge=1, le=200)
+    palm_batch_limit: int = Field(default=20, ge=1, le=100)
+    palm_analysis_retries: int = Field(default=3, ge=0, le=10)
+
     palm_encryption_keys: SecretStr | None = None
 
     palm_login_attempts_per_minute: int = Field(default=10, ge=1)
@@ -50,6 +54,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.palm_data_dir / 'palm.db'}"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.palm_max_upload_mb * 1024 * 1024
+
+    @property
+    def images_dir(self) -> Path:
+        return self.palm_data_dir / "images"
 
     @property
     def llm_enabled(self) -> bool:

@@ -34,23 +34,34 @@ def will_retry(rq_job: RQJob) -> bool:
     return bool(rq_job.retries_left and rq_job.retries_left > 0)
 
 
-def record_failure(rq_id: str, error_code: str, error: str, retrying: bool) -> None:
+def record_failure(rq_id: str, error_code: str, error: str, retrying: bool,
+                   user_message: str | None = None) -> None:
     with transaction(session_factory()) as session:
         job_rows.mark_failed(session, rq_id, error_code=error_code, error=error,
-                             will_retry=retrying)
+                             will_retry=retrying, user_message=user_message)
 
 
-def tracked(func: Callable[..., R]) -> Callable[..., R]:
-    """Wrap a job function: it receives a `progress` reporter as keyword and is mirrored."""
+def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
+    """Wrap a job function: it receives a `progress` reporter as keyword and is mirrored.
+
+    A non-retryable PalmError (say, a photo of the back of a hand) ends the job at once: the
+    row and its reading record the code and message, and RQ sees a finished job, not a retry.
+    """
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> R:
+    def wrapper(*args: Any, **kwargs: Any) -> R | None:
         rq_job = get_current_job()
         if rq_job is None:
             raise RuntimeError(f"{func.__name__} must run inside an RQ worker")
         with transaction(session_factory()) as session:
             job_rows.mark_started(session, rq_job.id)
-        result = func(*args, progress=functools.partial(report, rq_job), **kwargs)
+        try:
+            result = func(*args, progress=functools.partial(report, rq_job), **kwargs)
+        except PalmError as error:
+            if error.retryable:
+                raise
+            record_failure(rq_job.id, error.code, str(error), False, error.message)
+            return None
         with transaction(session_factory()) as session:
             job_rows.mark_finished(session, rq_job.id)
         return result

@@ -17,6 +17,7 @@ class AuditAction(enum.StrEnum):
     LOGOUT = "logout"
     ROLE_CHANGE = "role_change"
     USER_CREATED = "user_created"
+    READING_DELETED = "reading_deleted"
 
 
 class Outcome(enum.StrEnum):

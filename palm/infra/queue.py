@@ -52,8 +52,9 @@ def get_queue(redis: Redis, name: str) -> Queue:
     return Queue(name, connection=redis)
 
 
-def submit(factory: sessionmaker[Session], redis: Redis, spec: JobSpec,
-           *, user_id: int | None = None) -> str:
+def submit(factory: sessionmaker[Session], redis: Redis, spec: JobSpec, *,
+           user_id: int | None = None, reading_id: int | None = None,
+           batch_id: str | None = None) -> str:
     """Commit a queued jobs row, then enqueue; if Redis refuses, the row says failed and why.
 
     The row is committed before the job is enqueued so a fast worker always finds it.
@@ -61,7 +62,7 @@ def submit(factory: sessionmaker[Session], redis: Redis, spec: JobSpec,
     rq_id = uuid.uuid4().hex
     with transaction(factory) as session:
         job_rows.create_job(session, rq_id=rq_id, kind=spec.kind, queue=spec.queue,
-                            user_id=user_id)
+                            user_id=user_id, reading_id=reading_id, batch_id=batch_id)
     retry = Retry(max=spec.retries, interval=list(spec.retry_intervals)) if spec.retries else None
     try:
         get_queue(redis, spec.queue).enqueue(

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from palm.errors import PalmError
 from palm.models import Job, JobState, utcnow
+from palm.services import readings
 
 TERMINAL_STATES = frozenset({JobState.FINISHED, JobState.FAILED})
 
@@ -17,9 +18,11 @@ class JobNotFoundError(PalmError):
 
 
 def create_job(session: Session, *, rq_id: str, kind: str, queue: str,
-               user_id: int | None = None) -> Job:
+               user_id: int | None = None, reading_id: int | None = None,
+               batch_id: str | None = None) -> Job:
     job = Job(rq_id=rq_id, kind=kind, queue=queue, user_id=user_id, state=JobState.QUEUED,
-              stage="queued", progress=0.0, attempts=0)
+              stage="queued", progress=0.0, attempts=0, reading_id=reading_id,
+              batch_id=batch_id)
     session.add(job)
     session.flush()
     return job
@@ -41,6 +44,8 @@ def mark_started(session: Session, rq_id: str) -> Job:
     job.started_at = utcnow()
     job.error_code = None
     job.error = None
+    if job.reading_id is not None:
+        readings.mark_running(session, job.reading_id)
     return job
 
 
@@ -61,8 +66,11 @@ def mark_finished(session: Session, rq_id: str) -> Job:
 
 
 def mark_failed(session: Session, rq_id: str, *, error_code: str, error: str,
-                will_retry: bool) -> Job:
-    """Record a failed attempt; RETRYING while RQ still has retries left, else FAILED."""
+                will_retry: bool, user_message: str | None = None) -> Job:
+    """Record a failed attempt; RETRYING while RQ still has retries left, else FAILED.
+
+    A final failure also fails the job's reading, with `user_message` or a generic sentence.
+    """
     job = get_job(session, rq_id)
     job.state = JobState.RETRYING if will_retry else JobState.FAILED
     job.stage = "retrying" if will_retry else "failed"
@@ -70,7 +78,19 @@ def mark_failed(session: Session, rq_id: str, *, error_code: str, error: str,
     job.error = error[:2000]
     if not will_retry:
         job.ended_at = utcnow()
+        if job.reading_id is not None:
+            readings.mark_failed(session, job.reading_id, error_code,
+                                 user_message or failure_message(error_code))
     return job
+
+
+def failure_message(error_code: str) -> str:
+    """What a person sees when a job failed for a reason that is not about their photo."""
+    if error_code == "WORKER_DIED":
+        return "The analysis stopped unexpectedly. Please try this photo again."
+    if error_code == "QUEUE_UNAVAILABLE":
+        return "The job queue was not reachable. Please try again in a moment."
+    return "Something went wrong while analysing this photo. Please try again."
 
 
 def count_by_state(session: Session) -> dict[str, int]:

@@ -23,6 +23,9 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", default=True),
+    PageSpec("pages/analyze.py", "Analyze", ":material/photo_camera:"),
+    PageSpec("pages/readings.py", "My readings", ":material/list:"),
+    PageSpec("pages/reading.py", "Reading", ":material/visibility:"),
     PageSpec("pages/admin.py", "Admin", ":material/admin_panel_settings:",
              roles=frozenset({Role.ADMIN})),
 )

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import make_engine, make_session_factory
 from palm.infra.redis import RedisUnavailableError, check_reachable, connect
+from palm.infra.storage import BlobStore
+from palm.infra.storage import blob_store as storage_for
 from palm.settings import Settings, get_settings
 
 
@@ -56,3 +58,8 @@ def show_service_banner() -> None:
     problem = redis_problem()
     if problem:
         st.warning(problem, icon="⚠️")
+
+
+@st.cache_resource(show_spinner=False)
+def blob_store() -> BlobStore:
+    return storage_for(get_settings())

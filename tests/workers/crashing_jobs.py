@@ -20,3 +20,10 @@ def kill_own_work_horse(*, progress: ProgressReporter) -> None:
 def raise_coded_error(*, progress: ProgressReporter) -> None:
     progress("working", 0.2)
     raise PalmError("BROKEN_PHOTO", "The photo could not be read.")
+
+
+@tracked
+def kill_while_analysing(reading_id: int, *, progress: ProgressReporter) -> None:
+    """Stands in for an analysis whose process is killed mid-way."""
+    progress("lines", 0.4)
+    os.kill(os.getpid(), signal.SIGKILL)

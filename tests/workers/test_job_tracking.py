@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,21 +15,7 @@ from palm.infra.redis import connect
 from palm.models import JobState
 from palm.services import jobs as job_rows
 from palm.services.system import PING, submit_ping
-from palm.settings import PROJECT_ROOT
-
-RQ = Path(sys.executable).with_name("rq")
-
-
-def run_burst_worker(
-        redis_url: str, db_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """A real worker that drains the queues and exits (burst mode): no sleeps, no polling."""
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url,
-           "PALM_DATA_DIR": str(tmp_path / "data")}
-    command = [str(RQ), "worker", "--burst", "--url", redis_url, "--path", str(PROJECT_ROOT),
-               "--worker-class", "workers.worker.PalmWorker", "analysis", DEFAULT_QUEUE]
-    return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
-
+from tests.workers.burst import run_burst_worker
 
 def row(factory: sessionmaker[Session], rq_id: str) -> tuple[str, str, float, int, str | None]:
     with transaction(factory) as session:
@@ -45,7 +28,7 @@ def test_ping_round_trip_reaches_finished(session_factory: sessionmaker[Session]
                                           tmp_path: Path) -> None:
     rq_id = submit_ping(session_factory, redis_client, None)
     assert row(session_factory, rq_id)[0] == JobState.QUEUED
-    result = run_burst_worker(redis_url, db_url, tmp_path)
+    result = run_burst_worker(redis_url, db_url, tmp_path / "data")
     assert result.returncode == 0, result.stderr
     assert row(session_factory, rq_id) == (JobState.FINISHED, "done", 1.0, 1, None)
     finished = Queue(DEFAULT_QUEUE, connection=redis_client).fetch_job(rq_id)
@@ -57,7 +40,7 @@ def test_a_coded_error_marks_the_row_failed_with_its_code(
         tmp_path: Path) -> None:
     spec = JobSpec(kind="test", func="tests.workers.crashing_jobs.raise_coded_error")
     rq_id = submit(session_factory, redis_client, spec)
-    run_burst_worker(redis_url, db_url, tmp_path)
+    run_burst_worker(redis_url, db_url, tmp_path / "data")
     state, stage, _progress, attempts, code = row(session_factory, rq_id)
     assert (state, stage, attempts, code) == (JobState.FAILED, "failed", 1, "BROKEN_PHOTO")
 
@@ -69,7 +52,7 @@ def test_a_killed_work_horse_never_leaves_the_row_running(
     spec = JobSpec(kind="test", func="tests.workers.crashing_jobs.kill_own_work_horse",
                    retries=retries, retry_intervals=(0,))
     rq_id = submit(session_factory, redis_client, spec)
-    run_burst_worker(redis_url, db_url, tmp_path)
+    run_burst_worker(redis_url, db_url, tmp_path / "data")
     state, _stage, _progress, tried, code = row(session_factory, rq_id)
     assert (state, tried, code) == (JobState.FAILED, attempts, "WORKER_DIED")
 
