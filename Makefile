@@ -25,6 +25,7 @@ migrate: $(RUNTIME)
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 test: lint

@@ -25,14 +25,18 @@ def _parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-user", help="create an account")
     create.add_argument("email")
     create.add_argument("--role", choices=[role.value for role in Role], default=Role.USER.value)
-    create.add_argument("--password-stdin", action="store_true",
-                        help="read the password from standard input instead of prompting")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
     role = commands.add_parser("set-role", help="change an account's role")
     role.add_argument("email")
     role.add_argument("role", choices=[role.value for role in Role])
     commands.add_parser("ping", help="run a ping job through Redis and a worker")
-    commands.add_parser("analyze", help="analyse palm photos (see `analyze --help`)",
-                        add_help=False)
+    commands.add_parser(
+        "analyze", help="analyse palm photos (see `analyze --help`)", add_help=False
+    )
     return parser
 
 
@@ -51,8 +55,13 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
     factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
     with transaction(factory) as session:
-        user = create_user(session, args.email, password, Role(args.role),
-                           min_password_length=settings.palm_min_password_length)
+        user = create_user(
+            session,
+            args.email,
+            password,
+            Role(args.role),
+            min_password_length=settings.palm_min_password_length,
+        )
     print(f"created {user.email} ({user.role})")
     return 0
 

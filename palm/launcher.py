@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,20 +25,64 @@ from palm.infra.redis import check_reachable
 from palm.migrate import upgrade_to_head
 from palm.settings import PROJECT_ROOT, Settings
 
+MAINTENANCE_INTERVAL = 30  # seconds between workers' sweeps for jobs of dead workers
+WORKER_RESTARTS_PER_MINUTE = 5
+
 
 def worker_command(redis_url: str, index: int) -> list[str]:
     """A stock `rq worker` (so `rq info` sees it) with our worker class and the scheduler."""
     rq = Path(sys.executable).with_name("rq")
     name = f"palm-{socket.gethostname()}-{os.getpid()}-{index}"
-    return [str(rq), "worker", "--url", redis_url, "--with-scheduler", "--name", name,
-            "--worker-class", "workers.worker.PalmWorker", "--path", str(PROJECT_ROOT),
-            *QUEUE_NAMES]
+    return [
+        str(rq),
+        "worker",
+        "--url",
+        redis_url,
+        "--with-scheduler",
+        "--maintenance-interval",
+        str(MAINTENANCE_INTERVAL),
+        "--name",
+        name,
+        "--worker-class",
+        "workers.worker.PalmWorker",
+        "--path",
+        str(PROJECT_ROOT),
+        *QUEUE_NAMES,
+    ]
 
 
 def streamlit_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-            "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+@dataclass
+class Child:
+    """A started process and how to start it again."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    restartable: bool
+    restarts: deque[float] = field(default_factory=deque)
+
+
+def _popen(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, env=env, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent
+    )
 
 
 @dataclass
@@ -45,40 +90,46 @@ class Stack:
     """The processes the launcher started, in start order."""
 
     redis: EmbeddedRedis | None = None
-    children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    children: list[Child] = field(default_factory=list)
 
-    def spawn(self, name: str, command: Sequence[str], env: dict[str, str]) -> None:
-        process = subprocess.Popen(list(command), env=env, cwd=PROJECT_ROOT,
-                                   stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
-        self.children.append((name, process))
+    def spawn(
+        self, name: str, command: Sequence[str], env: dict[str, str], *, restartable: bool = False
+    ) -> None:
+        self.children.append(
+            Child(name, list(command), env, _popen(list(command), env), restartable)
+        )
 
-    def first_exited(self) -> tuple[str, int] | None:
-        for name, process in self.children:
-            code = process.poll()
-            if code is not None:
-                return name, code
-        if self.redis is not None and self.redis.process.poll() is not None:
-            return "redis", self.redis.process.returncode
-        return None
+    def first_exited(self) -> Child | None:
+        return next((child for child in self.children if child.process.poll() is not None), None)
+
+    def redis_exited(self) -> bool:
+        return self.redis is not None and self.redis.process.poll() is not None
+
+    def restart(self, child: Child) -> bool:
+        """Start a dead worker again, unless it keeps dying (then give up)."""
+        now = time.monotonic()
+        while child.restarts and now - child.restarts[0] > 60:
+            child.restarts.popleft()
+        if not child.restartable or len(child.restarts) >= WORKER_RESTARTS_PER_MINUTE:
+            return False
+        child.restarts.append(now)
+        child.process = _popen(child.command, child.env)
+        return True
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the app and workers first (they use Redis), then Redis."""
-        for _name, process in reversed(self.children):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for _name, process in self.children:
+        for child in self.children:
             try:
-                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+                child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                child.process.kill()
+                child.process.wait()
         if self.redis is not None:
             self.redis.stop()
-
-
-class LaunchError(RuntimeError):
-    """A start-up step failed; the message says which and why."""
 
 
 def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict[str, str]]:
@@ -96,8 +147,12 @@ def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict
         stack.redis = start_embedded_redis(settings.palm_data_dir / "redis")
         redis_url = stack.redis.url
         say(f"embedded Redis at {redis_url} (data in {stack.redis.data_dir})")
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
     return stack, env
 
 
@@ -114,14 +169,22 @@ def serve(settings: Settings, say: Callable[[str], None] = print) -> int:
     stack, env = prepare(settings, say)
     try:
         for index in range(settings.palm_workers):
-            stack.spawn(f"worker-{index}", worker_command(env["REDIS_URL"], index), env)
+            command = worker_command(env["REDIS_URL"], index)
+            stack.spawn(f"worker-{index}", command, env, restartable=True)
         stack.spawn("streamlit", streamlit_command(settings.palm_port), env)
         say(f"Palmline is at http://localhost:{settings.palm_port}  (Ctrl-C stops everything)")
         while not stopping:
+            if stack.redis_exited():
+                say("the embedded Redis exited; stopping everything")
+                return 1
             exited = stack.first_exited()
-            if exited is not None:
-                say(f"{exited[0]} exited with code {exited[1]}; stopping everything")
-                return exited[1] or 1
+            if exited is not None and not stopping:
+                code = exited.process.returncode
+                if stack.restart(exited):
+                    say(f"{exited.name} exited with code {code}; restarted it")
+                    continue
+                say(f"{exited.name} exited with code {code}; stopping everything")
+                return code or 1
             time.sleep(0.5)
         return 0
     finally:

@@ -245,7 +245,10 @@ class UsageRecord(Base):
     """One LLM call (or cache hit): tokens, cost and latency, for the admin page."""
 
     __tablename__ = "usage_records"
-    __table_args__ = (Index("ix_usage_records_ts", "ts"), Index("ix_usage_user_ts", "user_id", "ts"))
+    __table_args__ = (
+        Index("ix_usage_records_ts", "ts"),
+        Index("ix_usage_user_ts", "user_id", "ts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ts: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
+    palm_llm_timeout: float = Field(default=30.0, gt=0)
+    palm_llm_max_retries: int = Field(default=2, ge=0, le=10)
+    palm_llm_cache_ttl: int = Field(default=30 * 24 * 3600, ge=60)
+    palm_price_overrides: str | None = None
 
     @property
     def resolved_database_url(self) -> str:

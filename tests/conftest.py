@@ -105,13 +105,18 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, db_url: str, redis_url: str,
-            tmp_path: Path) -> Iterator[dict[str, str]]:
+def app_env(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, redis_url: str, tmp_path: Path
+) -> Iterator[dict[str, str]]:
     """Environment and fresh caches for code that reads settings (pages, workers, CLI)."""
     import streamlit as st
 
-    env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url,
-           "PALM_DATA_DIR": str(tmp_path / "data"), "PALM_ENV": "development"}
+    env = {
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "PALM_DATA_DIR": str(tmp_path / "data"),
+        "PALM_ENV": "development",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PALM_ENCRYPTION_KEYS"):

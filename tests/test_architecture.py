@@ -23,15 +23,20 @@ def imported_roots(path: Path) -> set[str]:
 
 def test_palm_outside_ui_never_imports_streamlit() -> None:
     ui = PROJECT_ROOT / "palm" / "ui"
-    offenders = [str(path.relative_to(PROJECT_ROOT))
-                 for path in (PROJECT_ROOT / "palm").rglob("*.py")
-                 if ui not in path.parents and "streamlit" in imported_roots(path)]
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in (PROJECT_ROOT / "palm").rglob("*.py")
+        if ui not in path.parents and "streamlit" in imported_roots(path)
+    ]
     assert offenders == []
 
 
 def test_workers_never_import_streamlit() -> None:
-    offenders = [path.name for path in (PROJECT_ROOT / "workers").rglob("*.py")
-                 if "streamlit" in imported_roots(path)]
+    offenders = [
+        path.name
+        for path in (PROJECT_ROOT / "workers").rglob("*.py")
+        if "streamlit" in imported_roots(path)
+    ]
     assert offenders == []
 
 

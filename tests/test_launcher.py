@@ -13,18 +13,29 @@ import redis
 from rq import Worker
 
 from palm.settings import PROJECT_ROOT
-from tests.e2e.stack import running_stack
+from tests.e2e.stack import RunningStack, running_stack, wait_until
 
 
 def serve_once(env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "palm", "serve"], cwd=PROJECT_ROOT,
-                          env={**os.environ, **env}, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "palm", "serve"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_unreachable_redis_url_exits_non_zero_naming_it(db_url: str, tmp_path: Path) -> None:
-    result = serve_once({"DATABASE_URL": db_url, "REDIS_URL": "redis://127.0.0.1:1/0",
-                         "PALM_DATA_DIR": str(tmp_path)})
+    result = serve_once(
+        {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "PALM_DATA_DIR": str(tmp_path),
+        }
+    )
     assert result.returncode != 0
     assert "redis://127.0.0.1:1/0" in result.stderr
     assert "Traceback" not in result.stderr
@@ -33,34 +44,62 @@ def test_unreachable_redis_url_exits_non_zero_naming_it(db_url: str, tmp_path: P
 def test_a_migration_that_cannot_apply_stops_the_launcher_with_the_reason(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the database directory should be")
-    result = serve_once({"DATABASE_URL": f"sqlite:///{blocker}/palm.db",
-                         "PALM_DATA_DIR": str(tmp_path)})
+    result = serve_once(
+        {"DATABASE_URL": f"sqlite:///{blocker}/palm.db", "PALM_DATA_DIR": str(tmp_path)}
+    )
     assert result.returncode != 0
     assert "migrations failed" in result.stderr
     assert "Traceback" not in result.stderr
 
 
+def rq_worker_processes(stack: RunningStack) -> list[psutil.Process]:
+    """The launcher's direct children that run `rq worker`."""
+    workers = []
+    for child in psutil.Process(stack.process.pid).children():
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "worker" in child.cmdline()[1:3]:
+                workers.append(child)
+        except psutil.Error:  # it ended while we looked
+            continue
+    return workers
+
+
 def test_embedded_stack_serves_runs_workers_and_stops_without_orphans(
-        db_url: str, tmp_path: Path, monkeypatch) -> None:
+    db_url: str, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.delenv("REDIS_URL", raising=False)
     env = {"DATABASE_URL": db_url, "PALM_DATA_DIR": str(tmp_path / "data")}
     with running_stack(env, tmp_path, workers=2) as stack:
         children = stack.descendants()
         redis_server = [p for p in children if "redis-server" in p.name()]
         assert len(redis_server) == 1
-        port = next(c.laddr.port for c in redis_server[0].net_connections("inet")
-                    if c.status == psutil.CONN_LISTEN)
-        with redis.Redis(port=port) as client:
-            assert len(Worker.all(connection=client)) == 2
+        port = next(
+            c.laddr.port
+            for c in redis_server[0].net_connections("inet")
+            if c.status == psutil.CONN_LISTEN
+        )
+        client = redis.Redis(port=port)
+        wait_until(lambda: len(Worker.all(connection=client)) == 2, 60, "two workers", stack)
         assert (tmp_path / "data" / "redis").is_dir()
+        worker = rq_worker_processes(stack)[0]
+        worker.kill()
+        wait_until(
+            lambda: (
+                worker not in rq_worker_processes(stack) and len(Worker.all(connection=client)) == 2
+            ),
+            90,
+            "a restarted worker",
+            stack,
+        )
+        client.close()
+        children = stack.descendants()
         stack.process.send_signal(signal.SIGINT)
         assert stack.process.wait(timeout=60) == 0
         _gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == []
 
 
-def test_children_die_when_the_launcher_is_killed(db_url: str, tmp_path: Path,
-                                                  monkeypatch) -> None:
+def test_children_die_when_the_launcher_is_killed(db_url: str, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("REDIS_URL", raising=False)
     env = {"DATABASE_URL": db_url, "PALM_DATA_DIR": str(tmp_path / "data")}
     with running_stack(env, tmp_path, workers=1) as stack:

@@ -19,7 +19,8 @@ def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
     assert "users" not in inspect(engine).get_table_names()
     upgrade_to_head(db_url)
     assert {"users", "preferences", "audit_events", "jobs"} <= set(
-        inspect(engine).get_table_names())
+        inspect(engine).get_table_names()
+    )
     engine.dispose()
 
 

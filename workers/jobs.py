@@ -24,5 +24,4 @@ def analyze_reading(reading_id: int, *, progress: ProgressReporter) -> None:
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set in the worker's environment")
     with connect(settings.redis_url) as redis:
-        run_analysis(session_factory(), blob_store(settings), redis, settings, reading_id,
-                     progress)
+        run_analysis(session_factory(), blob_store(settings), redis, settings, reading_id, progress)

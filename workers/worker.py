@@ -1,28 +1,31 @@
 """The RQ worker class the launcher runs (`rq worker -w workers.worker.PalmWorker`).
 
-It is a plain rq Worker plus one thing RQ has no callback for: when the work-horse process is
-killed (SIGKILL, out of memory) the jobs row is marked failed or retrying with the reason,
-so no row stays "started" forever.
+A SimpleWorker: jobs run in the worker process itself instead of a fork per job, because a
+fork would re-import the vision stack and reload the hand model for every photo (≈1.5 s,
+measured in bench/pipeline.py) — the model is not fork-safe to share. The price is that a
+killed worker takes its job with it: RQ's registry maintenance (run by the other workers,
+`--maintenance-interval`) then finds the abandoned job, our failure callback marks its row
+WORKER_DIED, and RQ retries it if retries are left. The launcher restarts dead workers.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from rq import Worker
-from rq.job import Job as RQJob
-
-from workers.tracking import record_failure, will_retry
+from rq import SimpleWorker
 
 
-class PalmWorker(Worker):
-    def handle_work_horse_killed(self, job: RQJob, retpid: int, ret_val: int,
-                                 rusage: Any) -> None:
-        signal = os.WTERMSIG(ret_val) if ret_val and os.WIFSIGNALED(ret_val) else None
-        detail = f"the worker process died (signal {signal})" if signal else "the worker died"
-        try:
-            record_failure(job.id, "WORKER_DIED", detail, will_retry(job))
-        except Exception:
-            self.log.exception("could not record the death of job %s", job.id)
-        super().handle_work_horse_killed(job, retpid, ret_val, rusage)  # type: ignore[no-untyped-call]
+class PalmWorker(SimpleWorker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        warm_up()
+
+
+def warm_up() -> None:
+    """Import the job modules and load the hand model before the first job arrives."""
+    import numpy as np
+
+    import workers.jobs  # noqa: F401  (imports the vision and reading stacks)
+    from palm.vision.hand import detect_hand
+
+    detect_hand(np.zeros((256, 256, 3), dtype=np.uint8))

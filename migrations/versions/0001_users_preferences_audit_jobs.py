@@ -86,7 +86,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_jobs_state", "jobs", ["state"])
     op.create_index("ix_jobs_user_enqueued", "jobs", ["user_id", "enqueued_at"])
-    statements = SQLITE_APPEND_ONLY if op.get_bind().dialect.name == "sqlite" else POSTGRES_APPEND_ONLY
+    statements = (
+        SQLITE_APPEND_ONLY if op.get_bind().dialect.name == "sqlite" else POSTGRES_APPEND_ONLY
+    )
     for statement in statements:
         op.execute(statement)
 

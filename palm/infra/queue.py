@@ -52,27 +52,57 @@ def get_queue(redis: Redis, name: str) -> Queue:
     return Queue(name, connection=redis)
 
 
-def submit(factory: sessionmaker[Session], redis: Redis, spec: JobSpec, *,
-           user_id: int | None = None, reading_id: int | None = None,
-           batch_id: str | None = None) -> str:
+def submit(
+    factory: sessionmaker[Session],
+    redis: Redis,
+    spec: JobSpec,
+    *,
+    user_id: int | None = None,
+    reading_id: int | None = None,
+    batch_id: str | None = None,
+) -> str:
     """Commit a queued jobs row, then enqueue; if Redis refuses, the row says failed and why.
 
     The row is committed before the job is enqueued so a fast worker always finds it.
     """
     rq_id = uuid.uuid4().hex
     with transaction(factory) as session:
-        job_rows.create_job(session, rq_id=rq_id, kind=spec.kind, queue=spec.queue,
-                            user_id=user_id, reading_id=reading_id, batch_id=batch_id)
+        job_rows.create_job(
+            session,
+            rq_id=rq_id,
+            kind=spec.kind,
+            queue=spec.queue,
+            user_id=user_id,
+            reading_id=reading_id,
+            batch_id=batch_id,
+        )
     retry = Retry(max=spec.retries, interval=list(spec.retry_intervals)) if spec.retries else None
     try:
         get_queue(redis, spec.queue).enqueue(
-            spec.func, *spec.args, job_id=rq_id, job_timeout=spec.timeout,
-            result_ttl=spec.result_ttl, failure_ttl=7 * 24 * 3600, retry=retry,
-            on_failure=Callback(FAILURE_CALLBACK), meta={"kind": spec.kind, "stage": "queued"},
+            spec.func,
+            *spec.args,
+            job_id=rq_id,
+            job_timeout=spec.timeout,
+            result_ttl=spec.result_ttl,
+            failure_ttl=7 * 24 * 3600,
+            retry=retry,
+            on_failure=Callback(FAILURE_CALLBACK),
+            meta={"kind": spec.kind, "stage": "queued"},
         )
     except (RedisError, OSError) as exc:
         with transaction(factory) as session:
-            job_rows.mark_failed(session, rq_id, error_code="QUEUE_UNAVAILABLE", error=str(exc),
-                                 will_retry=False)
+            job_rows.mark_failed(
+                session, rq_id, error_code="QUEUE_UNAVAILABLE", error=str(exc), will_retry=False
+            )
         raise QueueUnavailableError(type(exc).__name__) from exc
     return rq_id
+
+
+def recover_abandoned_jobs(redis: Redis, *, at: float | None = None) -> None:
+    """RQ's own clean-up of jobs whose worker died, as worker maintenance runs it.
+
+    Each abandoned job gets its failure callback (our row says WORKER_DIED) and is retried
+    if it has retries left. `at` moves the expiry cut-off (tests use a time in the future).
+    """
+    for name in QUEUE_NAMES:
+        get_queue(redis, name).started_job_registry.cleanup(timestamp=at)

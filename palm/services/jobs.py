@@ -17,12 +17,28 @@ class JobNotFoundError(PalmError):
         super().__init__("JOB_NOT_FOUND", f"No job {rq_id} is known.")
 
 
-def create_job(session: Session, *, rq_id: str, kind: str, queue: str,
-               user_id: int | None = None, reading_id: int | None = None,
-               batch_id: str | None = None) -> Job:
-    job = Job(rq_id=rq_id, kind=kind, queue=queue, user_id=user_id, state=JobState.QUEUED,
-              stage="queued", progress=0.0, attempts=0, reading_id=reading_id,
-              batch_id=batch_id)
+def create_job(
+    session: Session,
+    *,
+    rq_id: str,
+    kind: str,
+    queue: str,
+    user_id: int | None = None,
+    reading_id: int | None = None,
+    batch_id: str | None = None,
+) -> Job:
+    job = Job(
+        rq_id=rq_id,
+        kind=kind,
+        queue=queue,
+        user_id=user_id,
+        state=JobState.QUEUED,
+        stage="queued",
+        progress=0.0,
+        attempts=0,
+        reading_id=reading_id,
+        batch_id=batch_id,
+    )
     session.add(job)
     session.flush()
     return job
@@ -65,8 +81,15 @@ def mark_finished(session: Session, rq_id: str) -> Job:
     return job
 
 
-def mark_failed(session: Session, rq_id: str, *, error_code: str, error: str,
-                will_retry: bool, user_message: str | None = None) -> Job:
+def mark_failed(
+    session: Session,
+    rq_id: str,
+    *,
+    error_code: str,
+    error: str,
+    will_retry: bool,
+    user_message: str | None = None,
+) -> Job:
     """Record a failed attempt; RETRYING while RQ still has retries left, else FAILED.
 
     A final failure also fails the job's reading, with `user_message` or a generic sentence.
@@ -79,8 +102,9 @@ def mark_failed(session: Session, rq_id: str, *, error_code: str, error: str,
     if not will_retry:
         job.ended_at = utcnow()
         if job.reading_id is not None:
-            readings.mark_failed(session, job.reading_id, error_code,
-                                 user_message or failure_message(error_code))
+            readings.mark_failed(
+                session, job.reading_id, error_code, user_message or failure_message(error_code)
+            )
     return job
 
 

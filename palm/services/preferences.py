@@ -14,8 +14,9 @@ DEFAULT_ANALYSIS_TYPES = "default_analysis_types"
 
 
 def get_preference(session: Session, user_id: int, key: str, default: Any = None) -> Any:
-    row = session.scalar(select(Preference).where(Preference.user_id == user_id,
-                                                  Preference.key == key))
+    row = session.scalar(
+        select(Preference).where(Preference.user_id == user_id, Preference.key == key)
+    )
     if row is None:
         return default
     try:
@@ -25,8 +26,9 @@ def get_preference(session: Session, user_id: int, key: str, default: Any = None
 
 
 def set_preference(session: Session, user_id: int, key: str, value: Any) -> None:
-    row = session.scalar(select(Preference).where(Preference.user_id == user_id,
-                                                  Preference.key == key))
+    row = session.scalar(
+        select(Preference).where(Preference.user_id == user_id, Preference.key == key)
+    )
     if row is None:
         session.add(Preference(user_id=user_id, key=key, value=json.dumps(value)))
     else:

@@ -48,27 +48,46 @@ class ReadingRow:
 def get_reading(session: Session, user_id: int, reading_id: int) -> Reading:
     """The reading if it belongs to the user; anyone else's id is simply not found."""
     reading = session.scalar(
-        select(Reading).where(Reading.id == reading_id, Reading.user_id == user_id))
+        select(Reading).where(Reading.id == reading_id, Reading.user_id == user_id)
+    )
     if reading is None:
         raise ReadingNotFoundError()
     return reading
 
 
-def list_readings(session: Session, user_id: int, *, after: Cursor | None = None,
-                  limit: int = 20) -> list[ReadingRow]:
+def list_readings(
+    session: Session, user_id: int, *, after: Cursor | None = None, limit: int = 20
+) -> list[ReadingRow]:
     """Newest first, keyset-paginated on (created_at, id) so pages never skip or repeat."""
-    query = (select(Reading, Image.thumbnail_key)
-             .outerjoin(Image, Image.id == Reading.image_id)
-             .where(Reading.user_id == user_id)
-             .order_by(Reading.created_at.desc(), Reading.id.desc()).limit(limit))
+    query = (
+        select(Reading, Image.thumbnail_key)
+        .outerjoin(Image, Image.id == Reading.image_id)
+        .where(Reading.user_id == user_id)
+        .order_by(Reading.created_at.desc(), Reading.id.desc())
+        .limit(limit)
+    )
     if after is not None:
         created, reading_id = after
-        query = query.where(or_(Reading.created_at < created,
-                                and_(Reading.created_at == created, Reading.id < reading_id)))
-    return [ReadingRow(id=r.id, created_at=r.created_at, filename=r.filename, hand=r.hand,
-                       analysis_types=list(r.analysis_types), status=r.status,
-                       error_code=r.error_code, thumbnail_key=thumb, summary=r.summary)
-            for r, thumb in session.execute(query)]
+        query = query.where(
+            or_(
+                Reading.created_at < created,
+                and_(Reading.created_at == created, Reading.id < reading_id),
+            )
+        )
+    return [
+        ReadingRow(
+            id=r.id,
+            created_at=r.created_at,
+            filename=r.filename,
+            hand=r.hand,
+            analysis_types=list(r.analysis_types),
+            status=r.status,
+            error_code=r.error_code,
+            thumbnail_key=thumb,
+            summary=r.summary,
+        )
+        for r, thumb in session.execute(query)
+    ]
 
 
 def count_readings(session: Session, user_id: int) -> int:
@@ -77,27 +96,48 @@ def count_readings(session: Session, user_id: int) -> int:
 
 
 def lines_of(session: Session, reading_id: int) -> list[LineResult]:
-    return list(session.scalars(
-        select(LineResult).where(LineResult.reading_id == reading_id).order_by(LineResult.id)))
+    return list(
+        session.scalars(
+            select(LineResult).where(LineResult.reading_id == reading_id).order_by(LineResult.id)
+        )
+    )
 
 
 def interpretations_of(session: Session, reading_id: int) -> list[Interpretation]:
-    return list(session.scalars(select(Interpretation)
-                                .where(Interpretation.reading_id == reading_id)
-                                .order_by(Interpretation.id)))
+    return list(
+        session.scalars(
+            select(Interpretation)
+            .where(Interpretation.reading_id == reading_id)
+            .order_by(Interpretation.id)
+        )
+    )
 
 
 def find_image(session: Session, user_id: int, sha256: str) -> Image | None:
     return session.scalar(select(Image).where(Image.user_id == user_id, Image.sha256 == sha256))
 
 
-def add_reading(session: Session, *, user_id: int, batch_id: str, filename: str,
-                hand_requested: str, analysis_types: list[str], image_id: int | None,
-                rejection: PalmError | None = None) -> Reading:
+def add_reading(
+    session: Session,
+    *,
+    user_id: int,
+    batch_id: str,
+    filename: str,
+    hand_requested: str,
+    analysis_types: list[str],
+    image_id: int | None,
+    rejection: PalmError | None = None,
+) -> Reading:
     """A queued reading, or one already failed when the upload was refused at the door."""
-    reading = Reading(user_id=user_id, batch_id=batch_id, filename=filename[:255],
-                      hand_requested=hand_requested, analysis_types=analysis_types,
-                      image_id=image_id, status=ReadingStatus.QUEUED)
+    reading = Reading(
+        user_id=user_id,
+        batch_id=batch_id,
+        filename=filename[:255],
+        hand_requested=hand_requested,
+        analysis_types=analysis_types,
+        image_id=image_id,
+        status=ReadingStatus.QUEUED,
+    )
     if rejection is not None:
         reading.status = ReadingStatus.FAILED
         reading.error_code = rejection.code
@@ -125,8 +165,12 @@ def mark_failed(session: Session, reading_id: int, code: str, message: str) -> N
     reading.finished_at = utcnow()
 
 
-def replace_results(session: Session, reading: Reading, lines: list[LineResult],
-                    interpretations: list[Interpretation]) -> None:
+def replace_results(
+    session: Session,
+    reading: Reading,
+    lines: list[LineResult],
+    interpretations: list[Interpretation],
+) -> None:
     """Swap in this attempt's rows (a retried job must not duplicate an earlier attempt's)."""
     session.execute(delete(LineResult).where(LineResult.reading_id == reading.id))
     session.execute(delete(Interpretation).where(Interpretation.reading_id == reading.id))
@@ -154,8 +198,15 @@ def delete_reading(session: Session, user_id: int, reading_id: int) -> list[str]
     reading = get_reading(session, user_id, reading_id)
     keys = [reading.overlay_key] if reading.overlay_key else []
     image = session.get(Image, reading.image_id) if reading.image_id else None
-    others = session.scalar(select(func.count()).select_from(Reading).where(
-        Reading.image_id == reading.image_id, Reading.id != reading.id)) if image else 0
+    others = (
+        session.scalar(
+            select(func.count())
+            .select_from(Reading)
+            .where(Reading.image_id == reading.image_id, Reading.id != reading.id)
+        )
+        if image
+        else 0
+    )
     for job in session.scalars(select(Job).where(Job.reading_id == reading.id)):
         session.delete(job)
     session.delete(reading)
@@ -163,9 +214,13 @@ def delete_reading(session: Session, user_id: int, reading_id: int) -> list[str]
         keys += [key for key in (image.storage_key, image.thumbnail_key) if key]
         session.delete(image)
     owner = session.get(User, user_id)
-    record(session, actor=owner.email if owner else f"user:{user_id}",
-           action=AuditAction.READING_DELETED, outcome=Outcome.OK,
-           target=f"reading:{reading_id}")
+    record(
+        session,
+        actor=owner.email if owner else f"user:{user_id}",
+        action=AuditAction.READING_DELETED,
+        outcome=Outcome.OK,
+        target=f"reading:{reading_id}",
+    )
     return keys
 
 
@@ -183,18 +238,26 @@ class BatchItem:
 
 
 def batch_progress(session: Session, user_id: int, batch_id: str) -> list[BatchItem]:
-    query = (select(Reading, Job.stage, Job.progress)
-             .outerjoin(Job, Job.reading_id == Reading.id)
-             .where(Reading.user_id == user_id, Reading.batch_id == batch_id)
-             .order_by(Reading.id))
+    query = (
+        select(Reading, Job.stage, Job.progress)
+        .outerjoin(Job, Job.reading_id == Reading.id)
+        .where(Reading.user_id == user_id, Reading.batch_id == batch_id)
+        .order_by(Reading.id)
+    )
     items = []
     for reading, stage, progress in session.execute(query):
         done = reading.status in (ReadingStatus.DONE, ReadingStatus.FAILED)
-        items.append(BatchItem(
-            reading_id=reading.id, filename=reading.filename, status=reading.status,
-            stage=reading.status if done or stage is None else stage,
-            progress=1.0 if done else float(progress or 0.0),
-            error_code=reading.error_code, message=reading.error_message))
+        items.append(
+            BatchItem(
+                reading_id=reading.id,
+                filename=reading.filename,
+                status=reading.status,
+                stage=reading.status if done or stage is None else stage,
+                progress=1.0 if done else float(progress or 0.0),
+                error_code=reading.error_code,
+                message=reading.error_message,
+            )
+        )
     return items
 
 

@@ -51,9 +51,15 @@ class Batch:
 
 
 def analysis_job(reading_id: int, limits: BatchLimits) -> JobSpec:
-    return JobSpec(kind="analysis", func="workers.jobs.analyze_reading", args=(reading_id,),
-                   queue=ANALYSIS_QUEUE, timeout=limits.timeout, retries=limits.retries,
-                   retry_intervals=(2, 10, 30))
+    return JobSpec(
+        kind="analysis",
+        func="workers.jobs.analyze_reading",
+        args=(reading_id,),
+        queue=ANALYSIS_QUEUE,
+        timeout=limits.timeout,
+        retries=limits.retries,
+        retry_intervals=(2, 10, 30),
+    )
 
 
 def check_upload(upload: Upload, max_bytes: int) -> PalmError | None:
@@ -64,8 +70,7 @@ def check_upload(upload: Upload, max_bytes: int) -> PalmError | None:
         megabytes = max_bytes // (1024 * 1024)
         return PalmError("FILE_TOO_LARGE", f"This file is over {megabytes} MB. Send a smaller one.")
     if sniff_format(upload.data) is None:
-        return PalmError("UNSUPPORTED_FORMAT",
-                         "This is not a JPEG, PNG, WebP, HEIC or BMP photo.")
+        return PalmError("UNSUPPORTED_FORMAT", "This is not a JPEG, PNG, WebP, HEIC or BMP photo.")
     return None
 
 
@@ -77,8 +82,9 @@ def normalise_types(types: Sequence[str]) -> list[str]:
     return chosen
 
 
-def _store_image(session: Session, store: BlobStore, user_id: int, upload: Upload,
-                 written: list[str]) -> Image:
+def _store_image(
+    session: Session, store: BlobStore, user_id: int, upload: Upload, written: list[str]
+) -> Image:
     """The user's stored copy of these bytes, reused when the same photo comes again."""
     sha256 = hashlib.sha256(upload.data).hexdigest()
     image = readings.find_image(session, user_id, sha256)
@@ -86,16 +92,27 @@ def _store_image(session: Session, store: BlobStore, user_id: int, upload: Uploa
         return image
     key = store.put(upload.data)
     written.append(key)
-    image = Image(user_id=user_id, sha256=sha256, format=sniff_format(upload.data) or "",
-                  byte_size=len(upload.data), storage_key=key)
+    image = Image(
+        user_id=user_id,
+        sha256=sha256,
+        format=sniff_format(upload.data) or "",
+        byte_size=len(upload.data),
+        storage_key=key,
+    )
     session.add(image)
     session.flush()
     return image
 
 
-def _create_rows(factory: sessionmaker[Session], store: BlobStore, user_id: int,
-                 uploads: Sequence[Upload], types: list[str], limits: BatchLimits,
-                 batch_id: str) -> tuple[list[int], int]:
+def _create_rows(
+    factory: sessionmaker[Session],
+    store: BlobStore,
+    user_id: int,
+    uploads: Sequence[Upload],
+    types: list[str],
+    limits: BatchLimits,
+    batch_id: str,
+) -> tuple[list[int], int]:
     written: list[str] = []
     queued: list[int] = []
     rejected = 0
@@ -103,12 +120,17 @@ def _create_rows(factory: sessionmaker[Session], store: BlobStore, user_id: int,
         with transaction(factory) as session:
             for upload in uploads:
                 problem = check_upload(upload, limits.max_bytes)
-                image = None if problem else _store_image(session, store, user_id, upload,
-                                                          written)
+                image = None if problem else _store_image(session, store, user_id, upload, written)
                 reading = readings.add_reading(
-                    session, user_id=user_id, batch_id=batch_id, filename=upload.filename,
-                    hand_requested=upload.hand, analysis_types=types,
-                    image_id=image.id if image else None, rejection=problem)
+                    session,
+                    user_id=user_id,
+                    batch_id=batch_id,
+                    filename=upload.filename,
+                    hand_requested=upload.hand,
+                    analysis_types=types,
+                    image_id=image.id if image else None,
+                    rejection=problem,
+                )
                 if problem:
                     rejected += 1
                 else:
@@ -120,9 +142,16 @@ def _create_rows(factory: sessionmaker[Session], store: BlobStore, user_id: int,
     return queued, rejected
 
 
-def submit_batch(factory: sessionmaker[Session], redis: Redis, store: BlobStore, *,
-                 user_id: int, uploads: Sequence[Upload], analysis_types: Sequence[str],
-                 limits: BatchLimits) -> Batch:
+def submit_batch(
+    factory: sessionmaker[Session],
+    redis: Redis,
+    store: BlobStore,
+    *,
+    user_id: int,
+    uploads: Sequence[Upload],
+    analysis_types: Sequence[str],
+    limits: BatchLimits,
+) -> Batch:
     """Create a reading per photo and enqueue the good ones on the analysis queue."""
     if not uploads:
         raise PalmError("NO_FILES", "Choose at least one photo.")
@@ -133,8 +162,14 @@ def submit_batch(factory: sessionmaker[Session], redis: Redis, store: BlobStore,
     queued, rejected = _create_rows(factory, store, user_id, uploads, types, limits, batch_id)
     for reading_id in queued:
         try:
-            submit(factory, redis, analysis_job(reading_id, limits), user_id=user_id,
-                   reading_id=reading_id, batch_id=batch_id)
+            submit(
+                factory,
+                redis,
+                analysis_job(reading_id, limits),
+                user_id=user_id,
+                reading_id=reading_id,
+                batch_id=batch_id,
+            )
         except QueueUnavailableError as error:
             with transaction(factory) as session:
                 readings.mark_failed(session, reading_id, error.code, error.message)

@@ -17,8 +17,15 @@ from palm.infra.redis import connect
 from palm.services import jobs as job_rows
 from palm.services.jobs import TERMINAL_STATES
 
-PING = JobSpec(kind="ping", func="workers.jobs.ping", queue=DEFAULT_QUEUE, timeout=30,
-               result_ttl=600, retries=1, retry_intervals=(1,))
+PING = JobSpec(
+    kind="ping",
+    func="workers.jobs.ping",
+    queue=DEFAULT_QUEUE,
+    timeout=30,
+    result_ttl=600,
+    retries=1,
+    retry_intervals=(1,),
+)
 
 
 @dataclass(frozen=True)
@@ -44,18 +51,26 @@ def redis_status(redis: Redis) -> RedisStatus:
         info = redis.info()
     except (RedisError, OSError) as exc:
         return RedisStatus(reachable=False, error=str(exc))
-    return RedisStatus(reachable=True, version=str(info.get("redis_version", "")),
-                       used_memory=str(info.get("used_memory_human", "")),
-                       connected_clients=int(info.get("connected_clients", 0)))
+    return RedisStatus(
+        reachable=True,
+        version=str(info.get("redis_version", "")),
+        used_memory=str(info.get("used_memory_human", "")),
+        connected_clients=int(info.get("connected_clients", 0)),
+    )
 
 
 def queue_statuses(redis: Redis) -> list[QueueStatus]:
     statuses = []
     for name in QUEUE_NAMES:
         queue = get_queue(redis, name)
-        statuses.append(QueueStatus(name=name, queued=queue.count,
-                                    started=queue.started_job_registry.count,
-                                    failed=queue.failed_job_registry.count))
+        statuses.append(
+            QueueStatus(
+                name=name,
+                queued=queue.count,
+                started=queue.started_job_registry.count,
+                failed=queue.failed_job_registry.count,
+            )
+        )
     return statuses
 
 
@@ -76,8 +91,9 @@ def wait_for_job(factory: sessionmaker[Session], rq_id: str, timeout: float) -> 
         if state in TERMINAL_STATES:
             return state
         time.sleep(0.1)
-    raise PalmError("JOB_TIMEOUT", f"job {rq_id} did not finish within {timeout:.0f} s; "
-                    "are workers running?")
+    raise PalmError(
+        "JOB_TIMEOUT", f"job {rq_id} did not finish within {timeout:.0f} s; are workers running?"
+    )
 
 
 def run_ping(factory: sessionmaker[Session], redis_url: str, timeout: float) -> str:

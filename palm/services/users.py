@@ -58,10 +58,18 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def _reject(session: Session, action: AuditAction, email: str, error: AccountError,
-            session_ref: str) -> AccountError:
-    record(session, actor=email or "anonymous", action=action, outcome=Outcome.REJECTED,
-           target=email, session_ref=session_ref, detail=error.code)
+def _reject(
+    session: Session, action: AuditAction, email: str, error: AccountError, session_ref: str
+) -> AccountError:
+    record(
+        session,
+        actor=email or "anonymous",
+        action=action,
+        outcome=Outcome.REJECTED,
+        target=email,
+        session_ref=session_ref,
+        detail=error.code,
+    )
     return error
 
 
@@ -76,8 +84,14 @@ def _insert_user(session: Session, email: str, password: str, role: Role) -> Use
     return user
 
 
-def sign_up(session: Session, email: str, password: str, *, session_ref: str = "",
-            min_password_length: int = MIN_PASSWORD_LENGTH) -> User:
+def sign_up(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    session_ref: str = "",
+    min_password_length: int = MIN_PASSWORD_LENGTH,
+) -> User:
     """Create a user account; the very first account becomes the admin."""
     email = normalise_email(email)
     try:
@@ -89,13 +103,27 @@ def sign_up(session: Session, email: str, password: str, *, session_ref: str = "
         user = _insert_user(session, email, password, role)
     except AccountError as error:
         raise _reject(session, AuditAction.SIGN_UP, email, error, session_ref) from None
-    record(session, actor=email, action=AuditAction.SIGN_UP, outcome=Outcome.OK, target=email,
-           session_ref=session_ref, detail=f"role={role}")
+    record(
+        session,
+        actor=email,
+        action=AuditAction.SIGN_UP,
+        outcome=Outcome.OK,
+        target=email,
+        session_ref=session_ref,
+        detail=f"role={role}",
+    )
     return user
 
 
-def create_user(session: Session, email: str, password: str, role: Role, *,
-                actor: str = "cli", min_password_length: int = MIN_PASSWORD_LENGTH) -> User:
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: Role,
+    *,
+    actor: str = "cli",
+    min_password_length: int = MIN_PASSWORD_LENGTH,
+) -> User:
     """Create an account with a given role (the `create-user` command)."""
     email = normalise_email(email)
     try:
@@ -106,8 +134,14 @@ def create_user(session: Session, email: str, password: str, role: Role, *,
         user = _insert_user(session, email, password, role)
     except AccountError as error:
         raise _reject(session, AuditAction.USER_CREATED, email, error, "") from None
-    record(session, actor=actor, action=AuditAction.USER_CREATED, outcome=Outcome.OK,
-           target=email, detail=f"role={role}")
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.USER_CREATED,
+        outcome=Outcome.OK,
+        target=email,
+        detail=f"role={role}",
+    )
     return user
 
 
@@ -124,14 +158,27 @@ def authenticate(session: Session, email: str, password: str, *, session_ref: st
     user = find_by_email(session, email)
     if user is None or not _password_matches(user, password):
         reason = "unknown_user" if user is None else "wrong_password"
-        record(session, actor=email or "anonymous", action=AuditAction.LOGIN_FAILED,
-               outcome=Outcome.REJECTED, target=email, session_ref=session_ref, detail=reason)
+        record(
+            session,
+            actor=email or "anonymous",
+            action=AuditAction.LOGIN_FAILED,
+            outcome=Outcome.REJECTED,
+            target=email,
+            session_ref=session_ref,
+            detail=reason,
+        )
         raise AccountError("INVALID_CREDENTIALS", "Wrong e-mail or password.")
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.last_login_at = utcnow()
-    record(session, actor=email, action=AuditAction.LOGIN, outcome=Outcome.OK, target=email,
-           session_ref=session_ref)
+    record(
+        session,
+        actor=email,
+        action=AuditAction.LOGIN,
+        outcome=Outcome.OK,
+        target=email,
+        session_ref=session_ref,
+    )
     return user
 
 
@@ -139,8 +186,14 @@ def record_logout(session: Session, user_id: int, *, session_ref: str = "") -> N
     """Log-out is stateless on the server; it still leaves an audit trail."""
     user = session.get(User, user_id)
     email = user.email if user else f"user:{user_id}"
-    record(session, actor=email, action=AuditAction.LOGOUT, outcome=Outcome.OK, target=email,
-           session_ref=session_ref)
+    record(
+        session,
+        actor=email,
+        action=AuditAction.LOGOUT,
+        outcome=Outcome.OK,
+        target=email,
+        session_ref=session_ref,
+    )
 
 
 def count_admins(session: Session) -> int:
@@ -155,12 +208,24 @@ def list_users(session: Session) -> list[User]:
 def assign_role(session: Session, user: User, role: Role, *, actor: str) -> User:
     """Set a role (audited); refuses to leave the system without an admin."""
     if user.role == Role.ADMIN and role != Role.ADMIN and count_admins(session) <= 1:
-        record(session, actor=actor, action=AuditAction.ROLE_CHANGE, outcome=Outcome.REJECTED,
-               target=user.email, detail="LAST_ADMIN")
+        record(
+            session,
+            actor=actor,
+            action=AuditAction.ROLE_CHANGE,
+            outcome=Outcome.REJECTED,
+            target=user.email,
+            detail="LAST_ADMIN",
+        )
         raise AccountError("LAST_ADMIN", "Keep at least one admin: promote someone else first.")
     old_role, user.role = user.role, role
-    record(session, actor=actor, action=AuditAction.ROLE_CHANGE, outcome=Outcome.OK,
-           target=user.email, detail=f"{old_role}->{role}")
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.ROLE_CHANGE,
+        outcome=Outcome.OK,
+        target=user.email,
+        detail=f"{old_role}->{role}",
+    )
     return user
 
 
@@ -170,9 +235,18 @@ def change_role(session: Session, *, actor_id: int, user_id: int, role: Role) ->
     target = session.get(User, user_id)
     actor_email = actor.email if actor else f"user:{actor_id}"
     if actor is None or actor.role != Role.ADMIN or target is None:
-        error = (AccountError("NOT_FOUND", "That account does not exist.") if target is None
-                 else AccountError("FORBIDDEN", "Only an admin can change roles."))
-        record(session, actor=actor_email, action=AuditAction.ROLE_CHANGE,
-               outcome=Outcome.REJECTED, target=f"user:{user_id}", detail=error.code)
+        error = (
+            AccountError("NOT_FOUND", "That account does not exist.")
+            if target is None
+            else AccountError("FORBIDDEN", "Only an admin can change roles.")
+        )
+        record(
+            session,
+            actor=actor_email,
+            action=AuditAction.ROLE_CHANGE,
+            outcome=Outcome.REJECTED,
+            target=f"user:{user_id}",
+            detail=error.code,
+        )
         raise error
     return assign_role(session, target, role, actor=actor_email)

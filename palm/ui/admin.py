@@ -20,8 +20,10 @@ from palm.ui.auth import SessionUser
 
 def accounts_table(admin: SessionUser) -> None:
     with transaction(resources.session_factory()) as session:
-        accounts = [(u.id, u.email, u.role, u.created_at, u.last_login_at)
-                    for u in users.list_users(session)]
+        accounts = [
+            (u.id, u.email, u.role, u.created_at, u.last_login_at)
+            for u in users.list_users(session)
+        ]
     frame = pd.DataFrame(accounts, columns=["id", "email", "role", "created", "last login"])
     st.dataframe(frame, hide_index=True, width="stretch")
     with st.form("role_form"):
@@ -47,8 +49,10 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
 
 def audit_table() -> None:
     with transaction(resources.session_factory()) as session:
-        rows = [(e.ts, e.actor, e.action, e.target, e.outcome, e.detail, e.session_ref)
-                for e in recent_events(session, limit=200)]
+        rows = [
+            (e.ts, e.actor, e.action, e.target, e.outcome, e.detail, e.session_ref)
+            for e in recent_events(session, limit=200)
+        ]
     if not rows:
         st.info("No audit events yet.")
         return
@@ -76,7 +80,8 @@ def system_status(admin: SessionUser) -> None:
     if st.button("Send a ping job", key="admin_send_ping"):
         try:
             st.session_state["admin_last_ping"] = system.submit_ping(
-                resources.session_factory(), redis, admin.id)
+                resources.session_factory(), redis, admin.id
+            )
         except QueueUnavailableError as error:
             st.error(error.message)
     recent_jobs_table()
@@ -87,11 +92,23 @@ def recent_jobs_table() -> None:
     """Refreshes on its own, so a ping's state changes in front of the admin."""
     with transaction(resources.session_factory()) as session:
         counts = job_rows.count_by_state(session)
-        rows = [(j.rq_id[:8], j.kind, j.state, j.stage, round(j.progress * 100), j.attempts,
-                 j.enqueued_at, j.error_code or "") for j in job_rows.recent_jobs(session)]
+        rows = [
+            (
+                j.rq_id[:8],
+                j.kind,
+                j.state,
+                j.stage,
+                round(j.progress * 100),
+                j.attempts,
+                j.enqueued_at,
+                j.error_code or "",
+            )
+            for j in job_rows.recent_jobs(session)
+        ]
     st.subheader("Recent jobs")
-    st.caption(" · ".join(f"{state}: {count}" for state, count in sorted(counts.items()))
-               or "No jobs yet.")
+    st.caption(
+        " · ".join(f"{state}: {count}" for state, count in sorted(counts.items())) or "No jobs yet."
+    )
     columns = ["job", "kind", "state", "stage", "progress %", "attempts", "enqueued", "error"]
     if rows:
         st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")

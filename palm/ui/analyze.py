@@ -18,24 +18,41 @@ from palm.ui.auth import SessionUser
 
 BATCH_KEY = "analyze_batch_id"
 ANNOUNCED_KEY = "analyze_announced"
-TYPE_LABELS = {"life": "Life", "love": "Love (heart)", "career": "Career (fate)",
-               "health": "Health & energy (mercury)", "head": "Head (mind)"}
-STATUS_ICONS = {"queued": ":material/schedule:", "running": ":material/autorenew:",
-                "done": ":material/check_circle:", "failed": ":material/error:"}
+TYPE_LABELS = {
+    "life": "Life",
+    "love": "Love (heart)",
+    "career": "Career (fate)",
+    "health": "Health & energy (mercury)",
+    "head": "Head (mind)",
+}
+STATUS_ICONS = {
+    "queued": ":material/schedule:",
+    "running": ":material/autorenew:",
+    "done": ":material/check_circle:",
+    "failed": ":material/error:",
+}
 
 
 def upload_form(user: SessionUser) -> None:
     settings = resources.settings()
     files = st.file_uploader(
-        f"Palm photos (up to {settings.palm_batch_limit})", accept_multiple_files=True,
-        type=["jpg", "jpeg", "png", "webp", "heic", "heif", "bmp"], key="analyze_uploads")
-    types = st.multiselect("What should the reading cover?", list(TYPE_LABELS),
-                           default=_default_types(user), format_func=TYPE_LABELS.__getitem__,
-                           key="analyze_types")
+        f"Palm photos (up to {settings.palm_batch_limit})",
+        accept_multiple_files=True,
+        type=["jpg", "jpeg", "png", "webp", "heic", "heif", "bmp"],
+        key="analyze_uploads",
+    )
+    types = st.multiselect(
+        "What should the reading cover?",
+        list(TYPE_LABELS),
+        default=_default_types(user),
+        format_func=TYPE_LABELS.__getitem__,
+        key="analyze_types",
+    )
     hands = _hand_table([file.name for file in files or []])
     if st.button("Read my palm", type="primary", disabled=not files, key="analyze_submit"):
-        uploads = [Upload(file.name, file.getvalue(), hands.get(file.name, "auto"))
-                   for file in files or []]
+        uploads = [
+            Upload(file.name, file.getvalue(), hands.get(file.name, "auto")) for file in files or []
+        ]
         _submit(user, uploads, types)
 
 
@@ -45,9 +62,16 @@ def _hand_table(names: list[str]) -> dict[str, HandChoice]:
         return {}
     frame = pd.DataFrame({"photo": names, "hand": ["auto"] * len(names)})
     edited = st.data_editor(
-        frame, hide_index=True, disabled=["photo"], key="analyze_hand_table",
-        column_config={"hand": st.column_config.SelectboxColumn(
-            "hand", options=["auto", "left", "right"], required=True)})
+        frame,
+        hide_index=True,
+        disabled=["photo"],
+        key="analyze_hand_table",
+        column_config={
+            "hand": st.column_config.SelectboxColumn(
+                "hand", options=["auto", "left", "right"], required=True
+            )
+        },
+    )
     return dict(zip(edited["photo"], edited["hand"], strict=True))
 
 
@@ -57,14 +81,22 @@ def _submit(user: SessionUser, uploads: list[Upload], types: list[str]) -> None:
         st.error("The job queue is not configured (REDIS_URL). Start Palmline with `make run`.")
         return
     settings = resources.settings()
-    limits = BatchLimits(max_files=settings.palm_batch_limit,
-                         max_bytes=settings.max_upload_bytes,
-                         retries=settings.palm_analysis_retries,
-                         timeout=settings.palm_job_timeout)
+    limits = BatchLimits(
+        max_files=settings.palm_batch_limit,
+        max_bytes=settings.max_upload_bytes,
+        retries=settings.palm_analysis_retries,
+        timeout=settings.palm_job_timeout,
+    )
     try:
-        batch = submit_batch(resources.session_factory(), redis, resources.blob_store(),
-                             user_id=user.id, uploads=uploads, analysis_types=types,
-                             limits=limits)
+        batch = submit_batch(
+            resources.session_factory(),
+            redis,
+            resources.blob_store(),
+            user_id=user.id,
+            uploads=uploads,
+            analysis_types=types,
+            limits=limits,
+        )
     except PalmError as error:
         st.error(error.message)
         return
@@ -120,8 +152,10 @@ def _render_batch(items: list[readings.BatchItem]) -> None:
         _progress_row(item)
         if _is_finished(item) and item.reading_id not in announced:
             announced.append(item.reading_id)
-            st.toast(f"{item.filename}: {'ready' if item.status == 'done' else 'failed'}",
-                     icon=STATUS_ICONS[item.status])
+            st.toast(
+                f"{item.filename}: {'ready' if item.status == 'done' else 'failed'}",
+                icon=STATUS_ICONS[item.status],
+            )
 
 
 def _progress_row(item: readings.BatchItem) -> None:
@@ -129,8 +163,8 @@ def _progress_row(item: readings.BatchItem) -> None:
     label = f"{STATUS_ICONS.get(item.status, '')} **{item.filename}** — {item.stage}"
     left.progress(item.progress, text=label)
     if item.status == "done":
-        right.page_link("pages/reading.py", label="Open reading",
-                        query_params={"id": str(item.reading_id)})
+        right.page_link(
+            "pages/reading.py", label="Open reading", query_params={"id": str(item.reading_id)}
+        )
     elif item.status == "failed":
         left.caption(f"{item.message or 'Failed.'} [{item.error_code}]")
-

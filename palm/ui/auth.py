@@ -83,8 +83,13 @@ def attempt_sign_up(email: str, password: str, repeat: str) -> str | None:
         return "The two passwords differ."
     with transaction(resources.session_factory()) as session:
         try:
-            user = users.sign_up(session, email, password, session_ref=session_ref(),
-                                 min_password_length=resources.settings().palm_min_password_length)
+            user = users.sign_up(
+                session,
+                email,
+                password,
+                session_ref=session_ref(),
+                min_password_length=resources.settings().palm_min_password_length,
+            )
         except users.AccountError as error:
             return error.message
         _log_in(user)

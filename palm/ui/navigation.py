@@ -26,8 +26,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/analyze.py", "Analyze", ":material/photo_camera:"),
     PageSpec("pages/readings.py", "My readings", ":material/list:"),
     PageSpec("pages/reading.py", "Reading", ":material/visibility:"),
-    PageSpec("pages/admin.py", "Admin", ":material/admin_panel_settings:",
-             roles=frozenset({Role.ADMIN})),
+    PageSpec(
+        "pages/admin.py", "Admin", ":material/admin_panel_settings:", roles=frozenset({Role.ADMIN})
+    ),
 )
 LOGIN_PAGE = PageSpec("pages/login.py", "Log in", ":material/login:", default=True)
 
@@ -40,5 +41,7 @@ def specs_for(role: Role | None) -> list[PageSpec]:
 
 
 def pages_for(role: Role | None) -> list[StreamlitPage]:
-    return [st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
-            for spec in specs_for(role)]
+    return [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
+        for spec in specs_for(role)
+    ]

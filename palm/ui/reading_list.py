@@ -17,8 +17,12 @@ from palm.ui.auth import SessionUser
 
 PAGE_SIZE = 10
 CURSORS_KEY = "readings_cursors"
-STATUS_LABELS = {"queued": ":material/schedule: queued", "running": ":material/autorenew: running",
-                 "done": ":material/check_circle: done", "failed": ":material/error: failed"}
+STATUS_LABELS = {
+    "queued": ":material/schedule: queued",
+    "running": ":material/autorenew: running",
+    "done": ":material/check_circle: done",
+    "failed": ":material/error: failed",
+}
 
 
 def _cursors() -> list[tuple[str, int] | None]:
@@ -38,8 +42,10 @@ def reading_row(user: SessionUser, row: readings.ReadingRow) -> None:
     with st.container(border=True):
         thumb, text, actions = st.columns([1, 4, 1])
         _thumbnail(thumb, row.thumbnail_key)
-        text.markdown(f"**{row.filename}** · {row.created_at:%d %b %Y %H:%M} · "
-                      f"{(row.hand or 'hand ?').title()} · {STATUS_LABELS.get(row.status, '')}")
+        text.markdown(
+            f"**{row.filename}** · {row.created_at:%d %b %Y %H:%M} · "
+            f"{(row.hand or 'hand ?').title()} · {STATUS_LABELS.get(row.status, '')}"
+        )
         text.caption(row.summary or ", ".join(row.analysis_types))
         if row.status == "failed" and row.error_code:
             text.caption(f"Failed: {row.error_code}")

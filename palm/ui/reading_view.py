@@ -64,14 +64,25 @@ def load(user: SessionUser, reading_id: int) -> ReadingView | None:
         except readings.ReadingNotFoundError:
             return None
         image_key = readings.image_key_of(session, reading)
-        cards = [Card(i.analysis_type, i.title, i.text, dict(i.per_line), i.confidence, i.engine)
-                 for i in readings.interpretations_of(session, reading.id)]
+        cards = [
+            Card(i.analysis_type, i.title, i.text, dict(i.per_line), i.confidence, i.engine)
+            for i in readings.interpretations_of(session, reading.id)
+        ]
         return ReadingView(
-            id=reading.id, filename=reading.filename, created=reading.created_at,
-            status=reading.status, engine=reading.engine, error_code=reading.error_code,
-            error_message=reading.error_message, hand=reading.hand,
-            hand_shape=reading.hand_shape, analysis=reading.analysis, image_key=image_key,
-            overlay_key=reading.overlay_key, cards=cards)
+            id=reading.id,
+            filename=reading.filename,
+            created=reading.created_at,
+            status=reading.status,
+            engine=reading.engine,
+            error_code=reading.error_code,
+            error_message=reading.error_message,
+            hand=reading.hand,
+            hand_shape=reading.hand_shape,
+            analysis=reading.analysis,
+            image_key=image_key,
+            overlay_key=reading.overlay_key,
+            cards=cards,
+        )
 
 
 @st.cache_data(max_entries=8, show_spinner="Preparing your photo…")
@@ -100,10 +111,13 @@ def overlay(view: ReadingView) -> None:
     st.plotly_chart(figure, key="reading_overlay", config={"displaylogo": False})
     st.caption("Click a line's name to hide or show it; hover a line for its measurements.")
     if view.overlay_key:
-        st.download_button("Download the annotated photo (PNG)",
-                           data=resources.blob_store().get(view.overlay_key),
-                           file_name=f"palmline-reading-{view.id}.png", mime="image/png",
-                           icon=":material/download:")
+        st.download_button(
+            "Download the annotated photo (PNG)",
+            data=resources.blob_store().get(view.overlay_key),
+            file_name=f"palmline-reading-{view.id}.png",
+            mime="image/png",
+            icon=":material/download:",
+        )
 
 
 def hand_summary(view: ReadingView) -> None:
@@ -117,11 +131,20 @@ def hand_summary(view: ReadingView) -> None:
 
 def line_table(view: ReadingView) -> None:
     lines = (view.analysis or {}).get("lines", {})
-    rows = [{"line": name, "found": "yes" if line["found"] else "no",
-             "length": round(line["length_rel"], 2), "depth": round(line["depth"], 2),
-             "curvature": round(line["curvature"], 2), "breaks": line["breaks"],
-             "branches": line["branches"], "confidence": round(line["confidence"], 2)}
-            for name in LINE_ORDER if (line := lines.get(name))]
+    rows = [
+        {
+            "line": name,
+            "found": "yes" if line["found"] else "no",
+            "length": round(line["length_rel"], 2),
+            "depth": round(line["depth"], 2),
+            "curvature": round(line["curvature"], 2),
+            "breaks": line["breaks"],
+            "branches": line["branches"],
+            "confidence": round(line["confidence"], 2),
+        }
+        for name in LINE_ORDER
+        if (line := lines.get(name))
+    ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 

@@ -67,9 +67,14 @@ def wait_until(condition: object, timeout: float, what: str, stack: RunningStack
 
 def launch(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as handle:
-        return subprocess.Popen([sys.executable, "-m", "palm", "serve"], cwd=PROJECT_ROOT,
-                                env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "palm", "serve"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 @contextmanager
@@ -80,8 +85,7 @@ def running_stack(env: dict[str, str], tmp_path: Path, workers: int = 1) -> Iter
     stack = RunningStack(process=launch(full_env, log), port=port, log=log)
     try:
         wait_until(lambda: _healthy(stack.url), 90, "streamlit", stack)
-        wait_until(lambda: _workers_registered(env.get("REDIS_URL"), workers), 60, "workers",
-                   stack)
+        wait_until(lambda: _workers_registered(env.get("REDIS_URL"), workers), 60, "workers", stack)
         yield stack
     finally:
         if stack.process.poll() is None:

@@ -29,8 +29,9 @@ def fill_log_in(page: Page, email: str, password: str) -> None:
     form.get_by_role("button", name="Log in").click()
 
 
-def test_sign_up_home_log_out_log_in(page: Page, db_url: str, redis_url: str, tmp_path: Path,
-                                     artifacts: Path) -> None:
+def test_sign_up_home_log_out_log_in(
+    page: Page, db_url: str, redis_url: str, tmp_path: Path, artifacts: Path
+) -> None:
     env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "PALM_DATA_DIR": str(tmp_path)}
     with running_stack(env, tmp_path, workers=1) as stack:
         page.goto(stack.url)

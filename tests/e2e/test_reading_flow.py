@@ -15,8 +15,9 @@ pytestmark = pytest.mark.browser
 PALM = PROJECT_ROOT / "tests" / "data" / "palms" / "palm_left_dark_sideways.jpg"
 
 
-def test_upload_progress_and_reading(page: Page, db_url: str, redis_url: str, tmp_path: Path,
-                                     artifacts: Path) -> None:
+def test_upload_progress_and_reading(
+    page: Page, db_url: str, redis_url: str, tmp_path: Path, artifacts: Path
+) -> None:
     env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "PALM_DATA_DIR": str(tmp_path)}
     with running_stack(env, tmp_path, workers=1) as stack:
         page.goto(stack.url)

@@ -17,8 +17,9 @@ def test_events_come_back_newest_first(session: Session) -> None:
     assert [event.actor for event in recent_events(session)] == ["b", "a"]
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'x'",
-                                       "DELETE FROM audit_events"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"]
+)
 def test_database_refuses_to_change_or_delete_events(session: Session, statement: str) -> None:
     record(session, actor="a", action=AuditAction.LOGIN, outcome=Outcome.OK)
     session.commit()

@@ -33,8 +33,9 @@ def test_rotation_new_key_first_still_reads_old_data(tmp_path: Path) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     before = load_cipher(Settings(palm_data_dir=tmp_path, palm_encryption_keys=SecretStr(old)))
     token = before.encrypt(b"palm")
-    after = load_cipher(Settings(palm_data_dir=tmp_path,
-                                 palm_encryption_keys=SecretStr(f"{new},{old}")))
+    after = load_cipher(
+        Settings(palm_data_dir=tmp_path, palm_encryption_keys=SecretStr(f"{new},{old}"))
+    )
     assert after.decrypt(token) == b"palm"
     assert Fernet(new.encode()).decrypt(after.encrypt(b"x")) == b"x"
 

@@ -38,8 +38,9 @@ def titles(app: AppTest) -> list[str]:
     return [title.value for title in app.title]
 
 
-def test_first_sign_up_logs_in_as_admin(app_as: AppFactory,
-                                        session_factory: sessionmaker[Session]) -> None:
+def test_first_sign_up_logs_in_as_admin(
+    app_as: AppFactory, session_factory: sessionmaker[Session]
+) -> None:
     app = sign_up(app_as(None).run(), "ana@example.com", PASSWORD)
     assert not app.exception
     assert "Welcome to Palmline" in titles(app)
@@ -58,10 +59,13 @@ def test_log_in_and_log_out(app_as: AppFactory, session_factory: sessionmaker[Se
 
 
 def test_wrong_password_and_unknown_user_show_one_message(
-        app_as: AppFactory, session_factory: sessionmaker[Session]) -> None:
+    app_as: AppFactory, session_factory: sessionmaker[Session]
+) -> None:
     make_user(session_factory, "ben@example.com", Role.USER)
-    for email, password in [("ben@example.com", "not the password"),
-                            ("nobody@example.com", PASSWORD)]:
+    for email, password in [
+        ("ben@example.com", "not the password"),
+        ("nobody@example.com", PASSWORD),
+    ]:
         app = log_in(app_as(None).run(), email, password)
         assert [error.value for error in app.error] == ["Wrong e-mail or password."]
         assert USER_KEY not in app.session_state
@@ -69,12 +73,15 @@ def test_wrong_password_and_unknown_user_show_one_message(
 
 
 def test_bad_sign_ups_say_why_and_create_nothing(
-        app_as: AppFactory, session_factory: sessionmaker[Session]) -> None:
+    app_as: AppFactory, session_factory: sessionmaker[Session]
+) -> None:
     make_user(session_factory, "ben@example.com", Role.USER)
-    cases = [("ben@example.com", PASSWORD, None, "already exists"),
-             ("new@example.com", "short", None, "at least 10 characters"),
-             ("not an email", PASSWORD, None, "valid e-mail"),
-             ("new@example.com", PASSWORD, "different password", "differ")]
+    cases = [
+        ("ben@example.com", PASSWORD, None, "already exists"),
+        ("new@example.com", "short", None, "at least 10 characters"),
+        ("not an email", PASSWORD, None, "valid e-mail"),
+        ("new@example.com", PASSWORD, "different password", "differ"),
+    ]
     for email, password, repeat, expected in cases:
         app = sign_up(app_as(None).run(), email, password, repeat)
         assert len(app.error) == 1 and expected in app.error[0].value, (email, app.error)
@@ -85,13 +92,15 @@ def test_bad_sign_ups_say_why_and_create_nothing(
 
 
 def test_repeated_failed_logins_are_rate_limited(
-        app_as: AppFactory, session_factory: sessionmaker[Session],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    app_as: AppFactory, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PALM_LOGIN_ATTEMPTS_PER_MINUTE", "2")
     get_settings.cache_clear()
     make_user(session_factory, "ben@example.com", Role.USER)
-    messages = [log_in(app_as(None).run(), "ben@example.com", "not the password").error[0].value
-                for _ in range(3)]
+    messages = [
+        log_in(app_as(None).run(), "ben@example.com", "not the password").error[0].value
+        for _ in range(3)
+    ]
     assert messages[-1].startswith("Too many attempts")
     app = log_in(app_as(None).run(), "ben@example.com", PASSWORD)
     assert USER_KEY not in app.session_state

@@ -32,7 +32,8 @@ def test_logged_out_visitor_sees_only_the_login_page(app_as: AppFactory) -> None
 
 @pytest.mark.parametrize("role", [Role.USER, Role.ANALYST])
 def test_admin_page_refuses_other_roles_even_when_opened_directly(
-        app_as: AppFactory, role: Role) -> None:
+    app_as: AppFactory, role: Role
+) -> None:
     assert "pages/admin.py" not in [spec.path for spec in specs_for(role)]
     app = app_as(role).run()
     app.switch_page("pages/admin.py").run()
@@ -46,7 +47,8 @@ def test_admin_navigation_has_every_page() -> None:
 
 @pytest.mark.parametrize("role", [Role.USER, Role.ANALYST])
 def test_admin_page_script_itself_refuses_other_roles(
-        app_env: dict[str, str], session_factory: sessionmaker[Session], role: Role) -> None:
+    app_env: dict[str, str], session_factory: sessionmaker[Session], role: Role
+) -> None:
     page = AppTest.from_file(str(PROJECT_ROOT / "pages" / "admin.py"), default_timeout=30)
     page.session_state[USER_KEY] = make_user(session_factory, "someone@example.com", role)
     page.run()

@@ -20,15 +20,20 @@ PALM = PROJECT_ROOT / "tests" / "data" / "palms" / "palm_f_hanging.jpg"
 def upload_and_submit(app: AppTest) -> AppTest:
     app.switch_page("pages/analyze.py").run()
     app.file_uploader(key="analyze_uploads").set_value(
-        [("palm.jpg", PALM.read_bytes(), "image/jpeg"), ("notes.jpg", b"not a photo at all", "image/jpeg")])
+        [
+            ("palm.jpg", PALM.read_bytes(), "image/jpeg"),
+            ("notes.jpg", b"not a photo at all", "image/jpeg"),
+        ]
+    )
     app.run()
     return app.button(key="analyze_submit").click().run()
 
 
 def finished_reading(app_as: AppFactory, app_env: dict[str, str]) -> tuple[AppTest, int]:
     app = upload_and_submit(app_as(Role.USER).run())
-    result = run_burst_worker(app_env["REDIS_URL"], app_env["DATABASE_URL"],
-                              Path(app_env["PALM_DATA_DIR"]))
+    result = run_burst_worker(
+        app_env["REDIS_URL"], app_env["DATABASE_URL"], Path(app_env["PALM_DATA_DIR"])
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return app, 1
 
@@ -38,24 +43,23 @@ def subheaders(app: AppTest) -> list[str]:
 
 
 def test_analyze_page_queues_the_batch_and_shows_progress(
-        app_as: AppFactory, app_env: dict[str, str],
-        session_factory: sessionmaker[Session]) -> None:
+    app_as: AppFactory, app_env: dict[str, str], session_factory: sessionmaker[Session]
+) -> None:
     app = upload_and_submit(app_as(Role.USER).run())
     assert not app.exception
     assert "Your batch: 1 of 2 finished" in subheaders(app)
     with transaction(session_factory) as session:
         rows = session.execute(select(Reading.filename, Reading.status).order_by(Reading.id))
-        assert [tuple(row) for row in rows] == [("palm.jpg", "queued"),
-                                               ("notes.jpg", "failed")]
-    run_burst_worker(app_env["REDIS_URL"], app_env["DATABASE_URL"],
-                     Path(app_env["PALM_DATA_DIR"]))
+        assert [tuple(row) for row in rows] == [("palm.jpg", "queued"), ("notes.jpg", "failed")]
+    run_burst_worker(app_env["REDIS_URL"], app_env["DATABASE_URL"], Path(app_env["PALM_DATA_DIR"]))
     app.run()
     assert "Your batch: 2 of 2 finished" in subheaders(app)
     assert any("UNSUPPORTED_FORMAT" in caption.value for caption in app.caption)
 
 
 def test_reading_page_shows_overlay_and_a_card_per_type(
-        app_as: AppFactory, app_env: dict[str, str]) -> None:
+    app_as: AppFactory, app_env: dict[str, str]
+) -> None:
     app, reading_id = finished_reading(app_as, app_env)
     app.query_params["id"] = str(reading_id)
     app.switch_page("pages/reading.py").run()
@@ -67,12 +71,13 @@ def test_reading_page_shows_overlay_and_a_card_per_type(
 
 
 def test_another_users_reading_id_is_not_found(
-        app_as: AppFactory, app_env: dict[str, str],
-        session_factory: sessionmaker[Session]) -> None:
+    app_as: AppFactory, app_env: dict[str, str], session_factory: sessionmaker[Session]
+) -> None:
     _app, reading_id = finished_reading(app_as, app_env)
     stranger = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
-    stranger.session_state["auth_user_id"] = make_user(session_factory, "eve@example.com",
-                                                       Role.USER)
+    stranger.session_state["auth_user_id"] = make_user(
+        session_factory, "eve@example.com", Role.USER
+    )
     stranger.query_params["id"] = str(reading_id)
     stranger.run()
     stranger.switch_page("pages/reading.py").run()
@@ -81,8 +86,9 @@ def test_another_users_reading_id_is_not_found(
     assert any("does not exist or is not yours" in info.value for info in stranger.info)
 
 
-def test_my_readings_lists_and_deletes(app_as: AppFactory, app_env: dict[str, str],
-                                      session_factory: sessionmaker[Session]) -> None:
+def test_my_readings_lists_and_deletes(
+    app_as: AppFactory, app_env: dict[str, str], session_factory: sessionmaker[Session]
+) -> None:
     app, _ = finished_reading(app_as, app_env)
     app.switch_page("pages/readings.py").run()
     assert not app.exception

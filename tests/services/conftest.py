@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def store(tmp_path: Path) -> BlobStore:
 
 
 @pytest.fixture
-def make_account(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+def make_account(session_factory: sessionmaker[Session]) -> Callable[..., int]:
     def create(email: str, role: Role = Role.USER) -> int:
         with transaction(session_factory) as session:
             return users.create_user(session, email, "correct horse battery", role).id

@@ -70,8 +70,10 @@ def test_login_with_right_password_updates_last_login(session: Session) -> None:
 
 @pytest.mark.parametrize(
     ("email", "password", "reason"),
-    [("ana@example.com", "wrong password!", "wrong_password"),
-     ("nobody@example.com", GOOD_PASSWORD, "unknown_user")],
+    [
+        ("ana@example.com", "wrong password!", "wrong_password"),
+        ("nobody@example.com", GOOD_PASSWORD, "unknown_user"),
+    ],
 )
 def test_failed_login_says_the_same_thing_and_is_audited(
     session: Session, email: str, password: str, reason: str

@@ -13,13 +13,29 @@ from palm.settings import PROJECT_ROOT
 RQ = Path(sys.executable).with_name("rq")
 
 
-def run_burst_worker(redis_url: str, db_url: str,
-                     data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url,
-           "PALM_DATA_DIR": str(data_dir)}
+def run_burst_worker(
+    redis_url: str, db_url: str, data_dir: Path
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "PALM_DATA_DIR": str(data_dir),
+    }
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(key, None)
-    command = [str(RQ), "worker", "--burst", "--url", redis_url, "--path", str(PROJECT_ROOT),
-               "--worker-class", "workers.worker.PalmWorker", *QUEUE_NAMES]
-    return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=300, check=False)
+    command = [
+        str(RQ),
+        "worker",
+        "--burst",
+        "--url",
+        redis_url,
+        "--path",
+        str(PROJECT_ROOT),
+        "--worker-class",
+        "workers.worker.PalmWorker",
+        *QUEUE_NAMES,
+    ]
+    return subprocess.run(
+        command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )

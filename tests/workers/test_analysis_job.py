@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
 from palm.infra.crypto import load_cipher
-from palm.infra.queue import ANALYSIS_QUEUE, JobSpec, submit
+from palm.infra.queue import ANALYSIS_QUEUE, JobSpec, recover_abandoned_jobs, submit
 from palm.infra.storage import BlobStore
 from palm.models import Image, Interpretation, Job, LineResult, Reading, Role, UsageRecord
 from palm.services import readings, users
@@ -38,8 +39,7 @@ def store(data_dir: Path) -> BlobStore:
 @pytest.fixture
 def user_id(session_factory: sessionmaker[Session]) -> Iterator[int]:
     with transaction(session_factory) as session:
-        yield users.create_user(session, "ana@example.com", "correct horse battery",
-                                Role.USER).id
+        yield users.create_user(session, "ana@example.com", "correct horse battery", Role.USER).id
 
 
 def reading_state(factory: sessionmaker[Session], reading_id: int) -> tuple[str, str | None]:
@@ -49,26 +49,47 @@ def reading_state(factory: sessionmaker[Session], reading_id: int) -> tuple[str,
 
 
 def test_a_mixed_batch_ends_with_readings_and_coded_failures(
-        session_factory: sessionmaker[Session], redis_client: Redis, redis_url: str,
-        db_url: str, store: BlobStore, data_dir: Path, user_id: int) -> None:
-    uploads = [Upload("palm.jpg", (PALMS / "palm_f_hanging.jpg").read_bytes()),
-               Upload("notes.txt", b"hello"),
-               Upload("back.jpg", (PALMS / "back_f_hanging.jpg").read_bytes())]
-    batch = submit_batch(session_factory, redis_client, store, user_id=user_id,
-                         uploads=uploads, analysis_types=["full"], limits=LIMITS)
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    store: BlobStore,
+    data_dir: Path,
+    user_id: int,
+) -> None:
+    uploads = [
+        Upload("palm.jpg", (PALMS / "palm_f_hanging.jpg").read_bytes()),
+        Upload("notes.txt", b"hello"),
+        Upload("back.jpg", (PALMS / "back_f_hanging.jpg").read_bytes()),
+    ]
+    batch = submit_batch(
+        session_factory,
+        redis_client,
+        store,
+        user_id=user_id,
+        uploads=uploads,
+        analysis_types=["full"],
+        limits=LIMITS,
+    )
     result = run_burst_worker(redis_url, db_url, data_dir)
     assert result.returncode == 0, result.stderr[-2000:]
     with transaction(session_factory) as session:
         items = readings.batch_progress(session, user_id, batch.batch_id)
         assert [(i.filename, i.status, i.error_code) for i in items] == [
-            ("palm.jpg", "done", None), ("notes.txt", "failed", "UNSUPPORTED_FORMAT"),
-            ("back.jpg", "failed", "BACK_OF_HAND")]
+            ("palm.jpg", "done", None),
+            ("notes.txt", "failed", "UNSUPPORTED_FORMAT"),
+            ("back.jpg", "failed", "BACK_OF_HAND"),
+        ]
         assert "back of" in (items[2].message or "").lower()
         done = session.get_one(Reading, items[0].reading_id)
-        found = set(session.scalars(select(LineResult.line).where(
-            LineResult.reading_id == done.id, LineResult.found)))
-        kinds = session.scalars(select(Interpretation.analysis_type).where(
-            Interpretation.reading_id == done.id)).all()
+        found = set(
+            session.scalars(
+                select(LineResult.line).where(LineResult.reading_id == done.id, LineResult.found)
+            )
+        )
+        kinds = session.scalars(
+            select(Interpretation.analysis_type).where(Interpretation.reading_id == done.id)
+        ).all()
         image = session.get_one(Image, done.image_id)
         states = session.scalars(select(Job.state).order_by(Job.id)).all()
         usage = session.scalar(select(func.count()).select_from(UsageRecord))
@@ -83,12 +104,24 @@ def test_a_mixed_batch_ends_with_readings_and_coded_failures(
 
 
 def test_deleting_every_reading_leaves_no_files(
-        session_factory: sessionmaker[Session], redis_client: Redis, redis_url: str,
-        db_url: str, store: BlobStore, data_dir: Path, user_id: int) -> None:
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    store: BlobStore,
+    data_dir: Path,
+    user_id: int,
+) -> None:
     data = (PALMS / "palm_m_hanging.jpg").read_bytes()
-    submit_batch(session_factory, redis_client, store, user_id=user_id,
-                 uploads=[Upload("a.jpg", data), Upload("b.jpg", data)],
-                 analysis_types=["life"], limits=LIMITS)
+    submit_batch(
+        session_factory,
+        redis_client,
+        store,
+        user_id=user_id,
+        uploads=[Upload("a.jpg", data), Upload("b.jpg", data)],
+        analysis_types=["life"],
+        limits=LIMITS,
+    )
     run_burst_worker(redis_url, db_url, data_dir)
     assert store.count() == 4  # the photo (stored once), its thumbnail and two overlays
     with transaction(session_factory) as session:
@@ -102,14 +135,33 @@ def test_deleting_every_reading_leaves_no_files(
 
 
 def test_a_killed_analysis_fails_its_reading_with_a_reason(
-        session_factory: sessionmaker[Session], redis_client: Redis, redis_url: str,
-        db_url: str, store: BlobStore, data_dir: Path, user_id: int) -> None:
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    store: BlobStore,
+    data_dir: Path,
+    user_id: int,
+    worker_env: None,
+) -> None:
     with transaction(session_factory) as session:
-        reading_id = readings.add_reading(session, user_id=user_id, batch_id="b",
-                                          filename="a.jpg", hand_requested="auto",
-                                          analysis_types=["life"], image_id=None).id
-    spec = JobSpec(kind="analysis", func="tests.workers.crashing_jobs.kill_while_analysing",
-                   args=(reading_id,), queue=ANALYSIS_QUEUE)
+        reading_id = readings.add_reading(
+            session,
+            user_id=user_id,
+            batch_id="b",
+            filename="a.jpg",
+            hand_requested="auto",
+            analysis_types=["life"],
+            image_id=None,
+        ).id
+    spec = JobSpec(
+        kind="analysis",
+        func="tests.workers.crashing_jobs.kill_while_analysing",
+        args=(reading_id,),
+        queue=ANALYSIS_QUEUE,
+    )
     submit(session_factory, redis_client, spec, user_id=user_id, reading_id=reading_id)
-    run_burst_worker(redis_url, db_url, data_dir)
+    assert run_burst_worker(redis_url, db_url, data_dir).returncode == -9
+    assert reading_state(session_factory, reading_id) == ("running", None)
+    recover_abandoned_jobs(redis_client, at=time.time() + 24 * 3600)
     assert reading_state(session_factory, reading_id) == ("failed", "WORKER_DIED")

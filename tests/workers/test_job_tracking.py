@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,19 @@ from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.infra.queue import DEFAULT_QUEUE, JobSpec, QueueUnavailableError, submit
+from palm.infra.queue import (
+    DEFAULT_QUEUE,
+    JobSpec,
+    QueueUnavailableError,
+    recover_abandoned_jobs,
+    submit,
+)
 from palm.infra.redis import connect
 from palm.models import JobState
 from palm.services import jobs as job_rows
 from palm.services.system import PING, submit_ping
 from tests.workers.burst import run_burst_worker
+
 
 def row(factory: sessionmaker[Session], rq_id: str) -> tuple[str, str, float, int, str | None]:
     with transaction(factory) as session:
@@ -23,9 +31,13 @@ def row(factory: sessionmaker[Session], rq_id: str) -> tuple[str, str, float, in
         return job.state, job.stage, job.progress, job.attempts, job.error_code
 
 
-def test_ping_round_trip_reaches_finished(session_factory: sessionmaker[Session],
-                                          redis_client: Redis, redis_url: str, db_url: str,
-                                          tmp_path: Path) -> None:
+def test_ping_round_trip_reaches_finished(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    tmp_path: Path,
+) -> None:
     rq_id = submit_ping(session_factory, redis_client, None)
     assert row(session_factory, rq_id)[0] == JobState.QUEUED
     result = run_burst_worker(redis_url, db_url, tmp_path / "data")
@@ -36,8 +48,12 @@ def test_ping_round_trip_reaches_finished(session_factory: sessionmaker[Session]
 
 
 def test_a_coded_error_marks_the_row_failed_with_its_code(
-        session_factory: sessionmaker[Session], redis_client: Redis, redis_url: str, db_url: str,
-        tmp_path: Path) -> None:
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    tmp_path: Path,
+) -> None:
     spec = JobSpec(kind="test", func="tests.workers.crashing_jobs.raise_coded_error")
     rq_id = submit(session_factory, redis_client, spec)
     run_burst_worker(redis_url, db_url, tmp_path / "data")
@@ -46,19 +62,34 @@ def test_a_coded_error_marks_the_row_failed_with_its_code(
 
 
 @pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (1, 2)])
-def test_a_killed_work_horse_never_leaves_the_row_running(
-        session_factory: sessionmaker[Session], redis_client: Redis, redis_url: str, db_url: str,
-        tmp_path: Path, retries: int, attempts: int) -> None:
-    spec = JobSpec(kind="test", func="tests.workers.crashing_jobs.kill_own_work_horse",
-                   retries=retries, retry_intervals=(0,))
+def test_a_killed_worker_never_leaves_the_row_running(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    tmp_path: Path,
+    worker_env: None,
+    retries: int,
+    attempts: int,
+) -> None:
+    spec = JobSpec(
+        kind="test",
+        func="tests.workers.crashing_jobs.kill_own_work_horse",
+        retries=retries,
+        retry_intervals=(0,),
+    )
     rq_id = submit(session_factory, redis_client, spec)
-    run_burst_worker(redis_url, db_url, tmp_path / "data")
+    for _attempt in range(attempts):
+        assert run_burst_worker(redis_url, db_url, tmp_path / "data").returncode == -9
+        assert row(session_factory, rq_id)[0] == JobState.STARTED
+        recover_abandoned_jobs(redis_client, at=time.time() + 24 * 3600)
     state, _stage, _progress, tried, code = row(session_factory, rq_id)
     assert (state, tried, code) == (JobState.FAILED, attempts, "WORKER_DIED")
 
 
 def test_submit_with_redis_down_leaves_a_failed_row_not_a_stuck_one(
-        session_factory: sessionmaker[Session]) -> None:
+    session_factory: sessionmaker[Session],
+) -> None:
     dead_redis = connect("redis://127.0.0.1:1/0", timeout=0.5)
     with pytest.raises(QueueUnavailableError) as raised:
         submit(session_factory, dead_redis, PING)

@@ -1,0 +1,24 @@
+"""Vision engine: load photos, find the hand, trace and measure palm lines, draw overlays.
+
+Public API (no Streamlit, no database; safe in workers and the CLI):
+
+- ``palm.vision.pipeline.analyze_bytes(data, *, hand_hint=None, max_bytes=20 MB, progress=None)
+  -> PalmAnalysis`` — the entry point. Raises ``palm.vision.errors.VisionError`` (``code`` a
+  ``VisionErrorCode`` str-enum, ``message``, ``tip``) for every rejection, including
+  ``INTERNAL_ERROR`` for unexpected failures. ``progress`` receives "validating", "landmarks",
+  "lines", "metrics".
+- ``palm.vision.pipeline.analyze_bytes_with_image(...) -> (PalmAnalysis, LoadedImage)`` — the
+  same, also returning the decoded photo for overlays; or decode separately with
+  ``palm.vision.loading.load_image(data).rgb``. The analysis never holds pixel arrays.
+- ``palm.vision.result``: ``PalmAnalysis`` / ``LineResult`` / ``HandShape`` dataclasses,
+  ``to_dict()`` (JSON-ready) and ``PalmAnalysis.from_dict``; ``ALGORITHM_VERSION``.
+  Polylines are ``[[x, y], ...]`` ints in the upright original photo (``width`` × ``height``).
+- ``palm.vision.overlay.render_overlay_png(image_rgb, analysis) -> bytes`` and
+  ``overlay_figure(image_rgb, analysis) -> plotly Figure`` (polylines are rescaled to whatever
+  size ``image_rgb`` has).
+- ``palm.vision.cli.main(argv) -> int`` — ``python -m palm analyze FILE... [--json]
+  [--overlay-dir DIR] [--hand left|right]``.
+
+All tunable numbers live in ``palm.vision.thresholds``; the method is described in
+``docs/vision.md``. The MediaPipe model is built once per process, lazily.
+"""

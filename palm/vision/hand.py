@@ -1,0 +1,125 @@
+"""Hand landmarks with MediaPipe Hands, trying rotations so sideways or hanging hands are found.
+
+The MediaPipe graph costs ~100 ms to build, so one instance is created lazily per process and
+reused (it is not thread-safe: a lock serialises calls, RQ workers are single-threaded anyway).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from palm.vision import thresholds as th
+from palm.vision.arrays import Array
+
+_lock = threading.Lock()
+_hands: Any = None
+
+
+@dataclass(frozen=True)
+class HandDetection:
+    """One detected hand. ``points`` are the 21 landmarks (x, y) in the coordinates of the image
+    that was passed to :func:`detect_hand`; ``depth`` their MediaPipe z (relative to the wrist)."""
+
+    points: Array
+    depth: Array
+    label: str  # MediaPipe's handedness label, as it reports it ("Left"/"Right")
+    label_score: float
+    hands_seen: int
+    rotation: int  # quarter turns that were applied before detection succeeded
+
+
+def _get_hands() -> Any:
+    """The process-wide MediaPipe Hands object (static image mode), built on first use."""
+    global _hands
+    if _hands is None:
+        import mediapipe as mp
+
+        _hands = mp.solutions.hands.Hands(
+            static_image_mode=True,
+            max_num_hands=2,
+            model_complexity=1,
+            min_detection_confidence=th.MIN_DETECTION_CONFIDENCE,
+        )
+    return _hands
+
+
+def _downscaled(rgb: Array) -> tuple[Array, float]:
+    """A copy with the long side at most DETECT_LONG_SIDE, and its scale."""
+    long_side = max(rgb.shape[:2])
+    if long_side <= th.DETECT_LONG_SIDE:
+        return np.ascontiguousarray(rgb), 1.0
+    scale = th.DETECT_LONG_SIDE / long_side
+    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return small, scale
+
+
+def _unrotate(points: Array, quarter_turns: int, shape: tuple[int, ...]) -> Array:
+    """Map (x, y) found in ``np.rot90(image, k)`` back to the unrotated image of ``shape``."""
+    height, width = shape[:2]
+    x, y = points[:, 0], points[:, 1]
+    k = quarter_turns % 4
+    if k == 0:
+        return points.copy()
+    if k == 1:  # rot90 counter-clockwise: new (x, y) = (y_old, W-1-x_old)
+        return np.stack([width - 1 - y, x], axis=1)
+    if k == 2:
+        return np.stack([width - 1 - x, height - 1 - y], axis=1)
+    return np.stack([y, height - 1 - x], axis=1)
+
+
+def _palm_width(points: Array) -> float:
+    return float(np.linalg.norm(points[5] - points[17]))
+
+
+def _detect_once(image: Array) -> list[tuple[Array, Array, str, float]]:
+    """All hands MediaPipe finds in one orientation, as (xy, z, label, score)."""
+    with _lock:
+        result = _get_hands().process(image)
+    if not result.multi_hand_landmarks:
+        return []
+    height, width = image.shape[:2]
+    found = []
+    for landmarks, handedness in zip(
+        result.multi_hand_landmarks, result.multi_handedness, strict=False
+    ):
+        xyz = np.array([[lm.x * width, lm.y * height, lm.z] for lm in landmarks.landmark])
+        top = handedness.classification[0]
+        found.append((xyz[:, :2], xyz[:, 2], str(top.label), float(top.score)))
+    return found
+
+
+def detect_hand(rgb: Array) -> HandDetection | None:
+    """The largest hand in the photo, trying 0°, 90°, 270°, 180° until one is found."""
+    small, scale = _downscaled(rgb)
+    for quarter_turns in (0, 1, 3, 2):
+        rotated = np.ascontiguousarray(np.rot90(small, quarter_turns))
+        hands = _detect_once(rotated)
+        if not hands:
+            continue
+        xy, depth, label, score = max(hands, key=lambda hand: _palm_width(hand[0]))
+        points = _unrotate(xy, quarter_turns, small.shape[:2]) / scale
+        return HandDetection(
+            points=points,
+            depth=depth,
+            label=label,
+            label_score=score,
+            hands_seen=len(hands),
+            rotation=quarter_turns,
+        )
+    return None
+
+
+def geometric_chirality(points: Array) -> int:
+    """+1 or -1: which side of the wrist→knuckles axis the thumb lies on, in image coordinates.
+
+    With y pointing down, a right palm (or a left back) gives -1; a mirror flips the sign.
+    """
+    index_axis = points[5] - points[0]
+    pinky_axis = points[17] - points[0]
+    cross = index_axis[0] * pinky_axis[1] - index_axis[1] * pinky_axis[0]
+    return 1 if cross > 0 else -1

@@ -1,0 +1,128 @@
+"""All six lines of one palm frame: crease maps, tracing in order, measuring, mapping back.
+
+Principal lines are traced first and claim their pixels, so a minor line can cross them but
+never borrow them. A line that fails the thresholds is reported as not found with no points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from palm.vision.arrays import Array
+from palm.vision.frame import PalmFrame, frame_to_units
+from palm.vision.linemodel import LINE_MODELS, nearest_zone
+from palm.vision.metrics import measure
+from palm.vision.result import LineResult
+from palm.vision.ridges import CreaseMaps, crease_maps
+from palm.vision.thresholds import (
+    MAX_SHARED_FRACTION,
+    MIN_CORRIDOR_ADHERENCE,
+    MIN_LINE_STRENGTH,
+    OVERLAP_DISTANCE,
+)
+from palm.vision.tracing import (
+    TracedPath,
+    claim,
+    corridor_excess,
+    path_frame_size,
+    search_grid,
+    trace_line,
+)
+
+
+def _simplify(points: Array) -> list[list[int]]:
+    """Original-image polyline as int pairs, without consecutive duplicates."""
+    rounded = np.round(points).astype(int)
+    keep = np.ones(len(rounded), bool)
+    keep[1:] = np.any(np.diff(rounded, axis=0) != 0, axis=1)
+    return [[int(x), int(y)] for x, y in rounded[keep]]
+
+
+def corridor_adherence(name: str, path: TracedPath) -> float:
+    """Share of the path within half a corridor width outside its corridor. A path that chains
+    two unrelated creases to reach its end zone spends much of its length outside."""
+    excess = corridor_excess(name, int(path_frame_size(path)))
+    ix = np.clip(np.round(path.points[:, 0]).astype(int), 0, excess.shape[1] - 1)
+    iy = np.clip(np.round(path.points[:, 1]).astype(int), 0, excess.shape[0] - 1)
+    return float((excess[iy, ix] <= 0.5).mean())
+
+
+def overlap_fraction(path: TracedPath, other: TracedPath) -> float:
+    """Share of ``path``'s points within OVERLAP_DISTANCE frame pixels of ``other``."""
+    gaps = np.linalg.norm(path.points[:, None, :] - other.points[None, :, :], axis=2)
+    return float((gaps.min(axis=1) <= OVERLAP_DISTANCE).mean())
+
+
+def borrowed_lines(paths: dict[str, TracedPath | None]) -> set[str]:
+    """Lines whose path mostly runs along another line's path (head and life share the thumb
+    web, so with one of them missing the other's crease would be traced twice). Of two such
+    paths the one lying more on the other is the borrower."""
+    borrowers: set[str] = set()
+    traced = [(name, path) for name, path in paths.items() if path is not None]
+    for i, (name_a, path_a) in enumerate(traced):
+        for name_b, path_b in traced[i + 1 :]:
+            a_on_b, b_on_a = overlap_fraction(path_a, path_b), overlap_fraction(path_b, path_a)
+            if max(a_on_b, b_on_a) > MAX_SHARED_FRACTION:
+                borrowers.add(name_a if a_on_b >= b_on_a else name_b)
+    return borrowers
+
+
+def _line_result(
+    name: str,
+    path: TracedPath | None,
+    maps: CreaseMaps,
+    frame: PalmFrame,
+    borrowed: bool = False,
+) -> LineResult:
+    if path is None:
+        return LineResult(name=name, found=False)
+    model = LINE_MODELS[name]
+    wanders = corridor_adherence(name, path) < MIN_CORRIDOR_ADHERENCE
+    measures = measure(path, maps, model.principal, borrowed=borrowed or wanders)
+    units = frame_to_units(path.points, frame.size)
+    return LineResult(
+        name=name,
+        found=measures.found,
+        points=_simplify(frame.map_to_image(path.points)) if measures.found else [],
+        length_rel=measures.length_rel,
+        depth=measures.depth,
+        curvature=measures.curvature,
+        breaks=measures.breaks,
+        branches=measures.branches,
+        start_zone=nearest_zone((float(units[0, 0]), float(units[0, 1]))),
+        end_zone=nearest_zone((float(units[-1, 0]), float(units[-1, 1]))),
+        confidence=measures.confidence,
+    )
+
+
+def trace_lines(frame: PalmFrame, maps: CreaseMaps) -> dict[str, TracedPath | None]:
+    """Trace the principal lines, let the strong ones claim their pixels, then the minor ones."""
+    grid = search_grid(maps)
+    paths: dict[str, TracedPath | None] = {}
+    for name, model in LINE_MODELS.items():
+        if model.principal:
+            paths[name] = trace_line(model, maps, grid)
+    for path in paths.values():
+        if path is not None and path.strength.mean() >= MIN_LINE_STRENGTH:
+            claim(grid, path)
+    for name, model in LINE_MODELS.items():
+        if not model.principal:
+            paths[name] = trace_line(model, maps, grid)
+    return paths
+
+
+def measure_lines(
+    paths: dict[str, TracedPath | None], maps: CreaseMaps, frame: PalmFrame
+) -> dict[str, LineResult]:
+    """Metrics, verdicts and original-image polylines for traced paths."""
+    borrowers = borrowed_lines(paths)
+    return {
+        name: _line_result(name, path, maps, frame, borrowed=name in borrowers)
+        for name, path in paths.items()
+    }
+
+
+def find_lines(frame: PalmFrame) -> dict[str, LineResult]:
+    """Trace, measure and classify heart, head, life, fate, sun, mercury in a palm frame."""
+    maps = crease_maps(frame)
+    return measure_lines(trace_lines(frame, maps), maps, frame)

@@ -1,0 +1,126 @@
+"""Draw found lines on the photo: a PNG for export and a Plotly figure for the app.
+
+Both take the decoded RGB array (``load_image(data).rgb``, possibly draft-reduced) and the
+analysis; polylines are rescaled from original-photo coordinates to the array's size.
+"""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from palm.vision.arrays import Array
+from palm.vision.result import LineResult, PalmAnalysis
+
+#: One colour per line (RGB), chosen to stay distinct on light and dark skin.
+LINE_COLOURS: dict[str, tuple[int, int, int]] = {
+    "heart": (230, 25, 75),
+    "head": (60, 180, 75),
+    "life": (0, 130, 200),
+    "fate": (145, 30, 180),
+    "sun": (255, 200, 0),
+    "mercury": (0, 210, 210),
+}
+MAX_OVERLAY_SIDE = 1024
+
+
+def _scaled_points(line: LineResult, analysis: PalmAnalysis, shape: tuple[int, ...]) -> Array:
+    factor = np.array([shape[1] / analysis.width, shape[0] / analysis.height])
+    points: Array = np.asarray(line.points, dtype=np.float64).reshape(-1, 2) * factor
+    return points
+
+
+def _downscaled(image_rgb: Array, max_side: int) -> Array:
+    scale = max_side / max(image_rgb.shape[:2])
+    if scale >= 1.0:
+        return np.ascontiguousarray(image_rgb.copy())
+    return cv2.resize(image_rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def draw_legend(canvas: Array, names: list[str], thickness: int) -> None:
+    font, font_scale = cv2.FONT_HERSHEY_SIMPLEX, max(0.45, canvas.shape[1] / 1400)
+    line_height = int(26 * font_scale / 0.6)
+    width = int(130 * font_scale / 0.6)
+    top_left, bottom_right = (8, 8), (8 + width, 12 + line_height * len(names))
+    patch = canvas[top_left[1] : bottom_right[1], top_left[0] : bottom_right[0]]
+    patch[:] = (patch * 0.35 + 255 * 0.65).astype(np.uint8)
+    for i, name in enumerate(names):
+        y = top_left[1] + line_height * (i + 1) - 4
+        colour = LINE_COLOURS.get(name, (0, 0, 0))
+        cv2.line(canvas, (16, y - 5), (40, y - 5), colour, thickness + 1, cv2.LINE_AA)
+        cv2.putText(canvas, name, (48, y), font, font_scale, (20, 20, 20), 1, cv2.LINE_AA)
+
+
+def render_overlay(
+    image_rgb: Array,
+    analysis: PalmAnalysis,
+    max_side: int = MAX_OVERLAY_SIDE,
+    legend: bool = True,
+) -> Array:
+    """The photo (long side ≤ max_side) with each found line drawn in its colour + a legend."""
+    canvas = _downscaled(image_rgb, max_side)
+    thickness = max(2, round(max(canvas.shape[:2]) / 300))
+    drawn: list[str] = []
+    for name, line in analysis.lines.items():
+        if not line.found or len(line.points) < 2:
+            continue
+        points = np.round(_scaled_points(line, analysis, canvas.shape)).astype(np.int32)
+        cv2.polylines(canvas, [points], False, (255, 255, 255), thickness + 2, cv2.LINE_AA)
+        cv2.polylines(
+            canvas, [points], False, LINE_COLOURS.get(name, (0, 0, 0)), thickness, cv2.LINE_AA
+        )
+        drawn.append(name)
+    if drawn and legend:
+        draw_legend(canvas, drawn, thickness)
+    return canvas
+
+
+def render_overlay_png(image_rgb: Array, analysis: PalmAnalysis) -> bytes:
+    """PNG bytes of :func:`render_overlay`."""
+    buffer = io.BytesIO()
+    # compress_level 1: about 40 ms instead of 0.8 s for optimize=True, for ~20 % more bytes
+    Image.fromarray(render_overlay(image_rgb, analysis)).save(
+        buffer, format="PNG", compress_level=1
+    )
+    return buffer.getvalue()
+
+
+def _hover_text(line: LineResult) -> str:
+    return (
+        f"<b>{line.name}</b><br>length {line.length_rel:.2f} palm widths<br>"
+        f"depth {line.depth:.2f} · curvature {line.curvature:.2f}<br>"
+        f"breaks {line.breaks} · branches {line.branches}<br>"
+        f"{line.start_zone} → {line.end_zone}<br>confidence {line.confidence:.2f}"
+    )
+
+
+def overlay_figure(image_rgb: Array, analysis: PalmAnalysis) -> go.Figure:
+    """Interactive figure: the photo as a ``go.Image`` plus one toggleable trace per found line."""
+    picture = _downscaled(image_rgb, MAX_OVERLAY_SIDE)
+    figure = go.Figure(go.Image(z=picture, hoverinfo="skip", name="photo"))
+    for name, line in analysis.lines.items():
+        if not line.found or len(line.points) < 2:
+            continue
+        points = _scaled_points(line, analysis, picture.shape)
+        red, green, blue = LINE_COLOURS.get(name, (0, 0, 0))
+        figure.add_trace(
+            go.Scatter(
+                x=points[:, 0],
+                y=points[:, 1],
+                mode="lines",
+                name=name,
+                line={"color": f"rgb({red},{green},{blue})", "width": 3},
+                hovertemplate=_hover_text(line) + "<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x"},
+    )
+    return figure

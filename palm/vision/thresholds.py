@@ -1,0 +1,136 @@
+"""Every tunable number of the vision engine, in one place, each with the reason for its value.
+
+Figures quoted here were measured on the sample photos in ``tests/data/palms`` and on variants
+generated from them (see ``docs/vision.md``). Change a value here, re-run
+``pytest tests/vision`` and ``bench/analyze.py``, and look at the overlays.
+"""
+
+from __future__ import annotations
+
+# --- loading -------------------------------------------------------------------------------
+#: Default upload cap. Phone photos are 2–8 MB; HEIC 1–3 MB. 20 MB leaves room for DSLR JPEGs.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Pixel cap checked on the *declared* size before decoding: 40 MP covers every phone camera
+#: (48 MP sensors save 12 MP by default) while a 60000x60000 PNG bomb is refused from its header.
+MAX_PIXELS = 40_000_000
+#: A 300 px short side still gives ~100 px of palm width when the hand fills the frame, the least
+#: at which the principal creases are two or more pixels wide.
+MIN_SHORT_SIDE = 300
+#: JPEGs are decoded by DCT scaling to the smallest 1/2^k size at least this big: a 12 MP photo
+#: comes in at ~2000x1500 in a fraction of the full decode time. Enough for a 320 px palm frame.
+DRAFT_SIZE = (1400, 1400)
+#: Long side of the copy MediaPipe sees. At 1024 px the palm detector found every sample; at
+#: 1800 px it missed the sideways palm (its anchors prefer hands that fill the frame).
+DETECT_LONG_SIDE = 1024
+
+# --- hand detection ------------------------------------------------------------------------
+#: MediaPipe Hands detection confidence. 0.3 found 40 of 42 varied real photos in the prototype
+#: without detecting hands in blank or textured backgrounds.
+MIN_DETECTION_CONFIDENCE = 0.3
+#: Below this handedness score the appearance label is not trusted for palm-vs-back; the depth
+#: cue (knuckles nearer the camera than the wrist) decides instead. Samples score 0.86–1.0.
+MIN_HANDEDNESS_SCORE = 0.7
+#: Knuckle depth cue: mean z of the four MCP landmarks relative to the wrist (MediaPipe units,
+#: negative = nearer the camera). Backs measured -0.05 … -0.16, palms -0.03 … +0.02.
+BACK_KNUCKLE_Z = -0.04
+
+# --- quality gate --------------------------------------------------------------------------
+#: Palm width (index-to-pinky knuckle distance) in original-image pixels below which creases
+#: are not resolvable: at 80 px a crease is ~1 px wide.
+MIN_PALM_WIDTH_PX = 80
+#: …or spans less than this share of the photo's long side (hand far away). Samples: 0.17–0.34.
+MIN_PALM_FRACTION = 0.08
+#: Fraction of the canonical palm area (frame polygon) that must lie inside the photo.
+MIN_PALM_INSIDE = 0.9
+#: Sharpness: 1000 × var(Laplacian) / var(lightness) inside the palm frame — a ratio, so
+#: exposure and skin tone cancel. Samples 225–600; Gaussian blur of sigma 2 / 3 / 5 px (at
+#: 1024 px) 42–250 / 19–130 / 7–42; darkening and JPEG quality 20 leave it unchanged.
+MIN_SHARPNESS = 60.0
+#: Median lightness (0–255, L of Lab) of the palm below which the creases drown in noise.
+#: Samples: 130 (dark skin, well lit) … 204; at 25 % exposure 45–52, at 50 % 66–107.
+MIN_PALM_LIGHTNESS = 60.0
+#: When no hand is found, a photo whose overall median lightness is under MIN_PALM_LIGHTNESS
+#: is called TOO_DARK, and one with this share of pixels at ≥ 250 OVEREXPOSED (white-background
+#: samples have 0.72–0.85 there; at 1.7× exposure, where MediaPipe gives up, 0.96–0.97).
+NO_HAND_CLIPPED_FRACTION = 0.93
+#: Share of palm pixels at or above 250 in lightness that means blown-out highlights.
+MAX_CLIPPED_FRACTION = 0.25
+#: Median palm lightness above which skin texture is washed out even without clipping.
+MAX_PALM_LIGHTNESS = 238.0
+
+# --- palm frame ----------------------------------------------------------------------------
+#: Side of the canonical square the palm is warped into. 256 px keeps the principal creases
+#: 3–6 px wide and the tracing under the time budget.
+FRAME_SIZE = 256
+
+# --- crease strength -----------------------------------------------------------------------
+#: CLAHE clip limit and tile grid for the lightness channel.
+CLAHE_CLIP = 2.0
+CLAHE_TILES = 4
+#: Hessian valley filter scales in frame pixels. Principal creases are 3–8 px wide in the
+#: 256 px frame; sigma 1.5–3.5 covers them, smaller sigmas pick up skin texture.
+VALLEY_SIGMAS = (1.5, 2.5, 3.5)
+#: Black-hat element for crease depth, as a fraction of the frame: wider than any crease.
+DEPTH_SCALE = 0.05
+#: Colour distance (Lab after a 9 px blur, L weighted by 0.5) beyond which a pixel is not the
+#: palm's skin: background, sleeve, shadow. Skin across a palm varies by 5–15; creases blurred
+#: by 9 px stay under 15; white and grey backgrounds measure 40+.
+SKIN_COLOUR_DISTANCE = 28.0
+#: Percentile of crease strength inside the palm used to normalise the map to 0–1.
+STRENGTH_PERCENTILE = 99.0
+
+# --- tracing -------------------------------------------------------------------------------
+#: Cost of a pixel is (EPS + (1 - strength)) ** COST_POWER: a steep fall so that paths follow
+#: creases rather than cutting across skin.
+COST_EPS = 0.02
+COST_POWER = 4.0
+
+# --- found / not found ----------------------------------------------------------------------
+#: A traced path is a line when the mean strength along it exceeds the palm's background
+#: (median strength) by this many background spreads (MAD). Heart/head/life on the samples
+#: score 6.7–18.6; paths forced across plain skin (fate/sun/mercury where there is none) 1.5–5.
+MIN_LINE_CONTRAST = 4.0
+#: …and at least this mean normalised strength along the path (principal lines: 0.49–0.96).
+MIN_LINE_STRENGTH = 0.35
+#: Minor lines (fate, sun, mercury) are often absent, and a path through the corridor always
+#: exists; they must be clearly stronger to count. Wandering texture paths measured ≤ 0.38.
+MIN_MINOR_CONTRAST = 5.5
+MIN_MINOR_STRENGTH = 0.45
+#: Share of path pixels on a crease (strength ≥ PATH_SCORE_LEVEL).
+MIN_COVERAGE = 0.55
+#: Shortest line worth reporting, in palm widths.
+MIN_LINE_LENGTH = 0.30
+#: Branch detection: crease pixels this strong, in blobs of at least this many pixels.
+BRANCH_STRENGTH = 0.45
+BRANCH_MIN_PIXELS = 6
+#: A gap is a run of path pixels, longer than this fraction of the palm width, whose strength is
+#: under half the path's median: that counts as a break.
+BREAK_MIN_FRACTION = 0.06
+#: Cost of a pixel that is not palm skin (background, outside the photo): far above plain skin
+#: (~0.9) so paths never take a short-cut round the hand's outline.
+OFF_HAND_COST = 8.0
+#: Cost added outside a line's template corridor, times (excess in corridor widths)²: at one
+#: width outside, a pixel costs as much as ~0.7 px of plain skin, so a path may leave the
+#: corridor to follow its crease a little, but not to run along a neighbouring crease.
+CORRIDOR_PENALTY = 0.5
+#: End-zone candidates (on-crease pixels of the zone) kept for a traceback each (~0.2 ms).
+MAX_END_CANDIDATES = 24
+#: Path ends are trimmed back to the first pixel with strength ≥ max(TRIM_LEVEL,
+#: TRIM_FRACTION × median along the path): a line stops where its crease stops.
+TRIM_LEVEL = 0.22
+TRIM_FRACTION = 0.45
+#: An end-zone candidate path scores sum(strength - PATH_SCORE_LEVEL) along it: pixels on a
+#: crease (strength 0.6–1) add, plain skin (0.05–0.2) subtracts, so the chosen end is where the
+#: crease really stops. 0.35 sits between the two populations on every sample.
+PATH_SCORE_LEVEL = 0.35
+#: Extra cost on pixels (7 px band) of an accepted principal line when tracing minor lines.
+CLAIMED_COST = 3.0
+#: Two traced paths closer than OVERLAP_DISTANCE frame px run along the same crease. A path
+#: with more than MAX_SHARED_FRACTION of its points on another is a borrowed copy, not a line.
+#: On the samples head and life share up to 62 % (palm_f: a long common start at the thumb
+#: web); a head path borrowing a lone life crease lies ~100 % on it.
+OVERLAP_DISTANCE = 3.0
+MAX_SHARED_FRACTION = 0.75
+#: Share of a path that must stay within half a corridor width of its corridor. Lines on the
+#: samples: 0.93–1.0; a life path that chained the head line onto a fate crease: ~0.5.
+MIN_CORRIDOR_ADHERENCE = 0.75

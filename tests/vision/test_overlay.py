@@ -1,0 +1,50 @@
+"""Overlays: the PNG shows each found line in its colour; the figure has one trace per line."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from palm.vision.arrays import Array
+from palm.vision.overlay import LINE_COLOURS, overlay_figure, render_overlay, render_overlay_png
+
+
+def _colour_share(image: Array, colour: tuple[int, int, int]) -> float:
+    return float((np.abs(image.astype(int) - colour).sum(axis=2) < 30).mean())
+
+
+def test_png_is_downscaled_and_shows_each_found_line(samples, palm_name: str) -> None:
+    rgb, analysis = samples.rgb(palm_name), samples.analysis(palm_name)
+    png = render_overlay_png(rgb, analysis)
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert max(image.shape[:2]) <= 1024
+    assert abs(image.shape[1] / image.shape[0] - rgb.shape[1] / rgb.shape[0]) < 0.01
+    for name, line in analysis.lines.items():
+        share = _colour_share(image, LINE_COLOURS[name])
+        assert (share > 1e-4) == line.found, name
+
+
+def test_lines_are_drawn_where_their_points_are(samples) -> None:
+    rgb, analysis = samples.rgb("palm_m_hanging"), samples.analysis("palm_m_hanging")
+    canvas = render_overlay(rgb, analysis)
+    factor = canvas.shape[1] / analysis.width
+    heart = np.asarray(analysis.lines["heart"].points) * factor
+    x, y = np.round(heart[len(heart) // 2]).astype(int)
+    window = canvas[y - 2 : y + 3, x - 2 : x + 3]
+    assert _colour_share(window, LINE_COLOURS["heart"]) > 0.2
+
+
+def test_figure_has_photo_and_named_toggleable_traces(samples) -> None:
+    rgb, analysis = samples.rgb("palm_f_hanging"), samples.analysis("palm_f_hanging")
+    figure = overlay_figure(rgb, analysis)
+    assert isinstance(figure, go.Figure)
+    assert isinstance(figure.data[0], go.Image)
+    names = [trace.name for trace in figure.data[1:]]
+    assert names == [name for name, line in analysis.lines.items() if line.found]
+    heart = next(trace for trace in figure.data if trace.name == "heart")
+    assert "length" in heart.hovertemplate and "confidence" in heart.hovertemplate
+    assert len(heart.x) == len(analysis.lines["heart"].points)
+    assert figure.to_json()  # serialisable for Streamlit
