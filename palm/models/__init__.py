@@ -1,0 +1,24 @@
+"""Typed SQLAlchemy models, one module per area. Every schema change ships with an Alembic
+migration; importing this package registers every table on `palm.db.Base.metadata`."""
+
+from palm.models.accounts import AuditEvent, Preference, User
+from palm.models.base import JobState, ReadingStatus, Role, UTCDateTime, utcnow
+from palm.models.jobs import Job
+from palm.models.readings import Image, Interpretation, LineResult, Reading, UsageRecord
+
+__all__ = [
+    "AuditEvent",
+    "Image",
+    "Interpretation",
+    "Job",
+    "JobState",
+    "LineResult",
+    "Preference",
+    "Reading",
+    "ReadingStatus",
+    "Role",
+    "UTCDateTime",
+    "UsageRecord",
+    "User",
+    "utcnow",
+]
