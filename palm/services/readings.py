@@ -190,8 +190,16 @@ def complete(session: Session, reading: Reading, *, fields: dict[str, Any]) -> N
     reading.finished_at = utcnow()
 
 
-def delete_reading(session: Session, user_id: int, reading_id: int) -> list[str]:
-    """Delete the reading's rows; returns the blob keys to remove once the transaction commits.
+@dataclass(frozen=True)
+class Deletion:
+    """What to clean up outside the database once the deleting transaction has committed."""
+
+    blob_keys: list[str]
+    image_sha256: str | None  # set when the photo itself went (its cached LLM replies go too)
+
+
+def delete_reading(session: Session, user_id: int, reading_id: int) -> Deletion:
+    """Delete the reading's rows; returns the files and cache entries to remove after commit.
 
     The photo and its thumbnail go too unless another reading of the same user still uses it.
     """
@@ -221,7 +229,7 @@ def delete_reading(session: Session, user_id: int, reading_id: int) -> list[str]
         outcome=Outcome.OK,
         target=f"reading:{reading_id}",
     )
-    return keys
+    return Deletion(keys, image.sha256 if image is not None and not others else None)
 
 
 @dataclass(frozen=True)

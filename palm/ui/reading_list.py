@@ -12,6 +12,7 @@ import streamlit as st
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.services import readings
+from palm.services.deletion import remove_reading
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 
@@ -67,12 +68,13 @@ def _thumbnail(column: st.delta_generator.DeltaGenerator, key: str | None) -> No
 
 
 def _delete(user: SessionUser, reading_id: int) -> None:
-    """Rows go in one transaction; files only after it committed, so nothing is half-deleted."""
-    with transaction(resources.session_factory()) as session:
-        keys = readings.delete_reading(session, user.id, reading_id)
-    store = resources.blob_store()
-    for key in keys:
-        store.delete(key)
+    remove_reading(
+        resources.session_factory(),
+        resources.blob_store(),
+        resources.redis_client(),
+        user.id,
+        reading_id,
+    )
     st.toast("Reading deleted.")
     st.rerun()
 

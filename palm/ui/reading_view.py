@@ -130,22 +130,25 @@ def hand_summary(view: ReadingView) -> None:
 
 
 def line_table(view: ReadingView) -> None:
+    """Measurements of the found lines; a line not found shows no numbers to misread."""
     lines = (view.analysis or {}).get("lines", {})
-    rows = [
-        {
-            "line": name,
-            "found": "yes" if line["found"] else "no",
-            "length": round(line["length_rel"], 2),
-            "depth": round(line["depth"], 2),
-            "curvature": round(line["curvature"], 2),
-            "breaks": line["breaks"],
-            "branches": line["branches"],
-            "confidence": round(line["confidence"], 2),
-        }
-        for name in LINE_ORDER
-        if (line := lines.get(name))
-    ]
+    rows = [_line_row(name, line) for name in LINE_ORDER if (line := lines.get(name))]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _line_row(name: str, line: dict[str, Any]) -> dict[str, Any]:
+    if not line["found"]:
+        return {"line": name, "found": "not found"}
+    return {
+        "line": name,
+        "found": "yes",
+        "length": round(line["length_rel"], 2),
+        "depth": round(line["depth"], 2),
+        "curvature": round(line["curvature"], 2),
+        "breaks": line["breaks"],
+        "branches": line["branches"],
+        "confidence": round(line["confidence"], 2),
+    }
 
 
 def cards(view: ReadingView) -> None:

@@ -78,9 +78,10 @@ def test_delete_removes_rows_and_returns_every_file_once_unshared(
     first = add(session, ana, datetime.now(UTC), image)
     second = add(session, ana, datetime.now(UTC), image)
     session.get_one(Reading, first).overlay_key = overlay = store.put(b"png")
-    assert readings.delete_reading(session, ana, first) == [overlay]  # photo still used
-    keys = readings.delete_reading(session, ana, second)
-    assert sorted(keys) == sorted([image.storage_key, image.thumbnail_key or ""])
+    assert readings.delete_reading(session, ana, first) == readings.Deletion([overlay], None)
+    deletion = readings.delete_reading(session, ana, second)  # the last user of the photo
+    assert sorted(deletion.blob_keys) == sorted([image.storage_key, image.thumbnail_key or ""])
+    assert deletion.image_sha256 == image.sha256
     assert session.scalar(select(func.count()).select_from(Image)) == 0
     actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["reading_deleted", "reading_deleted"]

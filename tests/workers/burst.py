@@ -14,16 +14,18 @@ RQ = Path(sys.executable).with_name("rq")
 
 
 def run_burst_worker(
-    redis_url: str, db_url: str, data_dir: Path
+    redis_url: str, db_url: str, data_dir: Path, *, keep_llm_env: bool = False
 ) -> subprocess.CompletedProcess[str]:
+    """Drain the queues once; the LLM variables are dropped unless a test sets them on purpose."""
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "PALM_DATA_DIR": str(data_dir),
     }
-    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
-        env.pop(key, None)
+    if not keep_llm_env:
+        for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+            env.pop(key, None)
     command = [
         str(RQ),
         "worker",

@@ -17,6 +17,7 @@ from palm.infra.queue import ANALYSIS_QUEUE, JobSpec, recover_abandoned_jobs, su
 from palm.infra.storage import BlobStore
 from palm.models import Image, Interpretation, Job, LineResult, Reading, Role, UsageRecord
 from palm.services import readings, users
+from palm.services.deletion import remove_reading
 from palm.services.submission import BatchLimits, Upload, submit_batch
 from palm.settings import PROJECT_ROOT, Settings
 from tests.workers.burst import run_burst_worker
@@ -127,10 +128,7 @@ def test_deleting_every_reading_leaves_no_files(
     with transaction(session_factory) as session:
         ids = session.scalars(select(Reading.id)).all()
     for reading_id in ids:
-        with transaction(session_factory) as session:
-            keys = readings.delete_reading(session, user_id, reading_id)
-        for key in keys:
-            store.delete(key)
+        remove_reading(session_factory, store, redis_client, user_id, reading_id)
     assert store.count() == 0
 
 
