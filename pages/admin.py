@@ -7,10 +7,12 @@ from palm.ui import admin, auth
 
 user = auth.require_role(Role.ADMIN)
 st.title("Admin")
-accounts, audit_log, system = st.tabs(["Accounts", "Audit log", "System"])
+accounts, audit_log, system, llm = st.tabs(["Accounts", "Audit log", "System", "LLM usage"])
 with accounts:
     admin.accounts_table(user)
 with audit_log:
     admin.audit_table()
 with system:
     admin.system_status(user)
+with llm:
+    admin.llm_usage()

@@ -5,15 +5,19 @@ Session state keys owned here: admin_role_email, admin_role_value, admin_last_pi
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import streamlit as st
+from redis.exceptions import RedisError
 
 from palm.db import transaction
 from palm.infra.audit import recent_events
 from palm.infra.queue import QueueUnavailableError
 from palm.models import Role
+from palm.reading.cache import ResponseCache
 from palm.services import jobs as job_rows
-from palm.services import system, users
+from palm.services import system, usage, users
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 
@@ -45,6 +49,28 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
         message = f"{changed.email} is now {changed.role}."
     st.toast(message)
     st.rerun()
+
+
+def llm_usage() -> None:
+    """Tokens and cost per model and purpose, and the reply cache's hit rate."""
+    with transaction(resources.session_factory()) as session:
+        rows = usage.usage_summary(session)
+    redis = resources.redis_client()
+    if redis is not None:
+        with contextlib.suppress(RedisError, OSError):
+            stats = ResponseCache(redis).stats()
+            total = stats["hits"] + stats["misses"]
+            rate = f"{stats['hits'] / total:.0%}" if total else "—"
+            st.caption(f"LLM reply cache: {stats['hits']} hits, {stats['misses']} misses ({rate})")
+    if not rows:
+        st.info(
+            "No LLM calls yet: the offline reader is answering (set OPENAI_API_KEY or "
+            "OPENAI_BASE_URL to use a model)."
+        )
+        return
+    frame = pd.DataFrame([vars(row) for row in rows])
+    st.metric("LLM spend (USD)", f"{frame['cost_usd'].sum():.4f}")
+    st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def audit_table() -> None:
