@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.models import Role
-from palm.settings import PROJECT_ROOT
+from palm.settings import PROJECT_ROOT, get_settings
 from palm.ui.auth import USER_KEY
 from palm.ui.navigation import PAGES, specs_for
 from tests.pages.conftest import AppFactory, make_user
@@ -61,3 +61,15 @@ def test_pages_refuse_a_logged_out_visitor(app_env: dict[str, str]) -> None:
     for spec in PAGES:
         page = AppTest.from_file(str(PROJECT_ROOT / spec.path), default_timeout=30).run()
         assert [error.value for error in page.error] == ["Please log in first."], spec.path
+
+
+def test_redis_down_shows_a_banner_not_a_traceback(
+    app_as: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    get_settings.cache_clear()
+    app = app_as(Role.USER).run()
+    assert not app.exception
+    assert any("redis://127.0.0.1:1/0" in warning.value for warning in app.warning)
+    app.switch_page("pages/analyze.py").run()
+    assert not app.exception
