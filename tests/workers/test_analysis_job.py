@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,9 +37,10 @@ def store(data_dir: Path) -> BlobStore:
 
 
 @pytest.fixture
-def user_id(session_factory: sessionmaker[Session]) -> Iterator[int]:
+def user_id(session_factory: sessionmaker[Session]) -> int:
     with transaction(session_factory) as session:
-        yield users.create_user(session, "ana@example.com", "correct horse battery", Role.USER).id
+        user = users.create_user(session, "ana@example.com", "correct horse battery", Role.USER)
+    return user.id
 
 
 def reading_state(factory: sessionmaker[Session], reading_id: int) -> tuple[str, str | None]:
