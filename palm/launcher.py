@@ -152,6 +152,9 @@ def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "PYTHONPATH": str(PROJECT_ROOT),
+        # MediaPipe's C++ logging (TensorFlow Lite, absl) is noise in the terminal by default
+        "GLOG_minloglevel": os.environ.get("GLOG_minloglevel", "2"),  # noqa: SIM112 (its name)
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
     }
     return stack, env
 

@@ -78,7 +78,12 @@ def start_embedded_redis(
         "--logfile",
         str(log_path),
     ]
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
+        start_new_session=True,  # Ctrl-C reaches the app and workers, not Redis: it stops last
+    )
     server = EmbeddedRedis(process=process, port=port, data_dir=data_dir, log_path=log_path)
     deadline = time.monotonic() + ready_timeout
     while True:
