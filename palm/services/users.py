@@ -7,6 +7,7 @@ On rejection the only thing added to the session is that audit event, so the cal
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -84,6 +85,41 @@ def _insert_user(session: Session, email: str, password: str, role: Role) -> Use
     return user
 
 
+@dataclass(frozen=True)
+class _Creation:
+    """How an account comes to be: self sign-up (first one is admin) or an admin's command."""
+
+    action: AuditAction
+    actor: str
+    role: Role | None  # None: admin for the very first account, user after that
+    session_ref: str = ""
+
+
+def _create_account(
+    session: Session, email: str, password: str, how: _Creation, min_password_length: int
+) -> User:
+    email = normalise_email(email)
+    try:
+        check_email(email)
+        check_password(password, min_password_length)
+        if find_by_email(session, email) is not None:
+            raise duplicate_email()
+        role = how.role or (Role.ADMIN if count_users(session) == 0 else Role.USER)
+        user = _insert_user(session, email, password, role)
+    except AccountError as error:
+        raise _reject(session, how.action, email, error, how.session_ref) from None
+    record(
+        session,
+        actor=how.actor or email,
+        action=how.action,
+        outcome=Outcome.OK,
+        target=email,
+        session_ref=how.session_ref,
+        detail=f"role={role}",
+    )
+    return user
+
+
 def sign_up(
     session: Session,
     email: str,
@@ -93,26 +129,8 @@ def sign_up(
     min_password_length: int = MIN_PASSWORD_LENGTH,
 ) -> User:
     """Create a user account; the very first account becomes the admin."""
-    email = normalise_email(email)
-    try:
-        check_email(email)
-        check_password(password, min_password_length)
-        if find_by_email(session, email) is not None:
-            raise duplicate_email()
-        role = Role.ADMIN if count_users(session) == 0 else Role.USER
-        user = _insert_user(session, email, password, role)
-    except AccountError as error:
-        raise _reject(session, AuditAction.SIGN_UP, email, error, session_ref) from None
-    record(
-        session,
-        actor=email,
-        action=AuditAction.SIGN_UP,
-        outcome=Outcome.OK,
-        target=email,
-        session_ref=session_ref,
-        detail=f"role={role}",
-    )
-    return user
+    how = _Creation(AuditAction.SIGN_UP, actor="", role=None, session_ref=session_ref)
+    return _create_account(session, email, password, how, min_password_length)
 
 
 def create_user(
@@ -125,24 +143,8 @@ def create_user(
     min_password_length: int = MIN_PASSWORD_LENGTH,
 ) -> User:
     """Create an account with a given role (the `create-user` command)."""
-    email = normalise_email(email)
-    try:
-        check_email(email)
-        check_password(password, min_password_length)
-        if find_by_email(session, email) is not None:
-            raise duplicate_email()
-        user = _insert_user(session, email, password, role)
-    except AccountError as error:
-        raise _reject(session, AuditAction.USER_CREATED, email, error, "") from None
-    record(
-        session,
-        actor=actor,
-        action=AuditAction.USER_CREATED,
-        outcome=Outcome.OK,
-        target=email,
-        detail=f"role={role}",
-    )
-    return user
+    how = _Creation(AuditAction.USER_CREATED, actor=actor, role=role)
+    return _create_account(session, email, password, how, min_password_length)
 
 
 def _password_matches(user: User, password: str) -> bool:
