@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     palm_llm_cache_ttl: int = Field(default=30 * 24 * 3600, ge=60)
     palm_price_overrides: str | None = None
 
+    palm_chat_window: int = Field(default=6, ge=1, le=100)
+    palm_chat_prompt_budget: int = Field(default=3000, ge=500)
+    palm_chat_messages_per_minute: int = Field(default=12, ge=1)
+    palm_chat_max_output_tokens: int = Field(default=400, ge=50)
+
     @property
     def resolved_database_url(self) -> str:
         """DATABASE_URL, or the SQLite file under the data directory."""

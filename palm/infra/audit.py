@@ -18,6 +18,8 @@ class AuditAction(enum.StrEnum):
     ROLE_CHANGE = "role_change"
     USER_CREATED = "user_created"
     READING_DELETED = "reading_deleted"
+    READING_SHARED = "reading_shared"
+    SHARE_REVOKED = "share_revoked"
 
 
 class Outcome(enum.StrEnum):

@@ -3,18 +3,23 @@ migration; importing this package registers every table on `palm.db.Base.metadat
 
 from palm.models.accounts import AuditEvent, Preference, User
 from palm.models.base import JobState, ReadingStatus, Role, UTCDateTime, utcnow
+from palm.models.chat import Conversation, Message
+from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
 from palm.models.readings import Image, Interpretation, LineResult, Reading, UsageRecord
 
 __all__ = [
     "AuditEvent",
+    "Conversation",
     "Image",
     "Interpretation",
     "Job",
     "JobState",
     "LineResult",
+    "Message",
     "Preference",
     "Reading",
+    "ReadingShare",
     "ReadingStatus",
     "Role",
     "UTCDateTime",

@@ -11,6 +11,8 @@ from typing import Any, cast
 import httpx
 import openai
 
+from palm.settings import Settings
+
 #: Placeholder key for OpenAI-compatible servers that need none (local models): the SDK
 #: refuses to start without a key.
 NO_KEY = "not-needed"
@@ -36,3 +38,21 @@ def make_openai_client(
         # openai 3.x is typed against httpx2 but accepts a legacy httpx.Client as well.
         options["http_client"] = cast(Any, http_client)
     return openai.OpenAI(**options)
+
+
+def client_from_settings(settings: Settings) -> openai.OpenAI | None:
+    """The configured client, or None when neither a key nor a base URL is set (offline)."""
+    api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    if not api_key and not settings.openai_base_url:
+        return None
+    return make_openai_client(
+        api_key,
+        settings.openai_base_url,
+        timeout=settings.palm_llm_timeout,
+        max_retries=settings.palm_llm_max_retries,
+    )
+
+
+def provider_name(settings: Settings) -> str:
+    """What usage records call the provider: OpenAI itself or a compatible server."""
+    return "openai-compatible" if settings.openai_base_url else "openai"

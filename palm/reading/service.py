@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from redis import Redis
 
 from palm.reading.cache import ResponseCache
-from palm.reading.client import make_openai_client
+from palm.reading.client import client_from_settings, provider_name
 from palm.reading.llm import LLMReader
 from palm.reading.offline import read_offline
 from palm.reading.pricing import PriceTable
@@ -44,20 +44,14 @@ def interpret(
 
 def build_llm_reader(settings: Settings, redis: Redis | None) -> LLMReader | None:
     """The configured LLM reader, or None (offline) when no key and no base URL are set."""
-    api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    if not api_key and not settings.openai_base_url:
+    client = client_from_settings(settings)
+    if client is None:
         return None
-    client = make_openai_client(
-        api_key,
-        settings.openai_base_url,
-        timeout=settings.palm_llm_timeout,
-        max_retries=settings.palm_llm_max_retries,
-    )
     ttl = settings.palm_llm_cache_ttl
     return LLMReader(
         client,
         settings.openai_model,
         cache=ResponseCache(redis, ttl_seconds=ttl) if redis is not None else None,
         prices=PriceTable(settings.palm_price_overrides),
-        provider="openai" if not settings.openai_base_url else "openai-compatible",
+        provider=provider_name(settings),
     )

@@ -24,6 +24,7 @@ from palm.models import Image, Interpretation, LineResult, Reading
 from palm.reading.service import build_llm_reader, interpret
 from palm.reading.types import ReaderOutcome, expand_types
 from palm.services import readings
+from palm.services.explore_cache import invalidate_user
 from palm.services.usage import record_usage
 from palm.settings import Settings
 from palm.vision.errors import VisionError
@@ -216,3 +217,4 @@ def run_analysis(
             store.delete(key)
         raise
     store.delete(unused)
+    invalidate_user(redis, job.user_id)  # after the commit: explore views show it at once

@@ -16,6 +16,7 @@ from palm.db import transaction
 from palm.infra.storage import BlobStore
 from palm.reading.cache import ResponseCache
 from palm.services import readings
+from palm.services.explore_cache import invalidate_user
 
 
 def remove_reading(
@@ -27,6 +28,7 @@ def remove_reading(
 ) -> readings.Deletion:
     with transaction(factory) as session:
         deletion = readings.delete_reading(session, user_id, reading_id)
+    invalidate_user(redis, user_id)  # committed: explore views drop it on the next page view
     for key in deletion.blob_keys:
         store.delete(key)
     if redis is not None and deletion.image_sha256:

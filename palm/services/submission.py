@@ -23,6 +23,7 @@ from palm.infra.storage import BlobStore
 from palm.models import Image
 from palm.reading.types import expand_types
 from palm.services import readings
+from palm.services.explore_cache import invalidate_user
 from palm.vision.loading import sniff_format
 
 HandChoice = Literal["auto", "left", "right"]
@@ -160,6 +161,7 @@ def submit_batch(
     types = normalise_types(analysis_types)
     batch_id = uuid.uuid4().hex
     queued, rejected = _create_rows(factory, store, user_id, uploads, types, limits, batch_id)
+    invalidate_user(redis, user_id)  # committed: the new readings show on the next page view
     for reading_id in queued:
         try:
             submit(
@@ -173,4 +175,5 @@ def submit_batch(
         except QueueUnavailableError as error:
             with transaction(factory) as session:
                 readings.mark_failed(session, reading_id, error.code, error.message)
+            invalidate_user(redis, user_id)
     return Batch(batch_id=batch_id, reading_ids=queued, rejected=rejected)

@@ -26,6 +26,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/analyze.py", "Analyze", ":material/photo_camera:"),
     PageSpec("pages/readings.py", "My readings", ":material/list:"),
     PageSpec("pages/reading.py", "Reading", ":material/visibility:"),
+    PageSpec("pages/chat.py", "Chat", ":material/forum:"),
+    PageSpec("pages/history.py", "History & trends", ":material/insights:"),
+    PageSpec("pages/compare.py", "Compare", ":material/compare:"),
     PageSpec(
         "pages/admin.py", "Admin", ":material/admin_panel_settings:", roles=frozenset({Role.ADMIN})
     ),

@@ -125,6 +125,12 @@ def hand_summary(view: ReadingView) -> None:
     left, right = st.columns(2)
     left.metric("Hand", (view.hand or "—").title())
     right.metric("Shape", (view.hand_shape or "—").title())
+    st.page_link(
+        "pages/chat.py",
+        label="Ask about this reading",
+        icon=":material/forum:",
+        query_params={"reading": str(view.id)},
+    )
     for warning in (view.analysis or {}).get("warnings", []):
         st.caption(f"Note: {warning}")
 

@@ -16,6 +16,15 @@ from PIL import Image
 from palm.reading.prompts import estimate_input_tokens, estimate_text_tokens
 
 ALL_LINES = ("heart", "head", "life", "fate", "sun", "mercury")
+#: What a streamed (chat) answer says unless a step scripts another.
+STREAM_REPLY = (
+    "Your heart line sweeps warmly across the palm. It speaks of an open, generous heart."
+)
+
+
+def _word_pieces(text: str) -> list[str]:
+    words = text.split(" ")
+    return [word if index == 0 else " " + word for index, word in enumerate(words)]
 
 
 def valid_content(
@@ -35,6 +44,10 @@ class Step:
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
     cached_tokens: int = 0
+    #: Streaming only: the content pieces to send (default: the content, word by word), and
+    #: after how many pieces an error event interrupts the stream.
+    chunks: list[str] | None = None
+    error_after: int | None = None
 
 
 class StubOpenAI:
@@ -75,14 +88,41 @@ class StubOpenAI:
             self.requests.append(body)
             return self.script.popleft() if self.script else Step()
 
-    def completion(self, body: dict[str, Any], step: Step) -> dict[str, Any]:
-        content = valid_content() if step.content is None else step.content
+    def usage_for(self, body: dict[str, Any], content: str) -> dict[str, int]:
         usage = {
             "prompt_tokens": estimate_input_tokens(body.get("messages", [])),
             "completion_tokens": estimate_text_tokens(content),
         }
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         self.usages.append(usage)
+        return usage
+
+    def stream_events(self, body: dict[str, Any], step: Step) -> list[dict[str, Any]]:
+        """The SSE payloads of a streamed answer (``stream=True``), usage last if asked for."""
+        content = STREAM_REPLY if step.content is None else step.content
+        pieces = step.chunks if step.chunks is not None else _word_pieces(content)
+        base = {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": 0}
+        base["model"] = body.get("model", "")
+        events: list[dict[str, Any]] = []
+        for index, piece in enumerate(pieces):
+            if step.error_after is not None and index == step.error_after:
+                return [*events, {"error": {"message": "scripted mid-stream failure"}}]
+            delta = {"content": piece, **({"role": "assistant"} if index == 0 else {})}
+            choice = {"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}
+            events.append({**base, "choices": [choice]})
+        stop = {"index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}
+        events.append({**base, "choices": [stop]})
+        usage = self.usage_for(body, "".join(pieces))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            details = {"cached_tokens": step.cached_tokens}
+            events.append(
+                {**base, "choices": [], "usage": {**usage, "prompt_tokens_details": details}}
+            )
+        return events
+
+    def completion(self, body: dict[str, Any], step: Step) -> dict[str, Any]:
+        content = valid_content() if step.content is None else step.content
+        usage = self.usage_for(body, content)
         return {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
@@ -121,7 +161,23 @@ class _Handler(BaseHTTPRequestHandler):
             error = {"error": {"message": f"scripted {step.status}", "type": "stub"}}
             self._send(step.status, error, step.headers)
             return
+        if body.get("stream"):
+            self._send_stream(stub.stream_events(body, step))
+            return
         self._send(200, stub.completion(body, step), step.headers)
+
+    def _send_stream(self, events: list[dict[str, Any]]) -> None:
+        """Server-sent events, then [DONE] (unless an error event ended the stream)."""
+        try:
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.end_headers()
+            for event in events:
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+            if not (events and "error" in events[-1]):
+                self.wfile.write(b"data: [DONE]\n\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _send(
         self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None

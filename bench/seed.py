@@ -1,0 +1,261 @@
+"""Fill a database with N synthetic readings over 1,000 users and two years, fast.
+
+    .venv/bin/python bench/seed.py 1000000                # DATABASE_URL, else a temp SQLite
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/palm_bench .venv/bin/python bench/seed.py N
+
+Each finished reading gets six line results and one or two interpretations (so a million
+readings is ~6M line rows and ~1.5M interpretations). One "heavy" user (the first) gets
+--heavy readings, the rest are spread over the other users. Rows go in through the driver in
+bulk: multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Prints the
+URL it filled, so bench/explore.py can use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy.engine import make_url
+
+from palm.migrate import upgrade_to_head
+
+USERS = 1000
+START = datetime(2024, 12, 1, tzinfo=UTC)
+SPAN_SECONDS = 2 * 365 * 24 * 3600
+LINES = ("heart", "head", "life", "fate", "sun", "mercury")
+TYPES = ("life", "love", "career", "health", "head")
+SHAPES = ("earth", "air", "fire", "water")
+WORDS = [
+    *("steady", "ambition", "curiosity", "warmth", "patience", "travel", "change", "courage"),
+    *("harmony", "focus", "calm", "generous", "restless", "loyal", "creative", "practical"),
+    *("dreamer", "bold", "gentle"),
+]
+BATCH = 20_000
+FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$YmVuY2hzYWx0$" + "A" * 43  # logs nobody in
+Row = tuple[Any, ...]
+
+
+def stamp(seconds: int) -> datetime:
+    # whole minutes: plenty of timestamp ties for keyset pagination to get right
+    return START + timedelta(seconds=seconds - seconds % 60)
+
+
+def reading_rows(n: int, heavy: int, first_id: int, rng: random.Random) -> Iterator[list[Row]]:
+    """Batches of (reading, lines, interpretations) rows with explicit ids."""
+    batch: list[Row] = []
+    for offset in range(n):
+        reading_id = first_id + offset
+        user_id = 1 if offset < heavy else 2 + rng.randrange(USERS - 1)
+        created = stamp(rng.randrange(SPAN_SECONDS))
+        roll = rng.random()
+        status = "done" if roll < 0.95 else "failed"  # history: nothing still in flight
+        batch.append((reading_id, user_id, created, status, rng))
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def expand(batch: list[Row]) -> tuple[list[Row], list[Row], list[Row]]:
+    readings, lines, texts = [], [], []
+    for reading_id, user_id, created, status, rng in batch:
+        done = status == "done"
+        hand = rng.choice(("left", "right")) if done else None
+        types = rng.sample(TYPES, rng.choice((1, 2)))
+        engine = ("offline" if rng.random() < 0.9 else "llm:gpt-4o-mini") if done else None
+        readings.append(
+            (
+                reading_id,
+                user_id,
+                "seed",
+                f"palm-{reading_id}.jpg",
+                "auto",
+                hand,
+                json.dumps(types),
+                status,
+                engine,
+                created,
+                created,
+                None if done else "NO_HAND",
+                None,
+                f"{hand} hand" if done else None,
+                rng.choice(SHAPES) if done else None,
+                "vision-1.0" if done else None,
+            )
+        )
+        if not done:
+            continue
+        drift = (created - START).total_seconds() / SPAN_SECONDS
+        for index, line in enumerate(LINES):
+            found = index < 3 or rng.random() < 0.55
+            lines.append(
+                (
+                    reading_id,
+                    line,
+                    found,
+                    "[]",
+                    round(0.5 + 0.1 * index + 0.2 * drift + rng.gauss(0, 0.05), 3),
+                    round(rng.uniform(0.2, 0.7), 3),
+                    round(rng.uniform(0.02, 0.3), 3),
+                    rng.randrange(3),
+                    rng.randrange(3),
+                    "",
+                    "",
+                    round(rng.uniform(0.35, 0.95) if found else rng.uniform(0, 0.3), 3),
+                )
+            )
+        for kind in types:
+            text = " ".join(rng.choices(WORDS, k=12))
+            texts.append(
+                (
+                    reading_id,
+                    kind,
+                    kind.title(),
+                    f"Your {kind} reading: {text}.",
+                    "{}",
+                    0.7,
+                    engine,
+                    "t1",
+                )
+            )
+    return readings, lines, texts
+
+
+READING_COLUMNS = (
+    "id, user_id, batch_id, filename, hand_requested, hand, analysis_types, status, engine, "
+    "created_at, finished_at, error_code, error_message, summary, hand_shape, vision_version"
+)
+LINE_COLUMNS = (
+    "reading_id, line, found, polyline, length_rel, depth, curvature, breaks, branches, "
+    "start_zone, end_zone, confidence"
+)
+TEXT_COLUMNS = "reading_id, analysis_type, title, text, per_line, confidence, engine, version"
+
+
+def sqlite_writer(path: str) -> tuple[Callable[[str, str, list[Row]], None], Callable[[], None]]:
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=OFF")
+
+    def fmt(value: Any) -> Any:
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+
+    def write(table: str, columns: str, rows: list[Row]) -> None:
+        marks = ", ".join("?" * (columns.count(",") + 1))
+        connection.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            ([fmt(v) for v in row] for row in rows),
+        )
+
+    def finish() -> None:
+        connection.commit()
+        connection.execute("ANALYZE")
+        connection.close()
+
+    return write, finish
+
+
+def postgres_writer(url: str) -> tuple[Callable[[str, str, list[Row]], None], Callable[[], None]]:
+    import psycopg
+
+    connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+    def write(table: str, columns: str, rows: list[Row]) -> None:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+    def finish() -> None:
+        for table in ("readings", "line_results", "interpretations", "users"):
+            connection.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        connection.commit()
+        connection.autocommit = True
+        connection.execute("VACUUM ANALYZE")
+        connection.close()
+
+    return write, finish
+
+
+def existing_max(url: str, table: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    from palm.db import normalise_url
+
+    engine = create_engine(normalise_url(url))
+    with engine.connect() as connection:
+        value = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
+    engine.dispose()
+    return int(value or 0)
+
+
+def seed(url: str, n: int, heavy: int, rng_seed: int = 7) -> None:
+    upgrade_to_head(url)
+    users_first = existing_max(url, "users") == 0
+    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    write, finish = (
+        sqlite_writer(str(make_url(url).database)) if is_sqlite else postgres_writer(url)
+    )
+    if users_first:
+        now = datetime.now(UTC)
+        people = [
+            (
+                i,
+                f"user{i}@bench.example",
+                FAKE_HASH,
+                "analyst" if i == USERS + 1 else "user",
+                now,
+                None,
+            )
+            for i in range(1, USERS + 2)
+        ]
+        write("users", "id, email, password_hash, role, created_at, last_login_at", people)
+    rng = random.Random(rng_seed)
+    started, done = time.perf_counter(), 0
+    for batch in reading_rows(n, heavy, existing_max(url, "readings") + 1, rng):
+        readings, lines, texts = expand(batch)
+        write("readings", READING_COLUMNS, readings)
+        write("line_results", LINE_COLUMNS, lines)
+        write("interpretations", TEXT_COLUMNS, texts)
+        done += len(batch)
+        if done % 200_000 < BATCH:
+            print(
+                f"  {done:,} readings ({done / (time.perf_counter() - started):,.0f}/s)", flush=True
+            )
+    finish()
+    elapsed = time.perf_counter() - started
+    print(f"seeded {n:,} readings in {elapsed:.1f} s ({n / elapsed:,.0f} readings/s) into {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, help="readings to add")
+    parser.add_argument("--heavy", type=int, default=10_000, help="readings of user 1")
+    args = parser.parse_args()
+    url = (
+        os.environ.get("DATABASE_URL")
+        or f"sqlite:///{tempfile.mkdtemp(prefix='palm-seed-')}/bench.db"
+    )
+    seed(url, args.n, min(args.heavy, args.n))
+
+
+if __name__ == "__main__":
+    main()

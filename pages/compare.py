@@ -1,0 +1,36 @@
+"""Compare: 2–4 readings side by side in one palm frame, what changed, and sharing."""
+
+import streamlit as st
+
+from palm.ui import auth, compare, history
+
+user = auth.require_role()
+viewer = history.viewer_for(user)
+st.title("Compare readings")
+st.caption(
+    "Your readings over time, your left hand against your right, or yours against one a "
+    "friend shared with you — for entertainment only."
+)
+ids = compare.picker(user)
+result = compare.load(viewer, ids) if len(ids) >= 2 else None
+
+if result is None:
+    st.info(
+        "Pick two to four finished readings above, use a quick pick, or select rows on "
+        "**History & trends** and press Compare. No readings yet? Start on **Analyze**."
+    )
+    st.page_link("pages/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
+else:
+    compare.overlays(result)
+    story, chart = st.columns([3, 2])
+    with story:
+        st.subheader("Reading the difference")
+        compare.narrative(result)
+    with chart:
+        compare.radar(result)
+    st.subheader("What changed, line by line")
+    compare.diff_table(result)
+
+st.divider()
+with st.expander("Share a reading with someone", icon=":material/share:"):
+    compare.share_panel(user)

@@ -1,0 +1,123 @@
+"""Trends: the chart aggregates, computed in SQL (GROUP BY), never by loading rows.
+
+Each function takes the same viewer and filter as the history list, so the charts always
+describe exactly the rows the table shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from palm.models import LineResult, Reading
+from palm.services.explore_query import ExploreFilter, Granularity, Viewer, bucket_of
+from palm.services.explore_query import reading_conditions as where
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: str
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LineMetricPoint:
+    """Mean metrics of one line on one hand over one period (found lines only)."""
+
+    bucket: str
+    hand: str
+    line: str
+    length_rel: float
+    depth: float
+    curvature: float
+    count: int
+
+
+@dataclass(frozen=True)
+class ShapeCount:
+    hand: str
+    shape: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PresenceCount:
+    line: str
+    found: bool
+    count: int
+
+
+def readings_per_day(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[DayCount]:
+    day = bucket_of(session, "day").label("day")
+    query = (
+        select(day, Reading.status, func.count(Reading.id))
+        .where(*where(viewer, criteria))
+        .group_by(day, Reading.status)
+        .order_by(day, Reading.status)
+    )
+    return [DayCount(str(d), str(status), int(n)) for d, status, n in session.execute(query)]
+
+
+def line_metrics_over_time(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, granularity: Granularity = "month"
+) -> list[LineMetricPoint]:
+    bucket = bucket_of(session, granularity).label("bucket")
+    query = (
+        select(
+            bucket,
+            Reading.hand,
+            LineResult.line,
+            func.avg(LineResult.length_rel),
+            func.avg(LineResult.depth),
+            func.avg(LineResult.curvature),
+            func.count(),
+        )
+        .join(LineResult, LineResult.reading_id == Reading.id)
+        .where(*where(viewer, criteria), LineResult.found.is_(True), Reading.hand.is_not(None))
+        .group_by(bucket, Reading.hand, LineResult.line)
+        .order_by(bucket, Reading.hand, LineResult.line)
+    )
+    return [
+        LineMetricPoint(
+            str(b),
+            str(hand),
+            str(line),
+            round(float(lr), 4),
+            round(float(dp), 4),
+            round(float(cv), 4),
+            int(n),
+        )
+        for b, hand, line, lr, dp, cv, n in session.execute(query)
+    ]
+
+
+def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[ShapeCount]:
+    query = (
+        select(Reading.hand, Reading.hand_shape, func.count(Reading.id))
+        .where(*where(viewer, criteria), Reading.hand_shape.is_not(None))
+        .group_by(Reading.hand, Reading.hand_shape)
+        .order_by(Reading.hand, Reading.hand_shape)
+    )
+    return [ShapeCount(str(hand), str(shape), int(n)) for hand, shape, n in session.execute(query)]
+
+
+def line_presence(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[PresenceCount]:
+    query = (
+        select(LineResult.line, LineResult.found, func.count())
+        .join(Reading, Reading.id == LineResult.reading_id)
+        .where(*where(viewer, criteria))
+        .group_by(LineResult.line, LineResult.found)
+        .order_by(LineResult.line, LineResult.found)
+    )
+    return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]
+
+
+def engines_in_use(session: Session, viewer: Viewer) -> list[str]:
+    """The engines the viewer's readings were read by (options for the filter bar)."""
+    query = select(Reading.engine).where(
+        *where(viewer, ExploreFilter()), Reading.engine.is_not(None)
+    )
+    return sorted({str(engine) for engine in session.scalars(query.distinct())})

@@ -1,0 +1,197 @@
+"""Compare page components: pick readings, overlays, diff table, radar, narrative, sharing.
+
+Session state keys owned here: every key starting with ``compare_`` (compare_pick,
+compare_metric, compare_share_reading, compare_share_email, compare_revoke_<id>).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import pandas as pd
+import streamlit as st
+
+from palm.db import transaction
+from palm.errors import PalmError
+from palm.reading.types import DISCLAIMER
+from palm.services import compare_report, explore_cache, shares
+from palm.services.compare import METRICS
+from palm.services.compare_report import Choice, Comparison
+from palm.services.explore_query import Viewer
+from palm.ui import explore_charts, resources
+from palm.ui.auth import SessionUser, session_ref
+from palm.ui.history import explorer
+
+PICK_KEY = "compare_pick"
+UP, DOWN = "#2e7d32", "#c62828"
+
+
+def _choices(user: SessionUser) -> list[Choice]:
+    with transaction(resources.session_factory()) as session:
+        return compare_report.comparable_choices(session, user.id)
+
+
+def _ids_from_query() -> list[int]:
+    raw = st.query_params.get("ids", "")
+    return [int(part) for part in raw.split(",") if part.isdigit()][:4]
+
+
+def _quick_pick(user: SessionUser, labels: dict[int, str]) -> None:
+    """Buttons that fill the picker with a classic pair."""
+    with transaction(resources.session_factory()) as session:
+        sides = compare_report.left_and_right_of_latest(session, user.id)
+        span = compare_report.first_and_latest(session, user.id)
+    left, right = st.columns(2)
+    if left.button("Left vs right of my latest", disabled=not sides, key="compare_sides"):
+        st.session_state[PICK_KEY] = [i for i in sides if i in labels]
+    if right.button("My first vs my latest", disabled=not span, key="compare_span"):
+        st.session_state[PICK_KEY] = [i for i in span if i in labels]
+
+
+def picker(user: SessionUser) -> list[int]:
+    """Two to four readings: the quick picks, the table selection (?ids=) or by hand."""
+    labels = {choice.reading_id: choice.label for choice in _choices(user)}
+    from_query = _ids_from_query()
+    if PICK_KEY not in st.session_state:
+        st.session_state[PICK_KEY] = [i for i in from_query if i in labels]
+    _quick_pick(user, labels)
+    chosen: list[int] = st.multiselect(
+        "Readings to compare (yours, and those shared with you)",
+        list(labels),
+        format_func=lambda i: labels.get(i, f"#{i}"),
+        max_selections=4,
+        key=PICK_KEY,
+    )
+    extra = [i for i in from_query if i not in labels]  # analysts comparing others' readings
+    return chosen or extra
+
+
+def load(viewer: Viewer, ids: list[int]) -> Comparison | None:
+    try:
+        return explorer().compare(viewer, ids)
+    except PalmError as error:
+        st.warning(error.message)
+        return None
+
+
+def overlays(comparison: Comparison) -> None:
+    st.caption("Every palm in one frame: upright, thumb left, knuckles at the top.")
+    columns = st.columns(len(comparison.items))
+    for index, (column, item) in enumerate(zip(columns, comparison.items, strict=True)):
+        with column:
+            if any(line.points for line in item.lines.values()):
+                st.plotly_chart(
+                    explore_charts.canonical_overlay(item), key=f"compare_overlay_{index}"
+                )
+            else:
+                st.info(f"{item.label}: no line courses stored for this reading.")
+            st.caption(f"{item.owner} · {item.hand_shape or '?'} hand · {item.filename}")
+
+
+def _arrow(delta: float | None) -> str:
+    if delta is None:
+        return "—"
+    if abs(delta) < 0.005:
+        return "= 0"
+    return f"{'▲' if delta > 0 else '▼'} {delta:+.2f}"
+
+
+def diff_frame(comparison: Comparison) -> pd.DataFrame:
+    labels = [item.label for item in comparison.items]
+    rows = []
+    for diff in comparison.diffs:
+        row: dict[str, object] = {"line": diff.line, "metric": diff.metric}
+        for index, label in enumerate(labels):
+            value = diff.values[index]
+            row[label] = "not found" if value is None else f"{value:.2f}"
+            if index:
+                row[f"Δ {label}"] = _arrow(diff.deltas[index])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _colour(cell: object) -> str:
+    text = str(cell)
+    if text.startswith("▲"):
+        return f"color: {UP}; font-weight: 600"
+    if text.startswith("▼"):
+        return f"color: {DOWN}; font-weight: 600"
+    return ""
+
+
+def diff_table(comparison: Comparison) -> None:
+    frame = diff_frame(comparison)
+    deltas: list[Hashable] = [c for c in frame.columns if str(c).startswith("Δ")]
+    st.dataframe(
+        frame.style.map(_colour, subset=deltas),
+        hide_index=True,
+        width="stretch",
+        key="compare_diffs",
+    )
+    st.caption("Δ is against the first reading: ▲ more, ▼ less.")
+
+
+def radar(comparison: Comparison) -> None:
+    metric = st.segmented_control(
+        "Metric",
+        [m for m in METRICS if m not in ("breaks", "branches")],
+        default="length_rel",
+        key="compare_metric",
+    )
+    figure = explore_charts.radar(comparison.items, str(metric or "length_rel"))
+    st.plotly_chart(figure, key="compare_radar", theme=None)  # keep its own legend and axes
+
+
+def narrative(comparison: Comparison) -> None:
+    if comparison.compatibility is not None:
+        st.metric("Compatibility", f"{comparison.compatibility}/100")
+    for paragraph in comparison.narrative:
+        st.write(paragraph)
+    st.caption(DISCLAIMER)
+
+
+def share_panel(user: SessionUser) -> None:
+    """Share one of your readings with someone by e-mail, and revoke shares."""
+    own = {c.reading_id: c.label for c in _choices(user) if c.shared_by is None}
+    with st.form("compare_share_form", clear_on_submit=True):
+        reading = st.selectbox(
+            "Your reading",
+            list(own),
+            format_func=lambda i: own.get(i, str(i)),
+            key="compare_share_reading",
+        )
+        email = st.text_input(
+            "Their e-mail (they need a Palmline account)", key="compare_share_email"
+        )
+        if st.form_submit_button("Share", disabled=not own) and reading is not None:
+            _share(user, int(reading), email)
+    with transaction(resources.session_factory()) as session:
+        mine = [s for s in shares.shares_by(session, user.id) if s.active]
+    for share in mine:
+        text, button = st.columns([4, 1])
+        text.write(
+            f"{share.reading_label} → **{share.recipient_email}** since {share.created_at:%d %b %Y}"
+        )
+        if button.button("Revoke", key=f"compare_revoke_{share.id}"):
+            _revoke(user, share.id)
+
+
+def _share(user: SessionUser, reading_id: int, email: str) -> None:
+    try:
+        with transaction(resources.session_factory()) as session:
+            share = shares.share_reading(
+                session, user.id, reading_id, email, session_ref=session_ref()
+            )
+    except PalmError as error:
+        st.error(error.message)
+        return
+    explore_cache.invalidate_users(resources.redis_client(), [user.id, share.recipient_id])
+    st.success(f"Shared with {share.recipient_email}. They can compare it on their Compare page.")
+
+
+def _revoke(user: SessionUser, share_id: int) -> None:
+    with transaction(resources.session_factory()) as session:
+        share = shares.revoke_share(session, user.id, share_id, session_ref=session_ref())
+    explore_cache.invalidate_users(resources.redis_client(), [user.id, share.recipient_id])
+    st.toast(f"{share.recipient_email} can no longer see that reading.")
+    st.rerun()

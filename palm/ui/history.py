@@ -1,0 +1,260 @@
+"""History & trends components: filter bar, results table, pager, CSV, charts.
+
+Session state keys owned here: every key starting with ``history_`` (the filter widgets,
+history_cursors, history_digest, history_table, history_granularity, history_show_email).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime, timedelta
+from typing import Any, BinaryIO, cast
+
+import pandas as pd
+import streamlit as st
+from redis.exceptions import RedisError
+
+from palm.db import transaction
+from palm.models import Role
+from palm.services import explore_cache, preferences
+from palm.services.explore import Explorer
+from palm.services.explore_query import (
+    ANALYSIS_TYPES,
+    HANDS,
+    LINES,
+    SHOW_EMAIL_PREFERENCE,
+    STATUSES,
+    ExploreFilter,
+    Granularity,
+    Viewer,
+    deployment_secret,
+)
+from palm.services.history import Cursor, HistoryPage, HistoryRow
+from palm.ui import explore_charts, resources
+from palm.ui.auth import SessionUser
+
+CURSORS_KEY = "history_cursors"
+DIGEST_KEY = "history_digest"
+FOUND_CHOICES = {"any": None, "found": True, "not found": False}
+
+
+@st.cache_resource(show_spinner=False)
+def _secret() -> bytes:
+    return deployment_secret(resources.settings())
+
+
+def viewer_for(user: SessionUser) -> Viewer:
+    return Viewer(user.id, user.role, _secret())
+
+
+def explorer() -> Explorer:
+    return Explorer(resources.session_factory(), resources.redis_client())
+
+
+def filter_bar(viewer: Viewer) -> ExploreFilter:
+    """The filter widgets; their values become one normalised filter."""
+    with st.expander("Filters", expanded=True, icon=":material/filter_list:"):
+        first, second, third, fourth = st.columns(4)
+        date_from = first.date_input("From", value=None, key="history_from")
+        date_to = first.date_input("To", value=None, key="history_to")
+        hands = second.multiselect("Hand", HANDS, key="history_hands")
+        statuses = second.multiselect("Status", STATUSES, key="history_statuses")
+        types = third.multiselect("Analysis type", ANALYSIS_TYPES, key="history_types")
+        engines = third.multiselect("Engine", explorer().engines(viewer), key="history_engines")
+        line = fourth.selectbox("Line", ["any", *LINES], key="history_line")
+        found = fourth.segmented_control(
+            "Line found", list(FOUND_CHOICES), default="any", key="history_found"
+        )
+        low, high = st.slider("Line confidence", 0.0, 1.0, (0.0, 1.0), 0.05, key="history_conf")
+        text = st.text_input("Search the interpretations", key="history_text")
+    return ExploreFilter(
+        date_from=date_from if isinstance(date_from, date) else None,
+        date_to=date_to if isinstance(date_to, date) else None,
+        hands=tuple(hands),
+        statuses=tuple(statuses),
+        analysis_types=tuple(types),
+        engines=tuple(engines),
+        line=None if line == "any" else line,
+        line_found=FOUND_CHOICES.get(found or "any"),
+        confidence_min=low,
+        confidence_max=high,
+        text=text,
+    )
+
+
+def _cursors(criteria: ExploreFilter) -> list[tuple[str, int] | None]:
+    """Page starts visited under this filter; a new filter starts over at page one."""
+    if st.session_state.get(DIGEST_KEY) != criteria.digest():
+        st.session_state[DIGEST_KEY] = criteria.digest()
+        st.session_state[CURSORS_KEY] = [None]
+    cursors: list[tuple[str, int] | None] = st.session_state.setdefault(CURSORS_KEY, [None])
+    return cursors
+
+
+def current_page(viewer: Viewer, criteria: ExploreFilter) -> HistoryPage:
+    start = _cursors(criteria)[-1]
+    after = Cursor(datetime.fromisoformat(start[0]), start[1]) if start else None
+    return explorer().page(viewer, criteria, after)
+
+
+def _frame(rows: list[HistoryRow], viewer: Viewer) -> pd.DataFrame:
+    columns: dict[str, list[Any]] = {
+        "id": [r.id for r in rows],
+        "created": [r.created_at for r in rows],
+        "hand": [r.hand or "" for r in rows],
+        "shape": [r.hand_shape or "" for r in rows],
+        "status": [r.status for r in rows],
+        "engine": [r.engine or "" for r in rows],
+        "lines found": [r.lines_found for r in rows],
+        "confidence": [r.mean_confidence for r in rows],
+        "types": [", ".join(r.analysis_types) for r in rows],
+        "file": [r.filename for r in rows],
+    }
+    if viewer.sees_everyone:
+        columns = {"owner": [r.owner for r in rows], **columns}
+    return pd.DataFrame(columns)
+
+
+def results_table(viewer: Viewer, page: HistoryPage) -> list[HistoryRow]:
+    """The page as a table; returns the rows the person selected."""
+    event = st.dataframe(
+        _frame(page.rows, viewer),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="history_table",
+        column_config={
+            "created": st.column_config.DatetimeColumn("created (UTC)", format="D MMM YYYY, HH:mm"),
+            "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1),
+        },
+    )
+    selected = event["selection"]["rows"] if event is not None else []
+    return [page.rows[i] for i in selected if i < len(page.rows)]
+
+
+def selection_actions(selected: list[HistoryRow]) -> None:
+    """Open one of your readings, or compare two to four."""
+    left, right, _ = st.columns([1, 1, 3])
+    own = len(selected) == 1 and selected[0].is_own
+    if left.button(
+        "Open reading", disabled=not own, key="history_open", icon=":material/visibility:"
+    ):
+        st.switch_page("pages/reading.py", query_params={"id": str(selected[0].id)})
+    comparable = 2 <= len(selected) <= 4 and all(r.status == "done" for r in selected)
+    if right.button(
+        "Compare", disabled=not comparable, key="history_compare", icon=":material/compare:"
+    ):
+        ids = ",".join(str(r.id) for r in selected)
+        st.switch_page("pages/compare.py", query_params={"ids": ids})
+    st.caption("Select one of your readings to open it, or two to four finished ones to compare.")
+
+
+def pager(page: HistoryPage, criteria: ExploreFilter) -> None:
+    cursors = _cursors(criteria)
+    back, middle, forward = st.columns([1, 4, 1])
+    middle.caption(f"Page {len(cursors)}")
+    if back.button("← Newer", disabled=len(cursors) == 1, key="history_prev"):
+        cursors.pop()
+        st.rerun()
+    if forward.button("Older →", disabled=page.next_cursor is None, key="history_next"):
+        assert page.next_cursor is not None
+        cursors.append((page.next_cursor.created_at.isoformat(), page.next_cursor.id))
+        st.rerun()
+
+
+def csv_download(viewer: Viewer, criteria: ExploreFilter) -> None:
+    """The whole filtered set, generated only when clicked, streamed through a spooled file."""
+
+    def build() -> BinaryIO:
+        # Streamlit reads and closes it; past 8 MB it spills to disk instead of memory.
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        for chunk in explorer().csv_chunks(viewer, criteria):
+            spool.write(chunk.encode())
+        spool.seek(0)
+        return cast(BinaryIO, spool)
+
+    st.download_button(
+        "Download CSV of all matching readings",
+        data=build,
+        file_name="palmline-history.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="history_csv",
+        on_click="ignore",
+    )
+
+
+def granularity(criteria: ExploreFilter) -> Granularity:
+    """Days for a short date range, months otherwise (a point per day over years is noise
+    and megabytes of chart)."""
+    short = criteria.date_from is not None and (
+        criteria.date_to or date.today()
+    ) - criteria.date_from <= timedelta(days=92)
+    default = "day" if short else "month"
+    chosen = st.segmented_control(
+        "Group by", ["day", "month"], default=default, key=f"history_granularity_{default}"
+    )
+    return "month" if (chosen or default) == "month" else "day"
+
+
+def charts(viewer: Viewer, criteria: ExploreFilter) -> None:
+    source = explorer()
+    points = source.line_metrics(viewer, criteria, granularity(criteria))
+    if points:
+        st.plotly_chart(explore_charts.metrics_over_time(points), key="history_metrics_chart")
+    else:
+        st.info("No finished reading with traced lines matches: line metrics appear once one does.")
+    left, middle, right = st.columns(3)
+    with left:
+        st.plotly_chart(
+            explore_charts.readings_per_day(source.per_day(viewer, criteria)),
+            key="history_day_chart",
+        )
+    with middle:
+        st.plotly_chart(
+            explore_charts.hand_shapes(source.shapes(viewer, criteria)), key="history_shape_chart"
+        )
+    with right:
+        st.plotly_chart(
+            explore_charts.line_presence(source.presence(viewer, criteria)),
+            key="history_presence_chart",
+        )
+
+
+def empty_state(viewer: Viewer, criteria: ExploreFilter) -> None:
+    if criteria != ExploreFilter():
+        st.info("No reading matches these filters. Widen the dates or clear a filter above.")
+    elif viewer.sees_everyone:
+        st.info("Nobody has a reading yet. Readings appear here as people analyse their palms.")
+    else:
+        st.info(
+            "No readings yet. Upload a palm photo on the **Analyze** page to start your history."
+        )
+        st.page_link("pages/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
+
+
+def email_opt_in(user: SessionUser) -> None:
+    """Let a person show analysts their e-mail instead of a pseudonym."""
+    with transaction(resources.session_factory()) as session:
+        current = preferences.get_preference(session, user.id, SHOW_EMAIL_PREFERENCE, False) is True
+    chosen = st.toggle(
+        "Show my e-mail to analysts (otherwise they see a pseudonym)",
+        value=current,
+        key="history_show_email",
+    )
+    if chosen != current:
+        with transaction(resources.session_factory()) as session:
+            preferences.set_preference(session, user.id, SHOW_EMAIL_PREFERENCE, chosen)
+        explore_cache.invalidate_user(resources.redis_client(), user.id)
+
+
+def cache_figures(viewer: Viewer) -> None:
+    redis = resources.redis_client()
+    if viewer.role != Role.ADMIN or redis is None:
+        return
+    try:
+        stats = explore_cache.cache_stats(redis)
+    except (RedisError, OSError):  # a monitoring caption must never break the page
+        return
+    st.caption(f"Explore cache: {stats.hits} hits, {stats.misses} misses ({stats.hit_rate:.0%}).")
