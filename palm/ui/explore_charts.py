@@ -63,7 +63,11 @@ def metrics_over_time(points: Sequence[LineMetricPoint]) -> go.Figure:
                 rows.append(row)
                 cols.append(column)
     figure.add_traces(traces, rows=rows, cols=cols)
-    figure.update_layout(height=620, title="Line metrics over time (found lines, mean)", **COMPACT)
+    figure.update_layout(
+        height=660,
+        title="Line metrics over time (found lines, mean)",
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},  # room for the title above subplot titles
+    )
     return figure
 
 
