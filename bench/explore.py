@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -41,6 +42,9 @@ ALL = ExploreFilter()
 DEEP = ExploreFilter(
     hands=("left",), statuses=("done",), line="fate", line_found=True, confidence_min=0.5
 )
+#: Filters the trend rollups answer (date range + hand; a line for reading counts).
+SPAN = ExploreFilter(date_from=date(2025, 6, 1), date_to=date(2025, 11, 30), hands=("left",))
+FATE = ExploreFilter(line="fate", line_found=True)
 Query = Callable[[Explorer], object]
 
 
@@ -78,6 +82,9 @@ def queries(factory: sessionmaker[Session], viewer: Viewer) -> dict[str, tuple[Q
         "trend: line metrics": (lambda e: e.line_metrics(viewer, ALL, "month"), True),
         "trend: hand shapes": (lambda e: e.shapes(viewer, ALL), True),
         "trend: line presence": (lambda e: e.presence(viewer, ALL), True),
+        "trend: metrics, left, 6 mo": (lambda e: e.line_metrics(viewer, SPAN, "month"), True),
+        "trend: presence, left, 6 mo": (lambda e: e.presence(viewer, SPAN), True),
+        "trend: per day, fate found": (lambda e: e.per_day(viewer, FATE), True),
     }
 
 
@@ -89,13 +96,13 @@ def bench_viewer(
         rows = history.count_matching(session, viewer, ALL)
     print(f"\n{name} ({rows:,} readings in scope)")
     print(
-        f"  {'query':24} {'cold':>8} {'p50':>8} {'p95':>8} | {'cached p50':>10} {'p95':>8} {'×':>6}"
+        f"  {'query':28} {'cold':>8} {'p50':>8} {'p95':>8} | {'cached p50':>10} {'p95':>8} {'×':>6}"
     )
     for label, (read, through_cache) in queries(factory, viewer).items():
         cold = timings(partial(read, uncached), 1)[0]
         direct = timings(partial(read, uncached), runs)
         line = (
-            f"  {label:24} {cold:8.1f} {percentile(direct, 0.5):8.1f} "
+            f"  {label:28} {cold:8.1f} {percentile(direct, 0.5):8.1f} "
             f"{percentile(direct, 0.95):8.1f} |"
         )
         if through_cache:

@@ -6,8 +6,9 @@
 Each finished reading gets six line results and one or two interpretations (so a million
 readings is ~6M line rows and ~1.5M interpretations). One "heavy" user (the first) gets
 --heavy readings, the rest are spread over the other users. Rows go in through the driver in
-bulk: multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Prints the
-URL it filled, so bench/explore.py can use it.
+bulk: multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Then the
+trend rollups are recomputed from all rows (palm.services.rollups.rebuild). Prints the URL it
+filled, so bench/explore.py can use it.
 """
 
 from __future__ import annotations
@@ -243,6 +244,26 @@ def seed(url: str, n: int, heavy: int, rng_seed: int = 7) -> None:
     finish()
     elapsed = time.perf_counter() - started
     print(f"seeded {n:,} readings in {elapsed:.1f} s ({n / elapsed:,.0f} readings/s) into {url}")
+    build_rollups(url)
+
+
+def build_rollups(url: str) -> None:
+    """The trend rollups, recomputed from every reading with INSERT … SELECT … GROUP BY."""
+    from sqlalchemy import text
+
+    from palm.db import make_engine, make_session_factory, transaction
+    from palm.services.rollups import rebuild
+
+    started = time.perf_counter()
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        rebuild(session)
+    analyze = "ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in ("reading_daily", "reading_daily_all", "trend_daily", "trend_daily_all"):
+            connection.execute(text(f"{analyze} {table}"))
+    engine.dispose()
+    print(f"rollups rebuilt in {time.perf_counter() - started:.1f} s")
 
 
 def main() -> None:

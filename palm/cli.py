@@ -1,4 +1,5 @@
-"""`python -m palm COMMAND`: serve, migrate, create-user, set-role, ping, analyze."""
+"""`python -m palm COMMAND`: serve, migrate, create-user, set-role, ping, analyze,
+rebuild-rollups."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("email")
     role.add_argument("role", choices=[role.value for role in Role])
     commands.add_parser("ping", help="run a ping job through Redis and a worker")
+    commands.add_parser("rebuild-rollups", help="recompute the trend rollups from the readings")
     commands.add_parser(
         "analyze", help="analyse palm photos (see `analyze --help`)", add_help=False
     )
@@ -79,6 +81,16 @@ def _set_role(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_rollups(settings: Settings) -> int:
+    from palm.services.rollups import rebuild
+
+    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
+    with transaction(factory) as session:
+        rebuild(session)
+    print("trend rollups rebuilt")
+    return 0
+
+
 def _ping(settings: Settings) -> int:
     from palm.services.system import run_ping
 
@@ -109,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _create_user(settings, args)
         if args.command == "set-role":
             return _set_role(settings, args)
+        if args.command == "rebuild-rollups":
+            return _rebuild_rollups(settings)
         return _ping(settings)
     except (MigrationError, RedisUnavailableError) as exc:
         print(f"palm: {exc}", file=sys.stderr)

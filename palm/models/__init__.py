@@ -7,6 +7,7 @@ from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
 from palm.models.readings import Image, Interpretation, LineResult, Reading, UsageRecord
+from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
 
 __all__ = [
     "AuditEvent",
@@ -19,9 +20,13 @@ __all__ = [
     "Message",
     "Preference",
     "Reading",
+    "ReadingDaily",
+    "ReadingDailyAll",
     "ReadingShare",
     "ReadingStatus",
     "Role",
+    "TrendDaily",
+    "TrendDailyAll",
     "UTCDateTime",
     "UsageRecord",
     "User",

@@ -23,7 +23,7 @@ from palm.infra.storage import BlobStore
 from palm.models import Image, Interpretation, LineResult, Reading
 from palm.reading.service import build_llm_reader, interpret
 from palm.reading.types import ReaderOutcome, expand_types
-from palm.services import readings
+from palm.services import readings, rollups
 from palm.services.explore_cache import invalidate_user
 from palm.services.usage import record_usage
 from palm.settings import Settings
@@ -157,9 +157,8 @@ def _save(
     unused = None
     with transaction(factory) as session:
         reading = session.get_one(Reading, job.reading_id)
-        readings.replace_results(
-            session, reading, _line_rows(analysis), _interpretation_rows(outcome)
-        )
+        before, lines = rollups.snapshot(session, reading), _line_rows(analysis)
+        readings.replace_results(session, reading, lines, _interpretation_rows(outcome))
         image = session.get(Image, reading.image_id) if reading.image_id else None
         if image is not None and thumbnail_key is not None:
             if image.thumbnail_key is None:
@@ -181,6 +180,7 @@ def _save(
                 "overlay_key": overlay_key,
             },
         )
+        rollups.apply(session, rollups.snapshot(session, reading, lines), before)
     return unused
 
 

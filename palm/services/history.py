@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, func, null, select, tuple_
 from sqlalchemy.orm import Session
 
 from palm.models import LineResult, Preference, Reading, User
+from palm.services import trends_rollup
 from palm.services.explore_query import (
     SHOW_EMAIL_PREFERENCE,
     ExploreFilter,
@@ -169,7 +170,11 @@ def history_page(
     return HistoryPage(rows=rows, next_cursor=cursor)
 
 
-def count_matching(session: Session, viewer: Viewer, criteria: ExploreFilter) -> int:
+def count_matching(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> int:
+    if rollups and trends_rollup.serves_counts(criteria):
+        return trends_rollup.count(session, viewer, criteria)
     query = select(func.count(Reading.id)).where(*reading_conditions(viewer, criteria))
     return int(session.scalar(query) or 0)
 

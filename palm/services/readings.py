@@ -21,6 +21,7 @@ from palm.models import (
     User,
     utcnow,
 )
+from palm.services import rollups
 
 Cursor = tuple[datetime, int]
 
@@ -145,12 +146,14 @@ def add_reading(
         reading.finished_at = utcnow()
     session.add(reading)
     session.flush()
+    rollups.add_reading(session, reading, [])
     return reading
 
 
 def mark_running(session: Session, reading_id: int) -> Reading:
     reading = session.get_one(Reading, reading_id)
-    reading.status = ReadingStatus.RUNNING
+    with rollups.tracking(session, reading):
+        reading.status = ReadingStatus.RUNNING
     return reading
 
 
@@ -159,7 +162,8 @@ def mark_failed(session: Session, reading_id: int, code: str, message: str) -> N
     reading = session.get(Reading, reading_id)
     if reading is None or reading.status == ReadingStatus.DONE:
         return
-    reading.status = ReadingStatus.FAILED
+    with rollups.tracking(session, reading):
+        reading.status = ReadingStatus.FAILED
     reading.error_code = code
     reading.error_message = message
     reading.finished_at = utcnow()
@@ -217,6 +221,7 @@ def delete_reading(session: Session, user_id: int, reading_id: int) -> Deletion:
     )
     for job in session.scalars(select(Job).where(Job.reading_id == reading.id)):
         session.delete(job)
+    rollups.remove_reading(session, reading)
     session.delete(reading)
     if image is not None and not others:
         keys += [key for key in (image.storage_key, image.thumbnail_key) if key]

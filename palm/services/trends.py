@@ -1,56 +1,45 @@
 """Trends: the chart aggregates, computed in SQL (GROUP BY), never by loading rows.
 
 Each function takes the same viewer and filter as the history list, so the charts always
-describe exactly the rows the table shows.
+describe exactly the rows the table shows. Filters a rollup can answer exactly are read from
+the rollup tables (palm.services.trends_rollup); ``rollups=False`` forces the raw query.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from palm.models import LineResult, Reading
+from palm.services import trends_rollup as rollup
 from palm.services.explore_query import ExploreFilter, Granularity, Viewer, bucket_of
 from palm.services.explore_query import reading_conditions as where
+from palm.services.trend_types import (
+    DayCount,
+    LineMetricPoint,
+    PresenceCount,
+    ShapeCount,
+    metric,
+)
+
+__all__ = [
+    "DayCount",
+    "LineMetricPoint",
+    "PresenceCount",
+    "ShapeCount",
+    "engines_in_use",
+    "hand_shapes",
+    "line_metrics_over_time",
+    "line_presence",
+    "readings_per_day",
+]
 
 
-@dataclass(frozen=True)
-class DayCount:
-    day: str
-    status: str
-    count: int
-
-
-@dataclass(frozen=True)
-class LineMetricPoint:
-    """Mean metrics of one line on one hand over one period (found lines only)."""
-
-    bucket: str
-    hand: str
-    line: str
-    length_rel: float
-    depth: float
-    curvature: float
-    count: int
-
-
-@dataclass(frozen=True)
-class ShapeCount:
-    hand: str
-    shape: str
-    count: int
-
-
-@dataclass(frozen=True)
-class PresenceCount:
-    line: str
-    found: bool
-    count: int
-
-
-def readings_per_day(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[DayCount]:
+def readings_per_day(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> list[DayCount]:
+    if rollups and rollup.serves_counts(criteria):
+        return rollup.readings_per_day(session, viewer, criteria)
     day = bucket_of(session, "day").label("day")
     query = (
         select(day, Reading.status, func.count(Reading.id))
@@ -62,8 +51,15 @@ def readings_per_day(session: Session, viewer: Viewer, criteria: ExploreFilter) 
 
 
 def line_metrics_over_time(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, granularity: Granularity = "month"
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    granularity: Granularity = "month",
+    *,
+    rollups: bool = True,
 ) -> list[LineMetricPoint]:
+    if rollups and rollup.serves_charts(criteria):
+        return rollup.line_metrics_over_time(session, viewer, criteria, granularity)
     bucket = bucket_of(session, granularity).label("bucket")
     query = (
         select(
@@ -85,16 +81,20 @@ def line_metrics_over_time(
             str(b),
             str(hand),
             str(line),
-            round(float(lr), 4),
-            round(float(dp), 4),
-            round(float(cv), 4),
+            metric(float(lr)),
+            metric(float(dp)),
+            metric(float(cv)),
             int(n),
         )
         for b, hand, line, lr, dp, cv, n in session.execute(query)
     ]
 
 
-def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[ShapeCount]:
+def hand_shapes(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> list[ShapeCount]:
+    if rollups and rollup.serves_charts(criteria):
+        return rollup.hand_shapes(session, viewer, criteria)
     query = (
         select(Reading.hand, Reading.hand_shape, func.count(Reading.id))
         .where(*where(viewer, criteria), Reading.hand_shape.is_not(None))
@@ -104,7 +104,11 @@ def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> li
     return [ShapeCount(str(hand), str(shape), int(n)) for hand, shape, n in session.execute(query)]
 
 
-def line_presence(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[PresenceCount]:
+def line_presence(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> list[PresenceCount]:
+    if rollups and rollup.serves_charts(criteria):
+        return rollup.line_presence(session, viewer, criteria)
     query = (
         select(LineResult.line, LineResult.found, func.count())
         .join(Reading, Reading.id == LineResult.reading_id)

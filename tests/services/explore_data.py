@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from palm.models import Interpretation, LineResult, Reading
+from palm.services import rollups
 from palm.vision.arrays import Array
 from palm.vision.frame import TEMPLATE
 
@@ -99,9 +100,11 @@ def add_reading(session: Any, spec: ReadingSpec) -> int:
     session.add(reading)
     session.flush()
     if not done:
+        rollups.add_reading(session, reading, [])  # what the services do; see palm.services.rollups
         return reading.id
+    lines = []
     for name, line in spec.lines.items():
-        session.add(
+        lines.append(
             LineResult(
                 reading_id=reading.id,
                 line=name,
@@ -113,6 +116,8 @@ def add_reading(session: Any, spec: ReadingSpec) -> int:
                 confidence=line.confidence,
             )
         )
+    session.add_all(lines)
+    rollups.add_reading(session, reading, lines)
     for kind in spec.analysis_types:
         text = spec.texts.get(kind, f"A {kind} reading of a {spec.hand} palm.")
         session.add(

@@ -1,0 +1,90 @@
+"""Trend rollups: daily sums of readings and line metrics, kept in step with the source rows.
+
+One row per UTC day and group; the charts sum rows (month buckets are sums over days). Each
+table has a per-user twin (users' own views) and a global one (analysts' views). Absent values
+(a queued reading's hand, a failed one's shape) are stored as ``''`` so they can be keys.
+Maintained by ``palm.services.rollups`` only, in the transaction that changes the source rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from palm.db import Base
+
+
+class ReadingDaily(Base):
+    """Readings of one user per day × status × hand × hand shape."""
+
+    __tablename__ = "reading_daily"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    shape: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReadingDailyAll(Base):
+    """Readings of everyone per day × status × hand × hand shape."""
+
+    __tablename__ = "reading_daily_all"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    shape: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendDaily(Base):
+    """Line rows of one user's readings per day × status × hand × line × found, with the sums
+    the metric means need."""
+
+    __tablename__ = "trend_daily"
+    __table_args__ = (
+        # Covering: a user's rows are spread over the heap (written as readings arrive), so
+        # the charts read them from this index alone (index-only scans on PostgreSQL).
+        Index(
+            "ix_trend_daily_user_cover",
+            "user_id",
+            "day",
+            "status",
+            "hand",
+            "line",
+            "found",
+            "n",
+            "sum_length_rel",
+            "sum_depth",
+            "sum_curvature",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    line: Mapped[str] = mapped_column(String(16), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    sum_length_rel: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_depth: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_curvature: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class TrendDailyAll(Base):
+    """Line rows of everyone's readings per day × status × hand × line × found, with sums."""
+
+    __tablename__ = "trend_daily_all"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    line: Mapped[str] = mapped_column(String(16), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    sum_length_rel: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_depth: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_curvature: Mapped[float] = mapped_column(Float, default=0.0)
