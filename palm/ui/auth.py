@@ -52,12 +52,20 @@ def _log_in(user: User) -> None:
     st.session_state[USER_KEY] = user.id
 
 
+@st.cache_resource(show_spinner=False)
+def _login_limiter() -> RateLimiter | None:
+    """One limiter (and Redis connection pool) per process, not one per attempt."""
+    current = resources.settings()
+    if not current.redis_url:
+        return None
+    return RateLimiter(current.redis_url, current.palm_login_attempts_per_minute, "login")
+
+
 def _login_allowed(email: str) -> bool:
     """Per-address attempt limit in Redis; without Redis the banner shows and we fail open."""
-    redis_url = resources.settings().redis_url
-    if not redis_url:
+    limiter = _login_limiter()
+    if limiter is None:
         return True
-    limiter = RateLimiter(redis_url, resources.settings().palm_login_attempts_per_minute, "login")
     try:
         return limiter.hit(users.normalise_email(email))
     except (RedisError, OSError):
