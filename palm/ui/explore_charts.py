@@ -171,6 +171,6 @@ def radar(items: Sequence[CompareItem], metric: str) -> go.Figure:
         title=f"{METRIC_LABELS.get(metric, metric)} by line",
         legend={"orientation": "h", "x": 0, "y": -0.08, "xanchor": "left", "yanchor": "top"},
         polar={"radialaxis": {"showticklabels": False, "ticks": ""}},
-        **COMPACT,
+        margin={"l": 50, "r": 50, "t": 50, "b": 10},  # room for the axis names at the rim
     )
     return figure
