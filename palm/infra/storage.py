@@ -54,9 +54,6 @@ class BlobStore:
         if key:
             self.path_for(key).unlink(missing_ok=True)
 
-    def exists(self, key: str) -> bool:
-        return self.path_for(key).exists()
-
     def count(self) -> int:
         return sum(1 for _ in self.root.rglob("*.bin")) if self.root.exists() else 0
 

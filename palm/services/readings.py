@@ -91,19 +91,6 @@ def list_readings(
     ]
 
 
-def count_readings(session: Session, user_id: int) -> int:
-    query = select(func.count()).select_from(Reading).where(Reading.user_id == user_id)
-    return session.scalar(query) or 0
-
-
-def lines_of(session: Session, reading_id: int) -> list[LineResult]:
-    return list(
-        session.scalars(
-            select(LineResult).where(LineResult.reading_id == reading_id).order_by(LineResult.id)
-        )
-    )
-
-
 def interpretations_of(session: Session, reading_id: int) -> list[Interpretation]:
     return list(
         session.scalars(
