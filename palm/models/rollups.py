@@ -14,32 +14,45 @@ from sqlalchemy.orm import Mapped, mapped_column
 from palm.db import Base
 
 
-class ReadingDaily(Base):
+class _ReadingGroup:
+    """Key and count shared by the per-user and global reading rollups."""
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    shape: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class _LineGroup:
+    """Key, count and metric sums shared by the per-user and global line rollups."""
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    line: Mapped[str] = mapped_column(String(16), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    sum_length_rel: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_depth: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_curvature: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ReadingDaily(_ReadingGroup, Base):
     """Readings of one user per day × status × hand × hand shape."""
 
     __tablename__ = "reading_daily"
 
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
-    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
-    shape: Mapped[str] = mapped_column(String(16), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ReadingDailyAll(Base):
+class ReadingDailyAll(_ReadingGroup, Base):
     """Readings of everyone per day × status × hand × hand shape."""
 
     __tablename__ = "reading_daily_all"
 
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
-    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
-    shape: Mapped[str] = mapped_column(String(16), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
 
-
-class TrendDaily(Base):
+class TrendDaily(_LineGroup, Base):
     """Line rows of one user's readings per day × status × hand × line × found, with the sums
     the metric means need."""
 
@@ -63,28 +76,9 @@ class TrendDaily(Base):
     )
 
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
-    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
-    line: Mapped[str] = mapped_column(String(16), primary_key=True)
-    found: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    sum_length_rel: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_depth: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_curvature: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class TrendDailyAll(Base):
+class TrendDailyAll(_LineGroup, Base):
     """Line rows of everyone's readings per day × status × hand × line × found, with sums."""
 
     __tablename__ = "trend_daily_all"
-
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
-    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
-    line: Mapped[str] = mapped_column(String(16), primary_key=True)
-    found: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    sum_length_rel: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_depth: Mapped[float] = mapped_column(Float, default=0.0)
-    sum_curvature: Mapped[float] = mapped_column(Float, default=0.0)
