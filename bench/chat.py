@@ -28,14 +28,19 @@ sys.path.insert(0, str(ROOT))
 from cryptography.fernet import Fernet, MultiFernet  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from palm.accounts import users  # noqa: E402
+from palm.chat import answer as chat_answer  # noqa: E402
+from palm.chat import threads as chat_threads  # noqa: E402
+from palm.chat import turns as chat_turns  # noqa: E402
+from palm.chat.memory import MemoryConfig  # noqa: E402
+from palm.chat.sealing import seal  # noqa: E402
+from palm.chat.search import SearchFilters, SearchIndex  # noqa: E402
 from palm.db import make_engine, make_session_factory  # noqa: E402
+from palm.llm import estimate_input_tokens  # noqa: E402
 from palm.migrate import upgrade_to_head  # noqa: E402
-from palm.models import Message, Reading, ReadingStatus, Role  # noqa: E402
-from palm.reading.prompts import estimate_input_tokens  # noqa: E402
-from palm.services import chat_answer, chat_threads, chat_turns, users  # noqa: E402
-from palm.services.chat_memory import MemoryConfig  # noqa: E402
-from palm.services.chat_search import SearchFilters, SearchIndex  # noqa: E402
+from palm.models import Message, Reading  # noqa: E402
 from palm.vision.result import HandShape, LineResult, PalmAnalysis  # noqa: E402
+from palm.vocabulary import ReadingStatus, Role  # noqa: E402
 
 _WORDS_TEXT = (
     "heart head life fate sun mercury line palm curve branch career love balance energy "
@@ -102,7 +107,7 @@ def fill_messages(session: Session, key: MultiFernet, user_id: int, total: int) 
                 conversation_id=thread.id,
                 user_id=user_id,
                 role="user" if index % 2 else "assistant",
-                content_token=chat_threads.seal(key, text),
+                content_token=seal(key, text),
                 input_tokens=0,
                 output_tokens=0,
                 suggestions=[],

@@ -32,11 +32,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import make_engine, make_session_factory, transaction
+from palm.explore import cache as explore_cache
+from palm.explore import history
+from palm.explore.explorer import Explorer
+from palm.explore.query import ExploreFilter, Viewer
+from palm.infra import invalidate_user, invalidate_users
 from palm.infra.embedded_redis import start_embedded_redis
-from palm.models import Reading, Role
-from palm.services import explore_cache, history
-from palm.services.explore import Explorer
-from palm.services.explore_query import ExploreFilter, Viewer
+from palm.models import Reading
+from palm.vocabulary import Role
 
 ALL = ExploreFilter()
 DEEP = ExploreFilter(
@@ -147,6 +150,7 @@ def browse(factory: sessionmaker[Session], redis: Redis, viewer: Viewer, views: 
         (ALL, 0),
     ]
     before = explore_cache.cache_stats(redis)
+    assert before is not None, "Redis does not answer"
     for view in range(views):
         criteria, depth = pattern[view % len(pattern)]
         page = explorer.page(viewer, criteria)
@@ -160,8 +164,9 @@ def browse(factory: sessionmaker[Session], redis: Redis, viewer: Viewer, views: 
         explorer.shapes(viewer, criteria)
         explorer.presence(viewer, criteria)
         if view in (33, 66):  # a reading finishes: the worker bumps the generation
-            explore_cache.invalidate_user(redis, viewer.user_id)
+            invalidate_user(redis, viewer.user_id)
     after = explore_cache.cache_stats(redis)
+    assert after is not None, "Redis does not answer"
     hits, misses = after.hits - before.hits, after.misses - before.misses
     print(
         f"\nbrowse session, {views} page views (10-step pattern, 2 writes): "
@@ -216,7 +221,7 @@ def main() -> None:
     typical = Viewer(2, Role.USER, b"bench")
     heavy = Viewer(1, Role.USER, b"bench")
     analyst = Viewer(1001, Role.ANALYST, b"bench")
-    explore_cache.invalidate_users(redis, [1, 2, 1001])  # start from cold keys
+    invalidate_users(redis, [1, 2, 1001])  # start from cold keys
     for name, viewer in (("typical user", typical), ("heavy user", heavy), ("analyst", analyst)):
         bench_viewer(name, factory, redis, viewer, args.runs)
     print()

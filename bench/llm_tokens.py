@@ -13,14 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from palm.reading.client import make_openai_client
-from palm.reading.llm import LLMReader
-from palm.reading.pricing import PriceTable
-from palm.reading.types import AnalysisType
-from palm.services.analysis import palm_crop
+from palm.llm import LLM, PriceTable, make_openai_client
+from palm.readers.llm import LLMReader
+from palm.readings.analysis import palm_crop
 from palm.settings import PROJECT_ROOT
 from palm.vision.pipeline import analyze_bytes_with_image
-from tests.reading.stub_openai import StubOpenAI
+from palm.vocabulary import AnalysisType
+from tests.support.stub_openai import StubOpenAI
 
 SAMPLES = ["palm_f_hanging.jpg", "palm_m_hanging.jpg", "palm_left_dark_sideways.jpg"]
 
@@ -30,7 +29,7 @@ def main() -> None:
     stub.start()
     try:
         client = make_openai_client("test-key", stub.base_url, timeout=10, max_retries=0)
-        reader = LLMReader(client, "gpt-4o-mini", cache=None, prices=PriceTable())
+        reader = LLMReader(LLM(client, "gpt-4o-mini", prices=PriceTable()), cache=None)
         print(f"{'sample':30} {'type':8} {'input':>6} {'output':>6} {'cost USD':>10}")
         for name in SAMPLES:
             data = (PROJECT_ROOT / "tests" / "data" / "palms" / name).read_bytes()

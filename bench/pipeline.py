@@ -24,21 +24,23 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from palm.accounts import users
 from palm.db import make_engine, make_session_factory, transaction
-from palm.infra.crypto import load_cipher
-from palm.infra.embedded_redis import start_embedded_redis
-from palm.infra.queue import QUEUE_NAMES
-from palm.infra.storage import BlobStore
+from palm.infra import BlobStore, load_cipher, start_embedded_redis
+from palm.jobs import QUEUE_NAMES, JobPolicy, Queues
 from palm.migrate import upgrade_to_head
-from palm.models import Reading, Role
-from palm.services import users
-from palm.services.analysis import run_analysis
-from palm.services.submission import BatchLimits, Upload, submit_batch
+from palm.models import Reading
+from palm.readings import BatchLimits, Upload, run_analysis, submit_batch
 from palm.settings import PROJECT_ROOT, Settings
+from palm.vocabulary import Role
 
 PALMS = PROJECT_ROOT / "tests" / "data" / "palms"
 SAMPLES = ["palm_f_hanging.jpg", "palm_m_hanging.jpg", "palm_left_dark_sideways.jpg"]
-LIMITS = BatchLimits(max_files=100, max_bytes=20 * 1024 * 1024, retries=0, timeout=300)
+LIMITS = BatchLimits(
+    max_files=100,
+    max_bytes=20 * 1024 * 1024,
+    policy=JobPolicy(timeout=300, result_ttl=3600, failure_ttl=3600),
+)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -121,6 +123,7 @@ def main() -> None:
     settings = Settings(palm_data_dir=data_dir, redis_url=redis_url, database_url=db_url)
     store = BlobStore(data_dir / "images", load_cipher(settings))
     redis = Redis.from_url(redis_url)
+    queues = Queues(redis)
     with transaction(factory) as session:
         user = users.create_user(
             session, f"bench{time.time_ns()}@example.com", "correct horse battery", Role.USER
@@ -129,7 +132,7 @@ def main() -> None:
     print(f"inline: {args.sequential} photos analysed in this process")
     batch = submit_batch(
         factory,
-        Redis.from_url("redis://127.0.0.1:1"),
+        Queues(Redis.from_url("redis://127.0.0.1:1")),
         store,
         user_id=user,
         uploads=[upload(n) for n in range(args.sequential)],
@@ -139,10 +142,10 @@ def main() -> None:
     with transaction(factory) as session:
         ids = session.scalars(select(Reading.id).where(Reading.batch_id == batch.batch_id)).all()
     inline = []
-    run_analysis(factory, store, redis, settings, ids[0], lambda _s, _p: None)  # warm-up
+    run_analysis(factory, store, redis, None, settings, ids[0], lambda _s, _p: None)  # warm-up
     for reading_id in ids:
         started = time.perf_counter()
-        run_analysis(factory, store, redis, settings, reading_id, lambda _s, _p: None)
+        run_analysis(factory, store, redis, None, settings, reading_id, lambda _s, _p: None)
         inline.append(time.perf_counter() - started)
     workers = start_workers(args.workers, redis_url, db_url, data_dir)
     try:
@@ -151,7 +154,7 @@ def main() -> None:
         for n in range(args.sequential):
             batch = submit_batch(
                 factory,
-                redis,
+                queues,
                 store,
                 user_id=user,
                 uploads=[upload(n)],
@@ -163,7 +166,7 @@ def main() -> None:
         started = time.perf_counter()
         batch = submit_batch(
             factory,
-            redis,
+            queues,
             store,
             user_id=user,
             uploads=[upload(n) for n in range(args.photos)],

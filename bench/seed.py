@@ -7,7 +7,7 @@ Each finished reading gets six line results and one or two interpretations (so a
 readings is ~6M line rows and ~1.5M interpretations). One "heavy" user (the first) gets
 --heavy readings, the rest are spread over the other users. Rows go in through the driver in
 bulk: multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Then the
-trend rollups are recomputed from all rows (palm.services.rollups.rebuild). Prints the URL it
+trend rollups are recomputed from all rows (palm.readings.rollups.rebuild). Prints the URL it
 filled, so bench/explore.py can use it.
 """
 
@@ -252,7 +252,7 @@ def build_rollups(url: str) -> None:
     from sqlalchemy import text
 
     from palm.db import make_engine, make_session_factory, transaction
-    from palm.services.rollups import rebuild
+    from palm.readings.rollups import rebuild
 
     started = time.perf_counter()
     engine = make_engine(url)

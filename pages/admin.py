@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from palm.models import Role
 from palm.ui import admin, auth
+from palm.vocabulary import Role
 
 user = auth.require_role(Role.ADMIN)
 st.title("Admin")

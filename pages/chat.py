@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from palm.ui import auth, chat_sidebar, chat_thread, chat_tools
+from palm.ui import auth
+from palm.ui.chat import sidebar as chat_sidebar
+from palm.ui.chat import thread as chat_thread
+from palm.ui.chat import tools as chat_tools
 
 user = auth.require_role()
 conversation_id = chat_sidebar.resolve_current(user)

@@ -8,12 +8,13 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from palm.db import make_engine, make_session_factory, transaction
+from palm.db import transaction
 from palm.errors import PalmError
-from palm.infra.redis import RedisUnavailableError
+from palm.infra import RedisUnavailableError
 from palm.migrate import MigrationError, upgrade_to_head
-from palm.models import Role
-from palm.settings import Settings, get_settings
+from palm.runtime import Runtime
+from palm.settings import get_settings
+from palm.vocabulary import Role
 
 EXIT_FAILURE = 1
 
@@ -51,28 +52,26 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from palm.services.users import create_user
+def _create_user(runtime: Runtime, args: argparse.Namespace) -> int:
+    from palm.accounts import create_user
 
     password = _read_password(args.password_stdin)
-    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
-    with transaction(factory) as session:
+    with transaction(runtime.session_factory) as session:
         user = create_user(
             session,
             args.email,
             password,
             Role(args.role),
-            min_password_length=settings.palm_min_password_length,
+            min_password_length=runtime.settings.palm_min_password_length,
         )
     print(f"created {user.email} ({user.role})")
     return 0
 
 
-def _set_role(settings: Settings, args: argparse.Namespace) -> int:
-    from palm.services.users import assign_role, find_by_email
+def _set_role(runtime: Runtime, args: argparse.Namespace) -> int:
+    from palm.accounts import assign_role, find_by_email
 
-    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
-    with transaction(factory) as session:
+    with transaction(runtime.session_factory) as session:
         user = find_by_email(session, args.email)
         if user is None:
             raise PalmError("NOT_FOUND", f"No account {args.email}.")
@@ -81,52 +80,62 @@ def _set_role(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _rebuild_rollups(settings: Settings) -> int:
-    from palm.services.rollups import rebuild
+def _rebuild_rollups(runtime: Runtime) -> int:
+    from palm.readings import rebuild
 
-    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
-    with transaction(factory) as session:
+    with transaction(runtime.session_factory) as session:
         rebuild(session)
     print("trend rollups rebuilt")
     return 0
 
 
-def _ping(settings: Settings) -> int:
-    from palm.services.system import run_ping
+def _ping(runtime: Runtime) -> int:
+    from palm.jobs import ping_policy
+    from palm.ops import run_ping
 
-    if not settings.redis_url:
+    if runtime.queues is None:
         raise PalmError("NO_REDIS_URL", "Set REDIS_URL to the Redis the workers use.")
-    factory = make_session_factory(make_engine(settings.resolved_database_url, settings))
-    print(run_ping(factory, settings.redis_url, timeout=30.0))
+    policy = ping_policy(runtime.settings)
+    print(run_ping(runtime.session_factory, runtime.queues, policy, timeout=30.0))
     return 0
+
+
+COMMANDS = {
+    "create-user": _create_user,
+    "set-role": _set_role,
+}
+
+
+def _run(runtime: Runtime, args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        from palm.launcher import serve
+
+        return serve(runtime.settings)
+    if args.command == "migrate":
+        upgrade_to_head(runtime.settings.resolved_database_url)
+        return 0
+    if args.command in COMMANDS:
+        return COMMANDS[args.command](runtime, args)
+    if args.command == "rebuild-rollups":
+        return _rebuild_rollups(runtime)
+    return _ping(runtime)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["analyze"]:
-        from palm.vision.cli import main as analyze
+        from palm.vision import run_cli
 
-        return analyze(argv[1:])
+        return run_cli(argv[1:])
     args = _parser().parse_args(argv)
-    settings = get_settings()
+    runtime = Runtime(get_settings())
     try:
-        if args.command == "serve":
-            from palm.launcher import serve
-
-            return serve(settings)
-        if args.command == "migrate":
-            upgrade_to_head(settings.resolved_database_url)
-            return 0
-        if args.command == "create-user":
-            return _create_user(settings, args)
-        if args.command == "set-role":
-            return _set_role(settings, args)
-        if args.command == "rebuild-rollups":
-            return _rebuild_rollups(settings)
-        return _ping(settings)
+        return _run(runtime, args)
     except (MigrationError, RedisUnavailableError) as exc:
         print(f"palm: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except PalmError as exc:
         print(f"palm: {exc.message} [{exc.code}]", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        runtime.close()

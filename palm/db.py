@@ -18,6 +18,10 @@ class Base(DeclarativeBase):
     """Declarative base for every Palmline table."""
 
 
+#: What hands out sessions; layers that must not name SQLAlchemy (the UI) use this name.
+SessionFactory = sessionmaker[Session]
+
+
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets the UI read while a worker writes; SQLite leaves foreign keys off by default."""
     cursor = dbapi_connection.cursor()

@@ -17,11 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from palm.infra.crypto import load_cipher
-from palm.infra.embedded_redis import EmbeddedRedis, start_embedded_redis
-from palm.infra.processes import die_with_parent
-from palm.infra.queue import QUEUE_NAMES
-from palm.infra.redis import check_reachable
+from palm.infra import (
+    EmbeddedRedis,
+    check_reachable,
+    die_with_parent,
+    load_cipher,
+    start_embedded_redis,
+)
+from palm.jobs import QUEUE_NAMES
 from palm.migrate import upgrade_to_head
 from palm.settings import PROJECT_ROOT, Settings
 

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     palm_port: int = Field(default=8501, ge=1, le=65535)
     palm_job_timeout: int = Field(default=300, ge=1)
     palm_job_result_ttl: int = Field(default=3600, ge=0)
+    palm_job_failure_ttl: int = Field(default=7 * 24 * 3600, ge=60)
 
     palm_max_upload_mb: int = Field(default=20, ge=1, le=200)
     palm_batch_limit: int = Field(default=20, ge=1, le=100)

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from palm.db import Base, make_engine, make_session_factory
+from palm.accounts import create_user
+from palm.db import Base, make_engine, make_session_factory, transaction
+from palm.infra import BlobStore
 from palm.infra.embedded_redis import start_embedded_redis
 from palm.migrate import upgrade_to_head
+from palm.runtime import reset_runtime
 from palm.settings import get_settings
+from palm.vocabulary import Role
+from tests.support.stub_openai import StubOpenAI
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -122,9 +128,34 @@ def app_env(
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PALM_ENCRYPTION_KEYS"):
         monkeypatch.delenv(key, raising=False)
     get_settings.cache_clear()
+    reset_runtime()
     st.cache_resource.clear()
     st.cache_data.clear()
     yield env
     st.cache_resource.clear()
     st.cache_data.clear()
+    reset_runtime()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> BlobStore:
+    return BlobStore(tmp_path / "images", MultiFernet([Fernet(Fernet.generate_key())]))
+
+
+@pytest.fixture
+def make_account(session_factory: sessionmaker[Session]) -> Callable[..., int]:
+    def create(email: str, role: Role = Role.USER) -> int:
+        with transaction(session_factory) as session:
+            return create_user(session, email, "correct horse battery", role).id
+
+    return create
+
+
+@pytest.fixture
+def stub() -> Iterator[StubOpenAI]:
+    """A scripted OpenAI-compatible server on 127.0.0.1 (free port), stopped afterwards."""
+    server = StubOpenAI()
+    server.start()
+    yield server
+    server.stop()

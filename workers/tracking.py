@@ -6,22 +6,19 @@ import functools
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from rq import get_current_job
 from rq.exceptions import AbandonedJobError
 from rq.job import Job as RQJob
 
+from palm import jobs
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.services import jobs as job_rows
-from workers.runtime import session_factory
+from palm.readings import follow_job_failure, follow_job_start
+from palm.runtime import get_runtime
 
 R = TypeVar("R")
-
-
-class ProgressReporter(Protocol):
-    def __call__(self, stage: str, progress: float) -> None: ...
 
 
 ROW_WRITE_INTERVAL = 0.2  # seconds; pages poll once a second, so finer writes only cost time
@@ -41,8 +38,8 @@ class ProgressWriter:
         self.rq_job.meta.update(stage=stage, progress=progress)
         self.rq_job.save_meta()  # type: ignore[no-untyped-call]
         if time.monotonic() - self.last_row_write >= ROW_WRITE_INTERVAL:
-            with transaction(session_factory()) as session:
-                job_rows.report_progress(session, self.rq_job.id, stage, progress)
+            with transaction(get_runtime().session_factory) as session:
+                jobs.report_progress(session, self.rq_job.id, stage, progress)
             self.last_row_write = time.monotonic()
 
 
@@ -53,15 +50,11 @@ def will_retry(rq_job: RQJob) -> bool:
 def record_failure(
     rq_id: str, error_code: str, error: str, retrying: bool, user_message: str | None = None
 ) -> None:
-    with transaction(session_factory()) as session:
-        job_rows.mark_failed(
-            session,
-            rq_id,
-            error_code=error_code,
-            error=error,
-            will_retry=retrying,
-            user_message=user_message,
+    with transaction(get_runtime().session_factory) as session:
+        job = jobs.mark_failed(
+            session, rq_id, error_code=error_code, error=error, will_retry=retrying
         )
+        follow_job_failure(session, job, user_message)
 
 
 def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
@@ -76,8 +69,8 @@ def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
         rq_job = get_current_job()
         if rq_job is None:
             raise RuntimeError(f"{func.__name__} must run inside an RQ worker")
-        with transaction(session_factory()) as session:
-            job_rows.mark_started(session, rq_job.id)
+        with transaction(get_runtime().session_factory) as session:
+            follow_job_start(session, jobs.mark_started(session, rq_job.id))
         try:
             result = func(*args, progress=ProgressWriter(rq_job), **kwargs)
         except PalmError as error:
@@ -85,8 +78,8 @@ def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
                 raise
             record_failure(rq_job.id, error.code, str(error), False, error.message)
             return None
-        with transaction(session_factory()) as session:
-            job_rows.mark_finished(session, rq_job.id)
+        with transaction(get_runtime().session_factory) as session:
+            jobs.mark_finished(session, rq_job.id)
         return result
 
     return wrapper

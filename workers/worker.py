@@ -26,6 +26,6 @@ def warm_up() -> None:
     import numpy as np
 
     import workers.jobs  # noqa: F401  (imports the vision and reading stacks)
-    from palm.vision.hand import detect_hand
+    from palm.vision import detect_hand
 
     detect_hand(np.zeros((256, 256, 3), dtype=np.uint8))

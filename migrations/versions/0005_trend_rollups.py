@@ -4,7 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28
 
-Existing readings are summed in here (the same GROUP BYs as palm.services.rollups.rebuild, in
+Existing readings are summed in here (the same GROUP BYs as palm.readings.rollups.rebuild, in
 SQL of their own so this migration never changes with the app); from then on the services keep
 the tables in step, and ``python -m palm rebuild-rollups`` recomputes them if ever needed.
 """

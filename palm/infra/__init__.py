@@ -1,1 +1,42 @@
-"""Infrastructure: Redis, queues, embedded Redis, audit log, rate limits, keys."""
+"""Infrastructure under every feature: Redis, encrypted blobs, keys, rate limits, the audit
+log, cache generations, the embedded Redis and child processes. Imports nothing above it."""
+
+from palm.infra.audit import AuditAction, Outcome, recent_events, record
+from palm.infra.crypto import KeyConfigError, ensure_dev_key, load_cipher
+from palm.infra.embedded_redis import EmbeddedRedis, free_port, start_embedded_redis
+from palm.infra.generations import (
+    GLOBAL_GENERATION,
+    invalidate_user,
+    invalidate_users,
+    user_generation_key,
+)
+from palm.infra.processes import die_with_parent
+from palm.infra.ratelimit import RateLimiter, limits_storage
+from palm.infra.redis import RedisUnavailableError, check_reachable, connect, redact_redis_url
+from palm.infra.storage import BlobMissingError, BlobStore
+
+__all__ = [
+    "GLOBAL_GENERATION",
+    "AuditAction",
+    "BlobMissingError",
+    "BlobStore",
+    "EmbeddedRedis",
+    "KeyConfigError",
+    "Outcome",
+    "RateLimiter",
+    "RedisUnavailableError",
+    "check_reachable",
+    "connect",
+    "die_with_parent",
+    "ensure_dev_key",
+    "free_port",
+    "invalidate_user",
+    "invalidate_users",
+    "limits_storage",
+    "load_cipher",
+    "recent_events",
+    "record",
+    "redact_redis_url",
+    "start_embedded_redis",
+    "user_generation_key",
+]

@@ -12,8 +12,6 @@ from pathlib import Path
 from cryptography.fernet import InvalidToken, MultiFernet
 
 from palm.errors import PalmError
-from palm.infra.crypto import load_cipher
-from palm.settings import Settings
 
 KEY_ALPHABET = frozenset("0123456789abcdef")
 
@@ -56,8 +54,3 @@ class BlobStore:
 
     def count(self) -> int:
         return sum(1 for _ in self.root.rglob("*.bin")) if self.root.exists() else 0
-
-
-def blob_store(settings: Settings) -> BlobStore:
-    """The store for this installation: the data directory and the configured keys."""
-    return BlobStore(settings.images_dir, load_cipher(settings))

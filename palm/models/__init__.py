@@ -2,7 +2,7 @@
 migration; importing this package registers every table on `palm.db.Base.metadata`."""
 
 from palm.models.accounts import AuditEvent, Preference, User
-from palm.models.base import JobState, ReadingStatus, Role, UTCDateTime, utcnow
+from palm.models.base import UTCDateTime, utcnow
 from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
@@ -15,7 +15,6 @@ __all__ = [
     "Image",
     "Interpretation",
     "Job",
-    "JobState",
     "LineResult",
     "Message",
     "Preference",
@@ -23,8 +22,6 @@ __all__ = [
     "ReadingDaily",
     "ReadingDailyAll",
     "ReadingShare",
-    "ReadingStatus",
-    "Role",
     "TrendDaily",
     "TrendDailyAll",
     "UTCDateTime",

@@ -18,7 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from palm.db import Base
-from palm.models.base import Role, UTCDateTime, utcnow
+from palm.models.base import UTCDateTime, utcnow
+from palm.vocabulary import Role
 
 
 class User(Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
@@ -31,28 +30,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Role(enum.StrEnum):
-    """What an account may see: users their own data, analysts everyone's, admins everything."""
-
-    USER = "user"
-    ANALYST = "analyst"
-    ADMIN = "admin"
-
-
-class JobState(enum.StrEnum):
-    """Mirror of an RQ job's life, kept in the database so pages never poll Redis for history."""
-
-    QUEUED = "queued"
-    STARTED = "started"
-    RETRYING = "retrying"
-    FINISHED = "finished"
-    FAILED = "failed"
-
-
-class ReadingStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"

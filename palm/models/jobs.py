@@ -8,7 +8,8 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from palm.db import Base
-from palm.models.base import JobState, UTCDateTime, utcnow
+from palm.models.base import UTCDateTime, utcnow
+from palm.vocabulary import JobState
 
 
 class Job(Base):

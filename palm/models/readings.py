@@ -19,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from palm.db import Base
-from palm.models.base import ReadingStatus, UTCDateTime, utcnow
+from palm.models.base import UTCDateTime, utcnow
+from palm.vocabulary import ReadingStatus
 
 
 class Image(Base):

@@ -3,7 +3,7 @@
 One row per UTC day and group; the charts sum rows (month buckets are sums over days). Each
 table has a per-user twin (users' own views) and a global one (analysts' views). Absent values
 (a queued reading's hand, a failed one's shape) are stored as ``''`` so they can be keys.
-Maintained by ``palm.services.rollups`` only, in the transaction that changes the source rows.
+Maintained by ``palm.readings.rollups`` only, in the transaction that changes the source rows.
 """
 
 from __future__ import annotations

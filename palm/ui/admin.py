@@ -5,33 +5,27 @@ Session state keys owned here: admin_role_email, admin_role_value, admin_last_pi
 
 from __future__ import annotations
 
-import contextlib
-
 import pandas as pd
 import streamlit as st
-from redis.exceptions import RedisError
 
+from palm import accounts, jobs, ops
 from palm.db import transaction
-from palm.infra.audit import recent_events
-from palm.infra.queue import QueueUnavailableError
-from palm.models import Role
-from palm.reading.cache import ResponseCache
-from palm.services import jobs as job_rows
-from palm.services import system, usage, users
+from palm.infra import recent_events
 from palm.ui import resources
 from palm.ui.auth import SessionUser
+from palm.vocabulary import Role
 
 
 def accounts_table(admin: SessionUser) -> None:
     with transaction(resources.session_factory()) as session:
-        accounts = [
+        people = [
             (u.id, u.email, u.role, u.created_at, u.last_login_at)
-            for u in users.list_users(session)
+            for u in accounts.list_users(session)
         ]
-    frame = pd.DataFrame(accounts, columns=["id", "email", "role", "created", "last login"])
+    frame = pd.DataFrame(people, columns=["id", "email", "role", "created", "last login"])
     st.dataframe(frame, hide_index=True, width="stretch")
     with st.form("role_form"):
-        emails = {email: user_id for user_id, email, *_ in accounts}
+        emails = {email: user_id for user_id, email, *_ in people}
         email = st.selectbox("Account", list(emails), key="admin_role_email")
         role = st.selectbox("Role", [r.value for r in Role], key="admin_role_value")
         if st.form_submit_button("Change role") and email is not None:
@@ -42,8 +36,8 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
     """The rejection's audit event commits with the transaction; st.rerun runs after it."""
     with transaction(resources.session_factory()) as session:
         try:
-            changed = users.change_role(session, actor_id=admin.id, user_id=user_id, role=role)
-        except users.AccountError as error:
+            changed = accounts.change_role(session, actor_id=admin.id, user_id=user_id, role=role)
+        except accounts.AccountError as error:
             st.error(error.message)
             return
         message = f"{changed.email} is now {changed.role}."
@@ -53,15 +47,13 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
 
 def llm_usage() -> None:
     """Tokens and cost per model and purpose, and the reply cache's hit rate."""
-    with transaction(resources.session_factory()) as session:
-        rows = usage.usage_summary(session)
-    redis = resources.redis_client()
-    if redis is not None:
-        with contextlib.suppress(RedisError, OSError):
-            stats = ResponseCache(redis).stats()
-            total = stats["hits"] + stats["misses"]
-            rate = f"{stats['hits'] / total:.0%}" if total else "—"
-            st.caption(f"LLM reply cache: {stats['hits']} hits, {stats['misses']} misses ({rate})")
+    runtime = resources.runtime()
+    with transaction(runtime.session_factory) as session:
+        rows = ops.usage_summary(session)
+    stats = ops.reply_cache_stats(runtime.redis)
+    if stats is not None:
+        rate = f"{stats.hit_rate:.0%}" if stats.hits + stats.misses else "—"
+        st.caption(f"LLM reply cache: {stats.hits} hits, {stats.misses} misses ({rate})")
     if not rows:
         st.info(
             "No LLM calls yet: the offline reader is answering (set OPENAI_API_KEY or "
@@ -87,11 +79,11 @@ def audit_table() -> None:
 
 
 def system_status(admin: SessionUser) -> None:
-    redis = resources.redis_client()
-    if redis is None:
+    runtime = resources.runtime()
+    if runtime.redis is None or runtime.queues is None:
         st.warning("REDIS_URL is not set, so there are no queues or workers to show.")
         return
-    status = system.redis_status(redis)
+    status = ops.redis_status(runtime.redis)
     if not status.reachable:
         st.error(f"Redis does not answer: {status.error}")
         return
@@ -100,15 +92,17 @@ def system_status(admin: SessionUser) -> None:
     middle.metric("Memory", status.used_memory)
     right.metric("Clients", status.connected_clients)
     st.subheader("Queues")
-    st.dataframe(pd.DataFrame([vars(q) for q in system.queue_statuses(redis)]), hide_index=True)
-    workers = system.worker_names(redis)
+    queues = ops.queue_statuses(runtime.queues)
+    st.dataframe(pd.DataFrame([vars(q) for q in queues]), hide_index=True)
+    workers = ops.worker_names(runtime.redis)
     st.write(f"**Workers ({len(workers)})**: " + (", ".join(workers) or "none running"))
     if st.button("Send a ping job", key="admin_send_ping"):
+        policy = jobs.ping_policy(runtime.settings)
         try:
-            st.session_state["admin_last_ping"] = system.submit_ping(
-                resources.session_factory(), redis, admin.id
+            st.session_state["admin_last_ping"] = ops.submit_ping(
+                runtime.session_factory, runtime.queues, policy, admin.id
             )
-        except QueueUnavailableError as error:
+        except jobs.QueueUnavailableError as error:
             st.error(error.message)
     recent_jobs_table()
 
@@ -117,7 +111,7 @@ def system_status(admin: SessionUser) -> None:
 def recent_jobs_table() -> None:
     """Refreshes on its own, so a ping's state changes in front of the admin."""
     with transaction(resources.session_factory()) as session:
-        counts = job_rows.count_by_state(session)
+        counts = jobs.count_by_state(session)
         rows = [
             (
                 j.rq_id[:8],
@@ -129,7 +123,7 @@ def recent_jobs_table() -> None:
                 j.enqueued_at,
                 j.error_code or "",
             )
-            for j in job_rows.recent_jobs(session)
+            for j in jobs.recent_jobs(session)
         ]
     st.subheader("Recent jobs")
     st.caption(

@@ -9,22 +9,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from palm import accounts, readings
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.services import preferences, readings
-from palm.services.submission import BatchLimits, HandChoice, Upload, submit_batch
 from palm.ui import resources
 from palm.ui.auth import SessionUser
+from palm.vocabulary import TYPE_LABELS, HandChoice
 
 BATCH_KEY = "analyze_batch_id"
 ANNOUNCED_KEY = "analyze_announced"
-TYPE_LABELS = {
-    "life": "Life",
-    "love": "Love (heart)",
-    "career": "Career (fate)",
-    "health": "Health & energy (mercury)",
-    "head": "Head (mind)",
-}
 STATUS_ICONS = {
     "queued": ":material/schedule:",
     "running": ":material/autorenew:",
@@ -51,7 +44,8 @@ def upload_form(user: SessionUser) -> None:
     hands = _hand_table([file.name for file in files or []])
     if st.button("Read my palm", type="primary", disabled=not files, key="analyze_submit"):
         uploads = [
-            Upload(file.name, file.getvalue(), hands.get(file.name, "auto")) for file in files or []
+            readings.Upload(file.name, file.getvalue(), hands.get(file.name, "auto"))
+            for file in files or []
         ]
         _submit(user, uploads, types)
 
@@ -75,33 +69,26 @@ def _hand_table(names: list[str]) -> dict[str, HandChoice]:
     return dict(zip(edited["photo"], edited["hand"], strict=True))
 
 
-def _submit(user: SessionUser, uploads: list[Upload], types: list[str]) -> None:
-    redis = resources.redis_client()
-    if redis is None:
+def _submit(user: SessionUser, uploads: list[readings.Upload], types: list[str]) -> None:
+    runtime = resources.runtime()
+    if runtime.queues is None:
         st.error("The job queue is not configured (REDIS_URL). Start Palmline with `make run`.")
         return
-    settings = resources.settings()
-    limits = BatchLimits(
-        max_files=settings.palm_batch_limit,
-        max_bytes=settings.max_upload_bytes,
-        retries=settings.palm_analysis_retries,
-        timeout=settings.palm_job_timeout,
-    )
     try:
-        batch = submit_batch(
-            resources.session_factory(),
-            redis,
-            resources.blob_store(),
+        batch = readings.submit_batch(
+            runtime.session_factory,
+            runtime.queues,
+            runtime.blob_store,
             user_id=user.id,
             uploads=uploads,
             analysis_types=types,
-            limits=limits,
+            limits=runtime.batch_limits,
         )
     except PalmError as error:
         st.error(error.message)
         return
     with transaction(resources.session_factory()) as session:
-        preferences.set_preference(session, user.id, preferences.DEFAULT_ANALYSIS_TYPES, types)
+        accounts.set_preference(session, user.id, accounts.DEFAULT_ANALYSIS_TYPES, types)
     st.session_state[BATCH_KEY] = batch.batch_id
     st.session_state[ANNOUNCED_KEY] = []
 
@@ -109,7 +96,7 @@ def _submit(user: SessionUser, uploads: list[Upload], types: list[str]) -> None:
 def _default_types(user: SessionUser) -> list[str]:
     """The types this person chose last time, else all of them."""
     with transaction(resources.session_factory()) as session:
-        saved = preferences.get_preference(session, user.id, preferences.DEFAULT_ANALYSIS_TYPES)
+        saved = accounts.get_preference(session, user.id, accounts.DEFAULT_ANALYSIS_TYPES)
     chosen = [kind for kind in saved or [] if kind in TYPE_LABELS]
     return chosen or list(TYPE_LABELS)
 

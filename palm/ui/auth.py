@@ -10,13 +10,11 @@ import secrets
 from dataclasses import dataclass
 
 import streamlit as st
-from redis.exceptions import RedisError
 
+from palm import accounts
 from palm.db import transaction
-from palm.infra.ratelimit import RateLimiter
-from palm.models import Role, User
-from palm.services import users
 from palm.ui import resources
+from palm.vocabulary import Role
 
 USER_KEY = "auth_user_id"
 SESSION_REF_KEY = "auth_session_ref"
@@ -41,35 +39,21 @@ def current_user() -> SessionUser | None:
     if user_id is None:
         return None
     with transaction(resources.session_factory()) as session:
-        user = session.get(User, user_id)
+        user = accounts.get_user(session, user_id)
         if user is None:
             del st.session_state[USER_KEY]
             return None
         return SessionUser(id=user.id, email=user.email, role=Role(user.role))
 
 
-def _log_in(user: User) -> None:
-    st.session_state[USER_KEY] = user.id
-
-
-@st.cache_resource(show_spinner=False)
-def _login_limiter() -> RateLimiter | None:
-    """One limiter (and Redis connection pool) per process, not one per attempt."""
-    current = resources.settings()
-    if not current.redis_url:
-        return None
-    return RateLimiter(current.redis_url, current.palm_login_attempts_per_minute, "login")
+def _log_in(user_id: int) -> None:
+    st.session_state[USER_KEY] = user_id
 
 
 def _login_allowed(email: str) -> bool:
-    """Per-address attempt limit in Redis; without Redis the banner shows and we fail open."""
-    limiter = _login_limiter()
-    if limiter is None:
-        return True
-    try:
-        return limiter.hit(users.normalise_email(email))
-    except (RedisError, OSError):
-        return True
+    """Per-address attempt limit in Redis (fails open without Redis: the banner shows)."""
+    limiter = resources.runtime().login_limiter
+    return limiter is None or limiter.allows(accounts.normalise_email(email))
 
 
 def attempt_login(email: str, password: str) -> str | None:
@@ -78,10 +62,10 @@ def attempt_login(email: str, password: str) -> str | None:
         return "Too many attempts for this address. Wait a minute and try again."
     with transaction(resources.session_factory()) as session:
         try:
-            user = users.authenticate(session, email, password, session_ref=session_ref())
-        except users.AccountError as error:
+            user = accounts.authenticate(session, email, password, session_ref=session_ref())
+        except accounts.AccountError as error:
             return error.message
-        _log_in(user)
+        _log_in(user.id)
     return None
 
 
@@ -91,16 +75,16 @@ def attempt_sign_up(email: str, password: str, repeat: str) -> str | None:
         return "The two passwords differ."
     with transaction(resources.session_factory()) as session:
         try:
-            user = users.sign_up(
+            user = accounts.sign_up(
                 session,
                 email,
                 password,
                 session_ref=session_ref(),
                 min_password_length=resources.settings().palm_min_password_length,
             )
-        except users.AccountError as error:
+        except accounts.AccountError as error:
             return error.message
-        _log_in(user)
+        _log_in(user.id)
     return None
 
 
@@ -108,7 +92,7 @@ def log_out() -> None:
     user_id = st.session_state.pop(USER_KEY, None)
     if user_id is not None:
         with transaction(resources.session_factory()) as session:
-            users.record_logout(session, user_id, session_ref=session_ref())
+            accounts.record_logout(session, user_id, session_ref=session_ref())
 
 
 def require_role(*allowed: Role) -> SessionUser:

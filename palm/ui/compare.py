@@ -11,13 +11,11 @@ from collections.abc import Hashable
 import pandas as pd
 import streamlit as st
 
+from palm import explore
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.reading.types import DISCLAIMER
-from palm.services import compare_report, explore_cache, shares
-from palm.services.compare import METRICS
-from palm.services.compare_report import Choice, Comparison
-from palm.services.explore_query import Viewer
+from palm.explore import Choice, Comparison, Viewer
+from palm.readers import DISCLAIMER
 from palm.ui import explore_charts, resources
 from palm.ui.auth import SessionUser, session_ref
 from palm.ui.history import explorer
@@ -28,7 +26,7 @@ UP, DOWN = "#2e7d32", "#c62828"
 
 def _choices(user: SessionUser) -> list[Choice]:
     with transaction(resources.session_factory()) as session:
-        return compare_report.comparable_choices(session, user.id)
+        return explore.comparable_choices(session, user.id)
 
 
 def _ids_from_query() -> list[int]:
@@ -39,8 +37,8 @@ def _ids_from_query() -> list[int]:
 def _quick_pick(user: SessionUser, labels: dict[int, str]) -> None:
     """Buttons that fill the picker with a classic pair."""
     with transaction(resources.session_factory()) as session:
-        sides = compare_report.left_and_right_of_latest(session, user.id)
-        span = compare_report.first_and_latest(session, user.id)
+        sides = explore.left_and_right_of_latest(session, user.id)
+        span = explore.first_and_latest(session, user.id)
     left, right = st.columns(2)
     if left.button("Left vs right of my latest", disabled=not sides, key="compare_sides"):
         st.session_state[PICK_KEY] = [i for i in sides if i in labels]
@@ -134,7 +132,7 @@ def diff_table(comparison: Comparison) -> None:
 def radar(comparison: Comparison) -> None:
     metric = st.segmented_control(
         "Metric",
-        [m for m in METRICS if m not in ("breaks", "branches")],
+        [m for m in explore.COMPARE_METRICS if m not in ("breaks", "branches")],
         default="length_rel",
         key="compare_metric",
     )
@@ -166,7 +164,7 @@ def share_panel(user: SessionUser) -> None:
         if st.form_submit_button("Share", disabled=not own) and reading is not None:
             _share(user, int(reading), email)
     with transaction(resources.session_factory()) as session:
-        mine = [s for s in shares.shares_by(session, user.id) if s.active]
+        mine = [s for s in explore.shares_by(session, user.id) if s.active]
     for share in mine:
         text, button = st.columns([4, 1])
         text.write(
@@ -177,21 +175,26 @@ def share_panel(user: SessionUser) -> None:
 
 
 def _share(user: SessionUser, reading_id: int, email: str) -> None:
+    runtime = resources.runtime()
     try:
-        with transaction(resources.session_factory()) as session:
-            share = shares.share_reading(
-                session, user.id, reading_id, email, session_ref=session_ref()
-            )
+        share = explore.share_reading(
+            runtime.session_factory,
+            runtime.redis,
+            user.id,
+            reading_id,
+            email,
+            session_ref=session_ref(),
+        )
     except PalmError as error:
         st.error(error.message)
         return
-    explore_cache.invalidate_users(resources.redis_client(), [user.id, share.recipient_id])
     st.success(f"Shared with {share.recipient_email}. They can compare it on their Compare page.")
 
 
 def _revoke(user: SessionUser, share_id: int) -> None:
-    with transaction(resources.session_factory()) as session:
-        share = shares.revoke_share(session, user.id, share_id, session_ref=session_ref())
-    explore_cache.invalidate_users(resources.redis_client(), [user.id, share.recipient_id])
+    runtime = resources.runtime()
+    share = explore.revoke_share(
+        runtime.session_factory, runtime.redis, user.id, share_id, session_ref=session_ref()
+    )
     st.toast(f"{share.recipient_email} can no longer see that reading.")
     st.rerun()

@@ -10,11 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from palm.services.compare import CompareItem
-from palm.services.explore_query import LINES
-from palm.services.trends import DayCount, LineMetricPoint, PresenceCount, ShapeCount
-from palm.vision.frame import PALM_POLYGON
-from palm.vision.overlay import LINE_COLOURS
+from palm.explore import CompareItem, DayCount, LineMetricPoint, PresenceCount, ShapeCount
+from palm.vision import LINE_COLOURS, PALM_POLYGON
+from palm.vocabulary import LINE_NAMES
 
 METRIC_LABELS = {"length_rel": "relative length", "depth": "depth", "curvature": "curvature"}
 STATUS_COLOURS = {"done": "#2e7d32", "failed": "#c62828", "queued": "#9e9e9e", "running": "#1565c0"}
@@ -43,7 +41,7 @@ def metrics_over_time(points: Sequence[LineMetricPoint]) -> go.Figure:
     groups = dict(list(frame.groupby(["hand", "line"]))) if len(frame) else {}
     for column, hand in enumerate(hands, start=1):
         for row, metric in enumerate(METRIC_LABELS, start=1):
-            for line in LINES:
+            for line in LINE_NAMES:
                 part = groups.get((hand, line))
                 if part is None:
                     continue
@@ -110,7 +108,7 @@ def line_presence(rows: Sequence[PresenceCount]) -> go.Figure:
         frame["found"] = frame["found"].map({True: "found", False: "not found"})
     colours = {"found": "#2e7d32", "not found": "#bdbdbd"}
     figure = _bar_figure(_bars(frame, "line", "found", colours), "Line presence")
-    figure.update_xaxes(categoryorder="array", categoryarray=list(LINES))
+    figure.update_xaxes(categoryorder="array", categoryarray=list(LINE_NAMES))
     return figure
 
 
@@ -127,7 +125,7 @@ def canonical_overlay(item: CompareItem) -> go.Figure:
             hoverinfo="skip",
         )
     )
-    for line in LINES:
+    for line in LINE_NAMES:
         snapshot = item.lines.get(line)
         if snapshot is None or not snapshot.points:
             continue
@@ -156,11 +154,11 @@ def radar(items: Sequence[CompareItem], metric: str) -> go.Figure:
             float(getattr(item.lines[line], metric))
             if line in item.lines and item.lines[line].found
             else 0.0
-            for line in LINES
+            for line in LINE_NAMES
         ]
         figure.add_scatterpolar(
             r=[*values, values[0]],
-            theta=[*LINES, LINES[0]],
+            theta=[*LINE_NAMES, LINE_NAMES[0]],
             name=item.label,
             fill="toself",
             opacity=0.6,

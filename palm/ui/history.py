@@ -12,43 +12,33 @@ from typing import Any, BinaryIO, cast
 
 import pandas as pd
 import streamlit as st
-from redis.exceptions import RedisError
 
-from palm.db import transaction
-from palm.models import Role
-from palm.services import explore_cache, preferences
-from palm.services.explore import Explorer
-from palm.services.explore_query import (
-    ANALYSIS_TYPES,
-    HANDS,
-    LINES,
-    SHOW_EMAIL_PREFERENCE,
-    STATUSES,
+from palm.explore import (
+    Cursor,
     ExploreFilter,
-    Granularity,
+    Explorer,
+    HistoryPage,
+    HistoryRow,
     Viewer,
-    deployment_secret,
+    cache_stats,
+    set_shows_email,
+    shows_email,
 )
-from palm.services.history import Cursor, HistoryPage, HistoryRow
 from palm.ui import explore_charts, resources
 from palm.ui.auth import SessionUser
+from palm.vocabulary import ANALYSIS_TYPES, HANDS, LINE_NAMES, READING_STATUSES, Granularity, Role
 
 CURSORS_KEY = "history_cursors"
 DIGEST_KEY = "history_digest"
 FOUND_CHOICES = {"any": None, "found": True, "not found": False}
 
 
-@st.cache_resource(show_spinner=False)
-def _secret() -> bytes:
-    return deployment_secret(resources.settings())
-
-
 def viewer_for(user: SessionUser) -> Viewer:
-    return Viewer(user.id, user.role, _secret())
+    return Viewer(user.id, user.role, resources.runtime().pseudonym_secret)
 
 
 def explorer() -> Explorer:
-    return Explorer(resources.session_factory(), resources.redis_client())
+    return resources.runtime().explorer
 
 
 def filter_bar(viewer: Viewer) -> ExploreFilter:
@@ -58,10 +48,10 @@ def filter_bar(viewer: Viewer) -> ExploreFilter:
         date_from = first.date_input("From", value=None, key="history_from")
         date_to = first.date_input("To", value=None, key="history_to")
         hands = second.multiselect("Hand", HANDS, key="history_hands")
-        statuses = second.multiselect("Status", STATUSES, key="history_statuses")
+        statuses = second.multiselect("Status", READING_STATUSES, key="history_statuses")
         types = third.multiselect("Analysis type", ANALYSIS_TYPES, key="history_types")
         engines = third.multiselect("Engine", explorer().engines(viewer), key="history_engines")
-        line = fourth.selectbox("Line", ["any", *LINES], key="history_line")
+        line = fourth.selectbox("Line", ["any", *LINE_NAMES], key="history_line")
         found = fourth.segmented_control(
             "Line found", list(FOUND_CHOICES), default="any", key="history_found"
         )
@@ -236,25 +226,22 @@ def empty_state(viewer: Viewer, criteria: ExploreFilter) -> None:
 
 def email_opt_in(user: SessionUser) -> None:
     """Let a person show analysts their e-mail instead of a pseudonym."""
-    with transaction(resources.session_factory()) as session:
-        current = preferences.get_preference(session, user.id, SHOW_EMAIL_PREFERENCE, False) is True
+    runtime = resources.runtime()
+    current = shows_email(runtime.session_factory, user.id)
     chosen = st.toggle(
         "Show my e-mail to analysts (otherwise they see a pseudonym)",
         value=current,
         key="history_show_email",
     )
     if chosen != current:
-        with transaction(resources.session_factory()) as session:
-            preferences.set_preference(session, user.id, SHOW_EMAIL_PREFERENCE, chosen)
-        explore_cache.invalidate_user(resources.redis_client(), user.id)
+        set_shows_email(runtime.session_factory, runtime.redis, user.id, chosen)
 
 
 def cache_figures(viewer: Viewer) -> None:
-    redis = resources.redis_client()
+    redis = resources.runtime().redis
     if viewer.role != Role.ADMIN or redis is None:
         return
-    try:
-        stats = explore_cache.cache_stats(redis)
-    except (RedisError, OSError):  # a monitoring caption must never break the page
+    stats = cache_stats(redis)
+    if stats is None:  # a monitoring caption must never break the page
         return
     st.caption(f"Explore cache: {stats.hits} hits, {stats.misses} misses ({stats.hit_rate:.0%}).")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from palm.models import Role
+from palm.vocabulary import Role
 
 ALL_ROLES = frozenset(Role)
 

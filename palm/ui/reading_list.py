@@ -9,10 +9,9 @@ from datetime import datetime
 
 import streamlit as st
 
+from palm import readings
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.services import readings
-from palm.services.deletion import remove_reading
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 
@@ -68,12 +67,9 @@ def _thumbnail(column: st.delta_generator.DeltaGenerator, key: str | None) -> No
 
 
 def _delete(user: SessionUser, reading_id: int) -> None:
-    remove_reading(
-        resources.session_factory(),
-        resources.blob_store(),
-        resources.redis_client(),
-        user.id,
-        reading_id,
+    runtime = resources.runtime()
+    readings.remove_reading(
+        runtime.session_factory, runtime.blob_store, runtime.redis, user.id, reading_id
     )
     st.toast("Reading deleted.")
     st.rerun()

@@ -11,17 +11,14 @@ import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
+from palm import readings
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.reading.types import DISCLAIMER
-from palm.services import readings
+from palm.readers import DISCLAIMER
 from palm.ui import resources
 from palm.ui.auth import SessionUser
-from palm.vision.overlay import overlay_figure
-from palm.vision.pipeline import decoded_rgb
-from palm.vision.result import PalmAnalysis
-
-LINE_ORDER = ("heart", "head", "life", "fate", "sun", "mercury")
+from palm.vision import PalmAnalysis, decoded_rgb, overlay_figure
+from palm.vocabulary import LINE_NAMES
 
 
 @dataclass(frozen=True)
@@ -138,7 +135,7 @@ def hand_summary(view: ReadingView) -> None:
 def line_table(view: ReadingView) -> None:
     """Measurements of the found lines; a line not found shows no numbers to misread."""
     lines = (view.analysis or {}).get("lines", {})
-    rows = [_line_row(name, line) for name in LINE_ORDER if (line := lines.get(name))]
+    rows = [_line_row(name, line) for name in LINE_NAMES if (line := lines.get(name))]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 

@@ -22,3 +22,33 @@ Public API (no Streamlit, no database; safe in workers and the CLI):
 All tunable numbers live in ``palm.vision.thresholds``; the method is described in
 ``docs/vision.md``. The MediaPipe model is built once per process, lazily.
 """
+
+from palm.vision.cli import main as run_cli
+from palm.vision.errors import VisionError, VisionErrorCode
+from palm.vision.frame import PALM_POLYGON, fit_frame_affine, frame_to_units
+from palm.vision.hand import detect_hand
+from palm.vision.loading import sniff_format
+from palm.vision.overlay import LINE_COLOURS, overlay_figure, render_overlay_png
+from palm.vision.pipeline import analyze_bytes, analyze_bytes_with_image, decoded_rgb
+from palm.vision.result import ALGORITHM_VERSION, HandShape, LineResult, PalmAnalysis
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "LINE_COLOURS",
+    "PALM_POLYGON",
+    "HandShape",
+    "LineResult",
+    "PalmAnalysis",
+    "VisionError",
+    "VisionErrorCode",
+    "analyze_bytes",
+    "analyze_bytes_with_image",
+    "decoded_rgb",
+    "detect_hand",
+    "fit_frame_affine",
+    "frame_to_units",
+    "overlay_figure",
+    "render_overlay_png",
+    "run_cli",
+    "sniff_format",
+]

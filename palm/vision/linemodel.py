@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LINE_NAMES: tuple[str, ...] = ("heart", "head", "life", "fate", "sun", "mercury")
-PRINCIPAL_LINES: tuple[str, ...] = ("heart", "head", "life")
+from palm.vocabulary import LINE_NAMES, PRINCIPAL_LINES
+
+__all__ = ["LINE_MODELS", "LINE_NAMES", "PRINCIPAL_LINES", "ZONES", "LineModel", "nearest_zone"]
 
 
 @dataclass(frozen=True)

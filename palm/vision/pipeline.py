@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Literal
 
 from palm.vision import thresholds as th
@@ -29,9 +28,9 @@ from palm.vision.result import ALGORITHM_VERSION, PalmAnalysis
 from palm.vision.ridges import crease_maps
 from palm.vision.shape import hand_shape
 from palm.vision.side import decide_side
+from palm.vocabulary import Progress, report
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[str], None]
 
 
 class StageClock:
@@ -50,11 +49,6 @@ class StageClock:
         self.ms["total"] = round((time.perf_counter() - self.start) * 1000.0, 2)
 
 
-def _notify(progress: Progress | None, stage: str) -> None:
-    if progress is not None:
-        progress(stage)
-
-
 def analyze_image(
     loaded: LoadedImage,
     *,
@@ -64,7 +58,7 @@ def analyze_image(
 ) -> PalmAnalysis:
     """Analyse an already loaded photo (see :func:`palm.vision.loading.load_image`)."""
     clock = clock or StageClock()
-    _notify(progress, "landmarks")
+    report(progress, "landmarks")
     detection = detect_hand(loaded.rgb)
     if detection is None:
         raise explain_missing_hand(loaded.rgb)
@@ -74,12 +68,12 @@ def analyze_image(
     frame = warp_palm(loaded.rgb, points, loaded.scale)
     check_cropped(frame, points, loaded.rgb.shape)
     clock.lap("landmarks")
-    _notify(progress, "lines")
+    report(progress, "lines")
     maps = crease_maps(frame)
     quality = check_exposure_and_focus(frame, maps.lightness, maps.hand)
     paths = trace_lines(frame, maps)
     clock.lap("lines")
-    _notify(progress, "metrics")
+    report(progress, "metrics")
     lines = measure_lines(paths, maps, frame)
     original_points = points / loaded.scale
     shape = hand_shape(original_points)
@@ -109,7 +103,7 @@ def analyze_bytes_with_image(
 ) -> tuple[PalmAnalysis, LoadedImage]:
     """Like :func:`analyze_bytes`, also returning the decoded image (for overlays)."""
     clock = StageClock()
-    _notify(progress, "validating")
+    report(progress, "validating")
     try:
         loaded = load_image(data, max_bytes=max_bytes)
         clock.lap("load")

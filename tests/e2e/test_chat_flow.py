@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from palm.db import make_engine, make_session_factory, transaction
 from palm.models import User
+from tests.chat.support import done_reading, left_earth_hand, right_fire_hand
 from tests.e2e.stack import running_stack
 from tests.e2e.test_account_flow import PASSWORD, fill_sign_up
-from tests.services.chat_support import done_reading, left_earth_hand, right_fire_hand
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from palm.accounts import users
 from palm.db import make_engine, make_session_factory, transaction
-from palm.models import Role
-from palm.services import users
+from palm.vocabulary import Role
 from tests.e2e.stack import running_stack
 from tests.e2e.test_account_flow import PASSWORD, fill_log_in
-from tests.services.explore_data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
+from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
 
 pytestmark = pytest.mark.browser
 LINE_NAMES = ("heart", "head", "life", "fate", "sun", "mercury")

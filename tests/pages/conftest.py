@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
+from palm.accounts import users
 from palm.db import transaction
-from palm.models import Role
-from palm.services import users
 from palm.settings import PROJECT_ROOT
 from palm.ui.auth import USER_KEY
+from palm.vocabulary import Role
 
 PASSWORD = "correct horse battery"
 APP = str(PROJECT_ROOT / "app.py")

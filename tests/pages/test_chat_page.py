@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
-from palm.models import Conversation, Message, Role
-from palm.ui import chat_data
+from palm.models import Conversation, Message
 from palm.ui.auth import USER_KEY
+from palm.runtime import reset_runtime
+from palm.settings import get_settings
+from palm.vocabulary import Role
+from tests.chat.support import done_reading, right_fire_hand
 from tests.pages.conftest import AppFactory, make_user
-from tests.services.chat_support import done_reading, right_fire_hand
 
 
 def chat_page(app_as: AppFactory, factory: sessionmaker[Session]) -> tuple[AppTest, int]:
@@ -135,7 +137,9 @@ def test_another_users_thread_in_the_url_is_not_shown(
 def test_over_the_rate_limit_the_message_is_refused_and_put_back(
     app_as: AppFactory, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(chat_data, "messages_per_minute", lambda: 1)
+    monkeypatch.setenv("PALM_CHAT_MESSAGES_PER_MINUTE", "1")
+    get_settings.cache_clear()
+    reset_runtime()
     app, _ = chat_page(app_as, session_factory)
     app.chat_input(key="chat_input").set_value("What does my heart line say?").run()
     app.chat_input(key="chat_input").set_value("And my head line?").run()

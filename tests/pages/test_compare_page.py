@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
-from palm.models import Role
 from palm.settings import PROJECT_ROOT
 from palm.ui.auth import USER_KEY
+from palm.vocabulary import Role
+from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
 from tests.pages.conftest import AppFactory, make_user
-from tests.services.explore_data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
 
 PAGE = "pages/compare.py"
 

@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
-from palm.models import Role
-from palm.services.explore_cache import invalidate_user
-from palm.services.explore_query import pseudonym
+from palm.explore.query import pseudonym
+from palm.infra import invalidate_user
+from palm.vocabulary import Role
+from tests.explore.data import BASE_TIME, ReadingSpec, add_reading, days
 from tests.pages.conftest import AppFactory, make_user
-from tests.services.explore_data import BASE_TIME, ReadingSpec, add_reading, days
 
 PAGE = "pages/history.py"
 

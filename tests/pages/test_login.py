@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
-from palm.models import AuditEvent, Role, User
+from palm.models import AuditEvent, User
 from palm.settings import get_settings
 from palm.ui.auth import USER_KEY
+from palm.vocabulary import Role
 from tests.pages.conftest import PASSWORD, AppFactory, make_user
 
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
-from palm.models import Role
 from palm.settings import PROJECT_ROOT, get_settings
 from palm.ui.auth import USER_KEY
 from palm.ui.navigation import PAGES, specs_for
+from palm.vocabulary import Role
 from tests.pages.conftest import AppFactory, make_user
 
 

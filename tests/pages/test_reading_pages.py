@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
-from palm.models import Reading, Role
+from palm.models import Reading
 from palm.settings import PROJECT_ROOT
+from palm.vocabulary import Role
 from tests.pages.conftest import AppFactory, make_user
 from tests.workers.burst import run_burst_worker
 

@@ -15,7 +15,9 @@ from palm.vision.pipeline import analyze_bytes
 
 def test_progress_reports_the_stages_in_order(samples) -> None:
     stages: list[str] = []
-    analysis = analyze_bytes(samples.bytes("palm_m_hanging"), progress=stages.append)
+    analysis = analyze_bytes(
+        samples.bytes("palm_m_hanging"), progress=lambda stage, _fraction: stages.append(stage)
+    )
     assert stages == ["validating", "landmarks", "lines", "metrics"]
     assert analysis.timings_ms["total"] >= analysis.timings_ms["lines"] > 0
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from palm.infra.queue import QUEUE_NAMES
+from palm.jobs import QUEUE_NAMES
 from palm.settings import PROJECT_ROOT
 
 RQ = Path(sys.executable).with_name("rq")

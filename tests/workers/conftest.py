@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from palm.runtime import reset_runtime
 from palm.settings import get_settings
 
 
@@ -15,5 +16,7 @@ def worker_env(monkeypatch: pytest.MonkeyPatch, db_url: str, redis_url: str) -> 
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("REDIS_URL", redis_url)
     get_settings.cache_clear()
+    reset_runtime()
     yield
+    reset_runtime()
     get_settings.cache_clear()

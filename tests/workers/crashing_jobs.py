@@ -6,24 +6,25 @@ import os
 import signal
 
 from palm.errors import PalmError
-from workers.tracking import ProgressReporter, tracked
+from palm.vocabulary import Progress
+from workers.tracking import tracked
 
 
 @tracked
-def kill_own_work_horse(*, progress: ProgressReporter) -> None:
+def kill_own_work_horse(*, progress: Progress) -> None:
     """Dies like an out-of-memory kill would: no exception, no cleanup."""
     progress("about to die", 0.3)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 @tracked
-def raise_coded_error(*, progress: ProgressReporter) -> None:
+def raise_coded_error(*, progress: Progress) -> None:
     progress("working", 0.2)
     raise PalmError("BROKEN_PHOTO", "The photo could not be read.")
 
 
 @tracked
-def kill_while_analysing(reading_id: int, *, progress: ProgressReporter) -> None:
+def kill_while_analysing(reading_id: int, *, progress: Progress) -> None:
     """Stands in for an analysis whose process is killed mid-way."""
     progress("lines", 0.4)
     os.kill(os.getpid(), signal.SIGKILL)

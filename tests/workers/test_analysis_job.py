@@ -10,19 +10,22 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from palm.accounts import users
 from palm.db import transaction
 from palm.infra.crypto import load_cipher
-from palm.infra.queue import ANALYSIS_QUEUE, JobSpec, recover_abandoned_jobs, submit
 from palm.infra.storage import BlobStore
-from palm.models import Image, Interpretation, Job, LineResult, Reading, Role, UsageRecord
-from palm.services import readings, users
-from palm.services.deletion import remove_reading
-from palm.services.submission import BatchLimits, Upload, submit_batch
+from palm.jobs import ANALYSIS_QUEUE, JobSpec, Queues, recover_abandoned_jobs, submit
+from palm.models import Image, Interpretation, Job, LineResult, Reading, UsageRecord
+from palm.readings import BatchLimits, Upload, submit_batch
+from palm.readings import store as readings
+from palm.readings.operations import remove_reading
 from palm.settings import PROJECT_ROOT, Settings
+from palm.vocabulary import Role
+from tests.support.jobs import policy
 from tests.workers.burst import run_burst_worker
 
 PALMS = PROJECT_ROOT / "tests" / "data" / "palms"
-LIMITS = BatchLimits(max_files=20, max_bytes=20 * 1024 * 1024, retries=0, timeout=120)
+LIMITS = BatchLimits(max_files=20, max_bytes=20 * 1024 * 1024, policy=policy())
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def test_a_mixed_batch_ends_with_readings_and_coded_failures(
     ]
     batch = submit_batch(
         session_factory,
-        redis_client,
+        Queues(redis_client),
         store,
         user_id=user_id,
         uploads=uploads,
@@ -116,7 +119,7 @@ def test_deleting_every_reading_leaves_no_files(
     data = (PALMS / "palm_m_hanging.jpg").read_bytes()
     submit_batch(
         session_factory,
-        redis_client,
+        Queues(redis_client),
         store,
         user_id=user_id,
         uploads=[Upload("a.jpg", data), Upload("b.jpg", data)],
@@ -157,9 +160,11 @@ def test_a_killed_analysis_fails_its_reading_with_a_reason(
         func="tests.workers.crashing_jobs.kill_while_analysing",
         args=(reading_id,),
         queue=ANALYSIS_QUEUE,
+        policy=policy(),
     )
-    submit(session_factory, redis_client, spec, user_id=user_id, reading_id=reading_id)
+    queues = Queues(redis_client)
+    submit(session_factory, queues, spec, user_id=user_id, reading_id=reading_id)
     assert run_burst_worker(redis_url, db_url, data_dir).returncode == -9
     assert reading_state(session_factory, reading_id) == ("running", None)
-    recover_abandoned_jobs(redis_client, at=time.time() + 24 * 3600)
+    recover_abandoned_jobs(queues, at=time.time() + 24 * 3600)
     assert reading_state(session_factory, reading_id) == ("failed", "WORKER_DIED")

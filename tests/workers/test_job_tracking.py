@@ -11,17 +11,19 @@ from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.infra.queue import (
+from palm.infra import connect
+from palm.jobs import (
     DEFAULT_QUEUE,
     JobSpec,
+    Queues,
     QueueUnavailableError,
     recover_abandoned_jobs,
     submit,
 )
-from palm.infra.redis import connect
-from palm.models import JobState
-from palm.services import jobs as job_rows
-from palm.services.system import PING, submit_ping
+from palm.jobs import rows as job_rows
+from palm.ops import ping_job, submit_ping
+from palm.vocabulary import JobState
+from tests.support.jobs import policy
 from tests.workers.burst import run_burst_worker
 
 
@@ -38,7 +40,7 @@ def test_ping_round_trip_reaches_finished(
     db_url: str,
     tmp_path: Path,
 ) -> None:
-    rq_id = submit_ping(session_factory, redis_client, None)
+    rq_id = submit_ping(session_factory, Queues(redis_client), policy(), None)
     assert row(session_factory, rq_id)[0] == JobState.QUEUED
     result = run_burst_worker(redis_url, db_url, tmp_path / "data")
     assert result.returncode == 0, result.stderr
@@ -54,8 +56,10 @@ def test_a_coded_error_marks_the_row_failed_with_its_code(
     db_url: str,
     tmp_path: Path,
 ) -> None:
-    spec = JobSpec(kind="test", func="tests.workers.crashing_jobs.raise_coded_error")
-    rq_id = submit(session_factory, redis_client, spec)
+    spec = JobSpec(
+        kind="test", func="tests.workers.crashing_jobs.raise_coded_error", policy=policy()
+    )
+    rq_id = submit(session_factory, Queues(redis_client), spec)
     run_burst_worker(redis_url, db_url, tmp_path / "data")
     state, stage, _progress, attempts, code = row(session_factory, rq_id)
     assert (state, stage, attempts, code) == (JobState.FAILED, "failed", 1, "BROKEN_PHOTO")
@@ -75,14 +79,14 @@ def test_a_killed_worker_never_leaves_the_row_running(
     spec = JobSpec(
         kind="test",
         func="tests.workers.crashing_jobs.kill_own_work_horse",
-        retries=retries,
-        retry_intervals=(0,),
+        policy=policy(retries=retries),
     )
-    rq_id = submit(session_factory, redis_client, spec)
+    queues = Queues(redis_client)
+    rq_id = submit(session_factory, queues, spec)
     for _attempt in range(attempts):
         assert run_burst_worker(redis_url, db_url, tmp_path / "data").returncode == -9
         assert row(session_factory, rq_id)[0] == JobState.STARTED
-        recover_abandoned_jobs(redis_client, at=time.time() + 24 * 3600)
+        recover_abandoned_jobs(queues, at=time.time() + 24 * 3600)
     state, _stage, _progress, tried, code = row(session_factory, rq_id)
     assert (state, tried, code) == (JobState.FAILED, attempts, "WORKER_DIED")
 
@@ -92,7 +96,7 @@ def test_submit_with_redis_down_leaves_a_failed_row_not_a_stuck_one(
 ) -> None:
     dead_redis = connect("redis://127.0.0.1:1/0", timeout=0.5)
     with pytest.raises(QueueUnavailableError) as raised:
-        submit(session_factory, dead_redis, PING)
+        submit(session_factory, Queues(dead_redis), ping_job(policy()))
     assert raised.value.code == "QUEUE_UNAVAILABLE"
     with transaction(session_factory) as session:
         (job,) = job_rows.recent_jobs(session)

@@ -11,20 +11,23 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from palm.accounts import users
 from palm.db import transaction
 from palm.infra.crypto import load_cipher
 from palm.infra.storage import BlobStore
-from palm.models import Reading, Role, UsageRecord
-from palm.reading.cache import ResponseCache
-from palm.services import users
-from palm.services.deletion import remove_reading
-from palm.services.submission import BatchLimits, Upload, submit_batch
+from palm.jobs import Queues
+from palm.models import Reading, UsageRecord
+from palm.readers.cache import ResponseCache
+from palm.readings import BatchLimits, Upload, submit_batch
+from palm.readings.operations import remove_reading
 from palm.settings import PROJECT_ROOT, Settings
-from tests.reading.stub_openai import StubOpenAI
+from palm.vocabulary import Role
+from tests.support.jobs import policy
+from tests.support.stub_openai import StubOpenAI
 from tests.workers.burst import run_burst_worker
 
 PALM = PROJECT_ROOT / "tests" / "data" / "palms" / "palm_m_hanging.jpg"
-LIMITS = BatchLimits(max_files=5, max_bytes=20 * 1024 * 1024, retries=0, timeout=120)
+LIMITS = BatchLimits(max_files=5, max_bytes=20 * 1024 * 1024, policy=policy())
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ def test_llm_readings_record_usage_hit_the_cache_and_are_forgotten_on_delete(
     for _ in range(2):  # the same photo twice: the second reading comes from the cache
         submit_batch(
             session_factory,
-            redis_client,
+            Queues(redis_client),
             store,
             user_id=user.id,
             uploads=[upload],

@@ -1,0 +1,259 @@
+"""Accounts: sign-up, log-in, roles. Rejections raise AccountError after adding an audit event.
+
+On rejection the only thing added to the session is that audit event, so the caller may commit
+(the audit lands, nothing else does) and then show `error.message`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from palm.errors import PalmError
+from palm.infra.audit import AuditAction, Outcome, record
+from palm.models import User, utcnow
+from palm.vocabulary import Role
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
+MIN_PASSWORD_LENGTH = 10
+HASHER = PasswordHasher()
+
+
+class AccountError(PalmError):
+    """Why an account operation was refused."""
+
+
+def duplicate_email() -> AccountError:
+    return AccountError("DUPLICATE_EMAIL", "An account with this e-mail already exists.")
+
+
+def normalise_email(email: str) -> str:
+    """Case and surrounding spaces never make two accounts."""
+    return email.strip().lower()
+
+
+def check_email(email: str) -> None:
+    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+        raise AccountError(
+            "INVALID_EMAIL", "Please enter a valid e-mail address, like ana@example.com."
+        )
+
+
+def check_password(password: str, min_length: int = MIN_PASSWORD_LENGTH) -> None:
+    if len(password) < min_length:
+        raise AccountError(
+            "WEAK_PASSWORD", f"Choose a password of at least {min_length} characters."
+        )
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def _reject(
+    session: Session, action: AuditAction, email: str, error: AccountError, session_ref: str
+) -> AccountError:
+    record(
+        session,
+        actor=email or "anonymous",
+        action=action,
+        outcome=Outcome.REJECTED,
+        target=email,
+        session_ref=session_ref,
+        detail=error.code,
+    )
+    return error
+
+
+def _insert_user(session: Session, email: str, password: str, role: Role) -> User:
+    """Insert inside a savepoint so a concurrent duplicate becomes DUPLICATE_EMAIL."""
+    user = User(email=email, password_hash=HASHER.hash(password), role=role)
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:
+        raise duplicate_email() from exc
+    return user
+
+
+@dataclass(frozen=True)
+class _Creation:
+    """How an account comes to be: self sign-up (first one is admin) or an admin's command."""
+
+    action: AuditAction
+    actor: str
+    role: Role | None  # None: admin for the very first account, user after that
+    session_ref: str = ""
+
+
+def _create_account(
+    session: Session, email: str, password: str, how: _Creation, min_password_length: int
+) -> User:
+    email = normalise_email(email)
+    try:
+        check_email(email)
+        check_password(password, min_password_length)
+        if find_by_email(session, email) is not None:
+            raise duplicate_email()
+        role = how.role or (Role.ADMIN if count_users(session) == 0 else Role.USER)
+        user = _insert_user(session, email, password, role)
+    except AccountError as error:
+        raise _reject(session, how.action, email, error, how.session_ref) from None
+    record(
+        session,
+        actor=how.actor or email,
+        action=how.action,
+        outcome=Outcome.OK,
+        target=email,
+        session_ref=how.session_ref,
+        detail=f"role={role}",
+    )
+    return user
+
+
+def sign_up(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    session_ref: str = "",
+    min_password_length: int = MIN_PASSWORD_LENGTH,
+) -> User:
+    """Create a user account; the very first account becomes the admin."""
+    how = _Creation(AuditAction.SIGN_UP, actor="", role=None, session_ref=session_ref)
+    return _create_account(session, email, password, how, min_password_length)
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: Role,
+    *,
+    actor: str = "cli",
+    min_password_length: int = MIN_PASSWORD_LENGTH,
+) -> User:
+    """Create an account with a given role (the `create-user` command)."""
+    how = _Creation(AuditAction.USER_CREATED, actor=actor, role=role)
+    return _create_account(session, email, password, how, min_password_length)
+
+
+def _password_matches(user: User, password: str) -> bool:
+    try:
+        return HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, email: str, password: str, *, session_ref: str = "") -> User:
+    """Check credentials; unknown user and wrong password get the same message."""
+    email = normalise_email(email)
+    user = find_by_email(session, email)
+    if user is None or not _password_matches(user, password):
+        reason = "unknown_user" if user is None else "wrong_password"
+        record(
+            session,
+            actor=email or "anonymous",
+            action=AuditAction.LOGIN_FAILED,
+            outcome=Outcome.REJECTED,
+            target=email,
+            session_ref=session_ref,
+            detail=reason,
+        )
+        raise AccountError("INVALID_CREDENTIALS", "Wrong e-mail or password.")
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    user.last_login_at = utcnow()
+    record(
+        session,
+        actor=email,
+        action=AuditAction.LOGIN,
+        outcome=Outcome.OK,
+        target=email,
+        session_ref=session_ref,
+    )
+    return user
+
+
+def record_logout(session: Session, user_id: int, *, session_ref: str = "") -> None:
+    """Log-out is stateless on the server; it still leaves an audit trail."""
+    user = session.get(User, user_id)
+    email = user.email if user else f"user:{user_id}"
+    record(
+        session,
+        actor=email,
+        action=AuditAction.LOGOUT,
+        outcome=Outcome.OK,
+        target=email,
+        session_ref=session_ref,
+    )
+
+
+def count_admins(session: Session) -> int:
+    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN)
+    return session.scalar(query) or 0
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.created_at, User.id)))
+
+
+def assign_role(session: Session, user: User, role: Role, *, actor: str) -> User:
+    """Set a role (audited); refuses to leave the system without an admin."""
+    if user.role == Role.ADMIN and role != Role.ADMIN and count_admins(session) <= 1:
+        record(
+            session,
+            actor=actor,
+            action=AuditAction.ROLE_CHANGE,
+            outcome=Outcome.REJECTED,
+            target=user.email,
+            detail="LAST_ADMIN",
+        )
+        raise AccountError("LAST_ADMIN", "Keep at least one admin: promote someone else first.")
+    old_role, user.role = user.role, role
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.ROLE_CHANGE,
+        outcome=Outcome.OK,
+        target=user.email,
+        detail=f"{old_role}->{role}",
+    )
+    return user
+
+
+def change_role(session: Session, *, actor_id: int, user_id: int, role: Role) -> User:
+    """An admin changes someone's role from the admin page."""
+    actor = session.get(User, actor_id)
+    target = session.get(User, user_id)
+    actor_email = actor.email if actor else f"user:{actor_id}"
+    if actor is None or actor.role != Role.ADMIN or target is None:
+        error = (
+            AccountError("NOT_FOUND", "That account does not exist.")
+            if target is None
+            else AccountError("FORBIDDEN", "Only an admin can change roles.")
+        )
+        record(
+            session,
+            actor=actor_email,
+            action=AuditAction.ROLE_CHANGE,
+            outcome=Outcome.REJECTED,
+            target=f"user:{user_id}",
+            detail=error.code,
+        )
+        raise error
+    return assign_role(session, target, role, actor=actor_email)

@@ -1,0 +1,292 @@
+"""The offline chat reader: deterministic answers from the reading's facts and the palmistry
+table, the thread's memory for follow-ups, and plain words when it cannot answer.
+
+No network, no cost. The same context always gives the same answer. Every answer passes the
+guardrails: a sentence with a medical or lifespan term is dropped, whoever wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from palm.chat.facts import ReadingFacts
+from palm.chat.memory import NAME_FACT, ChatContext, sentences
+from palm.chat.suggest import suggestions
+from palm.chat.topics import LINE_TOPICS, Intent, parse
+from palm.llm import forbidden_words
+from palm.readers.offline import pick
+from palm.readers.table import load_table
+from palm.vocabulary import LINE_NAMES, AnalysisType
+
+ENGINE = "offline"
+LINE_TYPE = {
+    "heart": "love",
+    "head": "head",
+    "life": "life",
+    "fate": "career",
+    "sun": "career",
+    "mercury": "health",
+}
+TOPIC_LABEL = {
+    "heart_line": "heart line",
+    "head_line": "head line",
+    "life_line": "life line",
+    "fate_line": "fate line",
+    "sun_line": "sun line",
+    "mercury_line": "mercury line",
+    "life": "life path",
+    "love": "love and relationships",
+    "career": "career",
+    "health": "energy and balance",
+    "head": "mind and thinking",
+    "shape": "hand shape",
+    "compare": "comparison",
+    "overview": "reading as a whole",
+}
+GENERAL = {
+    "heart": "the heart line (the top crease) speaks of affection and emotional style",
+    "head": "the head line (the middle crease) speaks of thinking style and focus",
+    "life": "the life line (curving round the thumb) speaks of vitality of spirit and change — "
+    "never of how long anyone lives",
+    "fate": "the fate line (running up the middle) speaks of direction and purpose",
+    "sun": "the sun line (under the ring finger) speaks of creativity and recognition",
+    "mercury": "the mercury line (towards the little finger) speaks of energy, balance and "
+    "communication",
+}
+SHAPES = {
+    "fire": "a longer palm with shorter fingers: energetic, spontaneous, quick to act",
+    "earth": "a square palm with shorter fingers: practical, steady, dependable",
+    "air": "a square palm with longer fingers: curious, talkative, an ideas person",
+    "water": "a longer palm with longer fingers: intuitive, sensitive, imaginative",
+}
+MEDICAL = (
+    "A palm can't tell anything about your body or how many years anyone has: that is a "
+    "question for a doctor, not a palm reader. For fun, I can read your palm for energy, rest "
+    "and balance instead."
+)
+INJECTION = (
+    "I can only talk about your own readings and this conversation. I don't share my "
+    "instructions, and I know nothing about anyone else."
+)
+HELP = (
+    "Ask me about a line (heart, head, life, fate, sun, mercury), your hand shape, love, "
+    "career, your life path or energy and balance, or to compare your hands or an earlier "
+    "reading. Follow-ups like “and my career?” or “and the left hand?” work too."
+)
+NO_READING = (
+    "You don't have a finished reading yet, so I can't read your own lines. Upload a palm "
+    "photo on the Analyze page and ask me again. In general, {general}."
+)
+
+
+@dataclass(frozen=True)
+class ReaderAnswer:
+    """One answer: the text, its topic (stored on the message) and follow-up suggestions."""
+
+    text: str
+    topic: str | None
+    suggestions: list[str]
+    engine: str = ENGINE
+
+
+def answer(context: ChatContext) -> ReaderAnswer:
+    """The offline answer to the newest message of the context."""
+    intent = parse(context.question, context.last_topic)
+    text = safe(_compose(context, intent))
+    topic = intent.topic if intent.kind in ("topic", "recall_answer") else None
+    return ReaderAnswer(text, topic, suggestions(context, topic))
+
+
+def safe(text: str) -> str:
+    """Drop any sentence the guardrails refuse (a quoted message may carry one)."""
+    if not forbidden_words(text):
+        return text
+    kept = [sentence for sentence in sentences(text) if not forbidden_words(sentence)]
+    return " ".join(kept) if kept else MEDICAL
+
+
+def _compose(context: ChatContext, intent: Intent) -> str:
+    simple = {
+        "medical": MEDICAL,
+        "injection": INJECTION,
+        "help": HELP,
+        "greeting": "Hello! I'm your palm reader, here for fun. " + HELP,
+        "thanks": "You're welcome! Ask me anything else about your palm.",
+    }
+    if intent.kind in simple:
+        return simple[intent.kind]
+    if intent.kind == "recall_self":
+        return recall_self(context)
+    if intent.kind == "told":
+        return acknowledge(context.question)
+    if intent.kind == "recall_answer":
+        return recall_answer(context, intent)
+    if intent.kind == "topic":
+        return " ".join(topic_answer(context, t, intent.hand) for t in intent.topics[:2])
+    return (
+        "I can't answer that from your palm reading: I only know what your lines, your hand "
+        "shape and your readings show, and what you have told me here. " + HELP
+    )
+
+
+def acknowledge(statement: str) -> str:
+    """A person told something about themselves: thank them; the summary will keep it."""
+    name = re.search(r"(?i:my name is|call me|i'm called)\s+([A-Z][\w'-]+)", statement)
+    hello = f"Nice to meet you, {name.group(1)}! " if name else "Thank you for telling me. "
+    return hello + "I'll keep it in mind while we talk about your palm. " + HELP
+
+
+def recall_self(context: ChatContext) -> str:
+    """What the person told about themselves, from the summary and the window."""
+    told = context.told()
+    question = context.question.lower()
+    if "name" in question:
+        named = [fact for fact in told if NAME_FACT.search(fact)]
+        return f"You told me: “{named[-1]}”" if named else "You haven't told me your name here."
+    words = {w.strip("?.,!") for w in question.split()} - STOPWORDS
+    scored = [(len(words & {w.strip("?.,!") for w in f.lower().split()}), f) for f in told]
+    best = [fact for score, fact in scored if score]
+    if best:
+        return "You told me: " + " ".join(f"“{fact}”" for fact in best[-2:])
+    if told and ("about me" in question or not words):
+        return "Here is what you told me: " + " ".join(f"“{fact}”" for fact in told)
+    return "You haven't told me that in this conversation, so I won't guess."
+
+
+_STOPWORDS_TEXT = (
+    "a an the i my me you your do did what who is are was to about tell told say said "
+    "remember know of in and or it that this earlier before"
+)
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def recall_answer(context: ChatContext, intent: Intent) -> str:
+    topic = intent.topic or "overview"
+    label = TOPIC_LABEL.get(topic, topic)
+    earlier = context.earlier_answer(topic)
+    if earlier:
+        return f"Earlier I said about your {label}: “{earlier}”"
+    fresh = topic_answer(context, topic, intent.hand)
+    return f"We haven't talked about your {label} yet in this conversation. {fresh}"
+
+
+def target_reading(context: ChatContext, hand: str | None) -> tuple[ReadingFacts | None, str]:
+    """The reading a question points at (its hand, or the other hand) and a lead-in."""
+    current = context.reading
+    if hand is None or current is None:
+        return current, ""
+    wanted = hand
+    if hand == "other":
+        wanted = "left" if current.hand == "right" else "right"
+    if current.hand == wanted:
+        return current, f"On your {wanted} hand: "
+    for other in context.others:
+        if other.hand == wanted:
+            return other, f"On your {wanted} hand (reading {other.label}): "
+    return None, (
+        f"I don't have a finished reading of your {wanted} hand yet. Upload a photo of it on "
+        "the Analyze page and ask me again."
+    )
+
+
+def topic_answer(context: ChatContext, topic: str, hand: str | None) -> str:
+    if topic == "compare":
+        return compare(context, hand)
+    facts, lead = target_reading(context, hand)
+    if facts is None:
+        if lead:
+            return lead
+        name = topic.removesuffix("_line") if topic in LINE_TOPICS else "heart"
+        return NO_READING.format(general=GENERAL.get(name, GENERAL["heart"]))
+    if topic in LINE_TOPICS:
+        return lead + line_answer(facts, topic.removesuffix("_line"))
+    if topic == "shape":
+        return lead + shape_answer(facts)
+    if topic == "overview":
+        return lead + overview(facts)
+    text = facts.texts[topic]
+    parts = [f"**{text.title}.** {text.text}"]
+    parts += [f"**{name.title()} line:** {value}" for name, value in text.per_line.items()]
+    return lead + " ".join(parts)
+
+
+def line_answer(facts: ReadingFacts, name: str) -> str:
+    line = facts.line(name)
+    text = facts.texts[LINE_TYPE[name]].per_line.get(name, "")
+    if line is None or not line.found:
+        return f"**{name.title()} line:** {text}".strip()
+    return f"**{name.title()} line** ({line.describe()}): {text}"
+
+
+def shape_answer(facts: ReadingFacts) -> str:
+    shape = facts.shape or ""
+    if shape not in SHAPES:
+        return "Your hand shape could not be classed from this photo."
+    table = load_table()
+    flavour = pick(table.types[AnalysisType.LIFE].elements[shape], facts.seed, "chat", "shape")
+    return f"Your hand reads as a **{shape}** hand — {SHAPES[shape]}. {flavour}"
+
+
+def overview(facts: ReadingFacts) -> str:
+    firsts = [sentences(t.text)[0] for t in facts.texts.values() if sentences(t.text)]
+    return f"Your {facts.shape or ''} hand, in short: " + " ".join(firsts[:4])
+
+
+def compare(context: ChatContext, hand: str | None) -> str:
+    """Line by line against the other hand (asked for, or the default), else an earlier one."""
+    current = context.reading
+    if current is None:
+        return NO_READING.format(general=GENERAL["heart"])
+    wants_hands = hand is not None or "hand" in context.question.lower()
+    other = pick_comparison(current, context.others, wants_hands)
+    if other is None:
+        return (
+            "I only have this one finished reading, so there is nothing to compare yet. "
+            "Analyze a photo of your other hand, or a newer photo, and ask again."
+        )
+    return no_earlier_note(current, other, wants_hands) + comparison_text(current, other)
+
+
+def pick_comparison(
+    current: ReadingFacts, others: list[ReadingFacts], wants_hands: bool
+) -> ReadingFacts | None:
+    """The other hand when hands are asked about, else an earlier photo of the same hand."""
+    other_hand = [o for o in others if o.hand and o.hand != current.hand]
+    same_hand = [o for o in others if o.hand == current.hand]
+    earlier = [o for o in same_hand if o.created_at <= current.created_at]
+    order = (
+        (other_hand + earlier + same_hand) if wants_hands else (earlier + same_hand + other_hand)
+    )
+    return order[0] if order else None
+
+
+def comparison_text(current: ReadingFacts, other: ReadingFacts) -> str:
+    rows = []
+    for name in LINE_NAMES:
+        a, b = current.line(name), other.line(name)
+        if a is None or b is None:
+            continue
+        verdict = "the same" if a.describe() == b.describe() else "different"
+        rows.append(f"**{name.title()}**: {a.describe()} here vs {b.describe()} there ({verdict}).")
+    shape = (
+        f"Both hands read as {current.shape}."
+        if current.shape == other.shape
+        else f"Shape: {current.shape} here, {other.shape} there."
+    )
+    lore = (
+        "Palmists say the non-dominant hand shows what you were born with and the dominant "
+        "hand what you make of it."
+        if current.hand != other.hand
+        else "Lines change slowly; differences between photos also come from light and angle."
+    )
+    return f"Comparing {current.label} with {other.label}: {' '.join(rows)} {shape} {lore}"
+
+
+def no_earlier_note(current: ReadingFacts, other: ReadingFacts, wants_hands: bool) -> str:
+    if wants_hands or other.hand == current.hand:
+        return ""
+    return (
+        f"I have no earlier photo of your {current.hand} hand, so I compare with your "
+        f"{other.hand} hand. "
+    )

@@ -1,0 +1,92 @@
+"""The comparison a page shows, and the quick picks that choose what to compare."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from palm.explore import compare_narrative
+from palm.explore.compare import (
+    CompareItem,
+    MetricDiff,
+    ShapeShift,
+    load_items,
+    metric_diffs,
+    shape_shifts,
+)
+from palm.explore.query import Viewer
+from palm.explore.shares import reading_label, shared_with
+from palm.readings import finished_readings
+from palm.vocabulary import HANDS
+
+
+@dataclass(frozen=True)
+class Comparison:
+    items: list[CompareItem]
+    diffs: list[MetricDiff]
+    shifts: list[ShapeShift]
+    narrative: list[str]
+    compatibility: int | None
+
+    @property
+    def owners(self) -> list[int]:
+        return sorted({item.owner_id for item in self.items})
+
+
+def compare_readings(session: Session, viewer: Viewer, reading_ids: Sequence[int]) -> Comparison:
+    """Everything the compare page shows, for readings the viewer may see (else not found)."""
+    items = load_items(session, viewer, reading_ids)
+    score = compare_narrative.compatibility(items)
+    paragraphs = compare_narrative.narrative(items)
+    if score is not None:
+        paragraphs.append(
+            f"Compatibility {score}/100. {compare_narrative.compatibility_sentence(score)}"
+        )
+    return Comparison(
+        items=items,
+        diffs=metric_diffs(items),
+        shifts=shape_shifts(items),
+        narrative=paragraphs,
+        compatibility=score,
+    )
+
+
+def left_and_right_of_latest(session: Session, user_id: int) -> list[int]:
+    """The newest finished reading of each hand (empty unless both hands were read)."""
+    picks = [finished_readings(session, user_id, limit=1, hand=hand) for hand in HANDS]
+    return [found[0].id for found in picks] if all(picks) else []
+
+
+def first_and_latest(session: Session, user_id: int) -> list[int]:
+    """The oldest and the newest finished readings (empty with fewer than two)."""
+    oldest = finished_readings(session, user_id, limit=1, oldest_first=True)
+    newest = finished_readings(session, user_id, limit=1)
+    if not oldest or not newest or oldest[0].id == newest[0].id:
+        return []
+    return [oldest[0].id, newest[0].id]
+
+
+@dataclass(frozen=True)
+class Choice:
+    reading_id: int
+    label: str
+    shared_by: str | None
+
+
+def comparable_choices(session: Session, user_id: int, *, limit: int = 200) -> list[Choice]:
+    """The user's newest finished readings, then readings shared with them."""
+    own = [
+        Choice(r.id, f"#{r.id} {reading_label(r)}", None)
+        for r in finished_readings(session, user_id, limit=limit)
+    ]
+    shared = [
+        Choice(
+            s.reading_id,
+            f"#{s.reading_id} {s.reading_label} — shared by {s.owner_email}",
+            s.owner_email,
+        )
+        for s in shared_with(session, user_id)
+    ]
+    return own + shared

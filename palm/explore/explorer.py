@@ -1,0 +1,107 @@
+"""The explore pages' reads, through the Redis cache: what the UI calls.
+
+Hot reads (the history first page, every trends aggregate, comparisons) are cached under the
+viewer's scope and generation (see palm.explore.cache); deeper pages and CSV go to the
+database. Each read owns its own short transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+from pydantic import TypeAdapter
+from redis import Redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from palm.db import transaction
+from palm.explore import history, trends
+from palm.explore.cache import DEFAULT_TTL, ExploreCache
+from palm.explore.compare_report import Comparison, compare_readings
+from palm.explore.query import ExploreFilter, Viewer
+from palm.models import Reading
+from palm.vocabulary import Granularity
+
+T = TypeVar("T")
+PAGE = TypeAdapter(history.HistoryPage)
+PER_DAY = TypeAdapter(list[trends.DayCount])
+METRICS = TypeAdapter(list[trends.LineMetricPoint])
+SHAPES = TypeAdapter(list[trends.ShapeCount])
+PRESENCE = TypeAdapter(list[trends.PresenceCount])
+ENGINES = TypeAdapter(list[str])
+COMPARISON = TypeAdapter(Comparison)
+
+
+class Explorer:
+    """Cached explore reads for one process (a page run, a bench, a test)."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], redis: Redis | None, ttl_seconds: int = DEFAULT_TTL
+    ) -> None:
+        self.factory = factory
+        self.cache = ExploreCache(redis, ttl_seconds)
+
+    def _read(self, work: Callable[[Session], T]) -> Callable[[], T]:
+        def run() -> T:
+            with transaction(self.factory) as session:
+                return work(session)
+
+        return run
+
+    def page(
+        self, viewer: Viewer, criteria: ExploreFilter, after: history.Cursor | None = None
+    ) -> history.HistoryPage:
+        """A history page; the first one is cached unless a worker will still change a row."""
+        compute = self._read(lambda s: history.history_page(s, viewer, criteria, after=after))
+        if after is not None:
+            return compute()
+        return self.cache.fetch(
+            "page", viewer, criteria.digest(), compute, PAGE, keep=lambda p: not p.in_flight
+        )
+
+    def count(self, viewer: Viewer, criteria: ExploreFilter) -> int:
+        compute = self._read(lambda s: history.count_matching(s, viewer, criteria))
+        return self.cache.fetch("count", viewer, criteria.digest(), compute, TypeAdapter(int))
+
+    def per_day(self, viewer: Viewer, criteria: ExploreFilter) -> list[trends.DayCount]:
+        compute = self._read(lambda s: trends.readings_per_day(s, viewer, criteria))
+        return self.cache.fetch("per_day", viewer, criteria.digest(), compute, PER_DAY)
+
+    def line_metrics(
+        self, viewer: Viewer, criteria: ExploreFilter, granularity: Granularity
+    ) -> list[trends.LineMetricPoint]:
+        compute = self._read(
+            lambda s: trends.line_metrics_over_time(s, viewer, criteria, granularity)
+        )
+        params = f"{granularity}:{criteria.digest()}"
+        return self.cache.fetch("metrics", viewer, params, compute, METRICS)
+
+    def shapes(self, viewer: Viewer, criteria: ExploreFilter) -> list[trends.ShapeCount]:
+        compute = self._read(lambda s: trends.hand_shapes(s, viewer, criteria))
+        return self.cache.fetch("shapes", viewer, criteria.digest(), compute, SHAPES)
+
+    def presence(self, viewer: Viewer, criteria: ExploreFilter) -> list[trends.PresenceCount]:
+        compute = self._read(lambda s: trends.line_presence(s, viewer, criteria))
+        return self.cache.fetch("presence", viewer, criteria.digest(), compute, PRESENCE)
+
+    def engines(self, viewer: Viewer) -> list[str]:
+        """Filter-bar options: cached by TTL only (a new engine may show up minutes late)."""
+        compute = self._read(lambda s: trends.engines_in_use(s, viewer))
+        return self.cache.fetch("engines", viewer, "-", compute, ENGINES, exact=False)
+
+    def compare(self, viewer: Viewer, reading_ids: Sequence[int]) -> Comparison:
+        """Cached under the viewer's generation and the readings' owners' ones, so a revoked
+        share or a deleted reading is never compared from cache."""
+        ids = list(reading_ids)
+        owners = self._read(
+            lambda s: list(s.scalars(select(Reading.user_id).where(Reading.id.in_(ids))))
+        )()
+        compute = self._read(lambda s: compare_readings(s, viewer, ids))
+        params = "-".join(str(i) for i in ids)
+        return self.cache.fetch("compare", viewer, params, compute, COMPARISON, owners=owners)
+
+    def csv_chunks(self, viewer: Viewer, criteria: ExploreFilter) -> Iterator[str]:
+        """The filtered set as CSV, streamed (never cached: it can be a million rows)."""
+        with transaction(self.factory) as session:
+            yield from history.export_csv(session, viewer, criteria)

@@ -1,0 +1,215 @@
+"""History: the filtered, keyset-paginated list of readings and its streamed CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, null, select, tuple_
+from sqlalchemy.orm import Session
+
+from palm.explore import trends_rollup
+from palm.explore.query import (
+    SHOW_EMAIL_PREFERENCE,
+    ExploreFilter,
+    Viewer,
+    pseudonym,
+    reading_conditions,
+)
+from palm.models import LineResult, Preference, Reading, User
+
+PAGE_SIZE = 50
+#: Only what a row shows: never the analysis JSON (kilobytes per reading).
+ROW_COLUMNS = (
+    Reading.id,
+    Reading.user_id,
+    Reading.created_at,
+    Reading.filename,
+    Reading.hand,
+    Reading.hand_shape,
+    Reading.status,
+    Reading.engine,
+    Reading.analysis_types,
+    Reading.summary,
+)
+CSV_COLUMNS = (
+    "reading_id",
+    "created_at",
+    "owner",
+    "filename",
+    "hand",
+    "hand_shape",
+    "status",
+    "engine",
+    "analysis_types",
+    "lines_found",
+    "mean_confidence",
+    "summary",
+)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after this (created_at, id), newest first."""
+
+    created_at: datetime
+    id: int
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    created_at: datetime
+    owner: str
+    is_own: bool
+    filename: str
+    hand: str | None
+    hand_shape: str | None
+    status: str
+    engine: str | None
+    analysis_types: list[str]
+    lines_found: int
+    mean_confidence: float | None
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    rows: list[HistoryRow]
+    next_cursor: Cursor | None
+
+    @property
+    def in_flight(self) -> bool:
+        """Rows a worker will still change (their status changes are not all announced)."""
+        return any(row.status in ("queued", "running") for row in self.rows)
+
+
+def _line_stats() -> tuple[Any, Any]:
+    """Correlated per-reading subqueries: cheap index probes, also while streaming."""
+    found = (
+        select(func.count(LineResult.id))
+        .where(LineResult.reading_id == Reading.id, LineResult.found.is_(True))
+        .scalar_subquery()
+    )
+    confidence = (
+        select(func.avg(LineResult.confidence))
+        .where(LineResult.reading_id == Reading.id, LineResult.found.is_(True))
+        .scalar_subquery()
+    )
+    return found.label("lines_found"), confidence.label("mean_confidence")
+
+
+def rows_query(viewer: Viewer, criteria: ExploreFilter) -> Select[*tuple[Any, ...]]:
+    """Every matching reading, newest first, with what the owner label needs."""
+    found, confidence = _line_stats()
+    query: Select[*tuple[Any, ...]] = select(*ROW_COLUMNS, found, confidence)
+    query = query.where(*reading_conditions(viewer, criteria))
+    if viewer.sees_everyone:
+        opt_in = and_(
+            Preference.user_id == Reading.user_id, Preference.key == SHOW_EMAIL_PREFERENCE
+        )
+        query = (
+            query.add_columns(User.email.label("email"), Preference.value.label("opt_in"))
+            .join(User, User.id == Reading.user_id)
+            .outerjoin(Preference, opt_in)
+        )
+    else:
+        query = query.add_columns(null().label("email"), null().label("opt_in"))
+    return query.order_by(Reading.created_at.desc(), Reading.id.desc())
+
+
+def _owner_label(viewer: Viewer, owner_id: int, email: Any, opt_in: Any) -> str:
+    if owner_id == viewer.user_id:
+        return "you"
+    if isinstance(opt_in, str) and json.loads(opt_in) is True:
+        return str(email)
+    return pseudonym(owner_id, viewer.secret)
+
+
+def _row(viewer: Viewer, values: Any) -> HistoryRow:
+    confidence = values.mean_confidence
+    return HistoryRow(
+        id=values.id,
+        created_at=values.created_at,
+        owner=_owner_label(viewer, values.user_id, values.email, values.opt_in),
+        is_own=values.user_id == viewer.user_id,
+        filename=values.filename,
+        hand=values.hand,
+        hand_shape=values.hand_shape,
+        status=values.status,
+        engine=values.engine,
+        analysis_types=list(values.analysis_types or []),
+        lines_found=int(values.lines_found or 0),
+        mean_confidence=round(float(confidence), 3) if confidence is not None else None,
+        summary=values.summary,
+    )
+
+
+def history_page(
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    *,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> HistoryPage:
+    """One page, keyset-paginated on (created_at, id): ties on the timestamp never skip or
+    repeat a row, and a deep page costs what the first one does."""
+    query = rows_query(viewer, criteria).limit(limit + 1)
+    if after is not None:
+        query = query.where(tuple_(Reading.created_at, Reading.id) < (after.created_at, after.id))
+    rows = [_row(viewer, values) for values in session.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = Cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    return HistoryPage(rows=rows, next_cursor=cursor)
+
+
+def count_matching(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> int:
+    if rollups and trends_rollup.serves_counts(criteria):
+        return trends_rollup.count(session, viewer, criteria)
+    query = select(func.count(Reading.id)).where(*reading_conditions(viewer, criteria))
+    return int(session.scalar(query) or 0)
+
+
+def _csv_line(row: HistoryRow) -> list[object]:
+    return [
+        row.id,
+        row.created_at.isoformat(),
+        row.owner,
+        row.filename,
+        row.hand or "",
+        row.hand_shape or "",
+        row.status,
+        row.engine or "",
+        " ".join(row.analysis_types),
+        row.lines_found,
+        "" if row.mean_confidence is None else row.mean_confidence,
+        row.summary or "",
+    ]
+
+
+def export_csv(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, chunk_rows: int = 2000
+) -> Iterator[str]:
+    """The whole filtered set as CSV text chunks, streamed from a server-side cursor
+    (``yield_per``): memory stays at one chunk however many rows match."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    query = rows_query(viewer, criteria).execution_options(yield_per=chunk_rows)
+    for partition in session.execute(query).partitions():
+        for values in partition:
+            writer.writerow(_csv_line(_row(viewer, values)))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()

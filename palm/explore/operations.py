@@ -1,0 +1,59 @@
+"""The explore writes that own their transaction: share a reading, revoke a share, show or
+hide one's e-mail to analysts. Each bumps the cache generations of everyone whose views
+changed, after the commit (palm.infra.generations)."""
+
+from __future__ import annotations
+
+from redis import Redis
+from sqlalchemy.orm import Session, sessionmaker
+
+from palm.accounts import get_preference, set_preference
+from palm.db import transaction
+from palm.explore import shares
+from palm.explore.query import SHOW_EMAIL_PREFERENCE
+from palm.infra import invalidate_users
+
+
+def share_reading(
+    factory: sessionmaker[Session],
+    redis: Redis | None,
+    owner_id: int,
+    reading_id: int,
+    recipient_email: str,
+    *,
+    session_ref: str = "",
+) -> shares.ShareRow:
+    with transaction(factory) as session:
+        share = shares.share_reading(
+            session, owner_id, reading_id, recipient_email, session_ref=session_ref
+        )
+    invalidate_users(redis, [owner_id, share.recipient_id])
+    return share
+
+
+def revoke_share(
+    factory: sessionmaker[Session],
+    redis: Redis | None,
+    owner_id: int,
+    share_id: int,
+    *,
+    session_ref: str = "",
+) -> shares.ShareRow:
+    with transaction(factory) as session:
+        share = shares.revoke_share(session, owner_id, share_id, session_ref=session_ref)
+    invalidate_users(redis, [owner_id, share.recipient_id])
+    return share
+
+
+def shows_email(factory: sessionmaker[Session], user_id: int) -> bool:
+    """Whether the person lets analysts see their e-mail instead of a pseudonym."""
+    with transaction(factory) as session:
+        return get_preference(session, user_id, SHOW_EMAIL_PREFERENCE, False) is True
+
+
+def set_shows_email(
+    factory: sessionmaker[Session], redis: Redis | None, user_id: int, shown: bool
+) -> None:
+    with transaction(factory) as session:
+        set_preference(session, user_id, SHOW_EMAIL_PREFERENCE, shown)
+    invalidate_users(redis, [user_id])

@@ -1,0 +1,175 @@
+"""Sharing a reading with another account, for a two-person (compatibility) comparison.
+
+A share is a row, revocable by its owner; revoking keeps the row with ``revoked_at`` so the
+owner's list and the audit log show who had access and when. Only active shares grant access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from palm.accounts import users
+from palm.errors import PalmError
+from palm.infra.audit import AuditAction, Outcome, record
+from palm.models import Reading, ReadingShare, User, utcnow
+from palm.readings.store import get_reading
+from palm.vocabulary import ReadingStatus
+
+
+class ShareError(PalmError):
+    """Why a share was refused."""
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    id: int
+    reading_id: int
+    reading_label: str
+    owner_id: int
+    owner_email: str
+    recipient_id: int
+    recipient_email: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def reading_label(reading: Reading) -> str:
+    hand = (reading.hand or "hand ?").title()
+    return f"{reading.filename} · {hand} · {reading.created_at:%d %b %Y}"
+
+
+def _recipient(session: Session, owner_id: int, email: str) -> User:
+    recipient = users.find_by_email(session, email)
+    if recipient is None:
+        raise ShareError("SHARE_NO_ACCOUNT", "No Palmline account uses that e-mail address.")
+    if recipient.id == owner_id:
+        raise ShareError("SHARE_SELF", "That is your own address: pick someone else.")
+    return recipient
+
+
+def share_reading(
+    session: Session, owner_id: int, reading_id: int, recipient_email: str, *, session_ref: str = ""
+) -> ShareRow:
+    """Share one of the owner's finished readings; sharing it again returns the active share."""
+    reading = get_reading(session, owner_id, reading_id)
+    if reading.status != ReadingStatus.DONE:
+        raise ShareError("SHARE_NOT_DONE", "Only finished readings can be shared.")
+    recipient = _recipient(session, owner_id, recipient_email)
+    share = session.scalar(
+        select(ReadingShare).where(
+            ReadingShare.reading_id == reading.id,
+            ReadingShare.recipient_id == recipient.id,
+            ReadingShare.revoked_at.is_(None),
+        )
+    )
+    if share is None:
+        share = ReadingShare(reading_id=reading.id, owner_id=owner_id, recipient_id=recipient.id)
+        session.add(share)
+        session.flush()
+        owner = session.get_one(User, owner_id)
+        record(
+            session,
+            actor=owner.email,
+            action=AuditAction.READING_SHARED,
+            outcome=Outcome.OK,
+            target=f"reading:{reading.id}",
+            session_ref=session_ref,
+            detail=f"share:{share.id} to user:{recipient.id}",
+        )
+    return _share_row(session, share)
+
+
+def revoke_share(
+    session: Session, owner_id: int, share_id: int, *, session_ref: str = ""
+) -> ShareRow:
+    """End a share (only its owner can); revoking twice is harmless."""
+    share = session.scalar(
+        select(ReadingShare).where(ReadingShare.id == share_id, ReadingShare.owner_id == owner_id)
+    )
+    if share is None:
+        raise ShareError("SHARE_NOT_FOUND", "That share does not exist or is not yours.")
+    if share.revoked_at is None:
+        share.revoked_at = utcnow()
+        owner = session.get_one(User, owner_id)
+        record(
+            session,
+            actor=owner.email,
+            action=AuditAction.SHARE_REVOKED,
+            outcome=Outcome.OK,
+            target=f"reading:{share.reading_id}",
+            session_ref=session_ref,
+            detail=f"share:{share.id} to user:{share.recipient_id}",
+        )
+    return _share_row(session, share)
+
+
+def _share_row(session: Session, share: ReadingShare) -> ShareRow:
+    reading = session.get_one(Reading, share.reading_id)
+    owner = session.get_one(User, share.owner_id)
+    recipient = session.get_one(User, share.recipient_id)
+    return ShareRow(
+        id=share.id,
+        reading_id=share.reading_id,
+        reading_label=reading_label(reading),
+        owner_id=owner.id,
+        owner_email=owner.email,
+        recipient_id=recipient.id,
+        recipient_email=recipient.email,
+        created_at=share.created_at,
+        revoked_at=share.revoked_at,
+    )
+
+
+def _listing(session: Session, *conditions: object) -> list[ShareRow]:
+    owner, recipient = aliased(User), aliased(User)
+    query = (
+        select(ReadingShare, Reading, owner.email, recipient.email)
+        .join(Reading, Reading.id == ReadingShare.reading_id)
+        .join(owner, owner.id == ReadingShare.owner_id)
+        .join(recipient, recipient.id == ReadingShare.recipient_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(ReadingShare.created_at.desc(), ReadingShare.id.desc())
+    )
+    return [
+        ShareRow(
+            id=share.id,
+            reading_id=share.reading_id,
+            reading_label=reading_label(reading),
+            owner_id=share.owner_id,
+            owner_email=owner_email,
+            recipient_id=share.recipient_id,
+            recipient_email=recipient_email,
+            created_at=share.created_at,
+            revoked_at=share.revoked_at,
+        )
+        for share, reading, owner_email, recipient_email in session.execute(query)
+    ]
+
+
+def shares_by(session: Session, owner_id: int) -> list[ShareRow]:
+    """Everything the owner shared, active and revoked, newest first."""
+    return _listing(session, ReadingShare.owner_id == owner_id)
+
+
+def shared_with(session: Session, recipient_id: int) -> list[ShareRow]:
+    """Readings others currently share with this user."""
+    return _listing(
+        session, ReadingShare.recipient_id == recipient_id, ReadingShare.revoked_at.is_(None)
+    )
+
+
+def is_shared_with(session: Session, reading_id: int, user_id: int) -> bool:
+    query = select(ReadingShare.id).where(
+        ReadingShare.reading_id == reading_id,
+        ReadingShare.recipient_id == user_id,
+        ReadingShare.revoked_at.is_(None),
+    )
+    return session.scalar(query.limit(1)) is not None

@@ -1,0 +1,129 @@
+"""Trends: the chart aggregates, computed in SQL (GROUP BY), never by loading rows.
+
+Each function takes the same viewer and filter as the history list, so the charts always
+describe exactly the rows the table shows. Filters a rollup can answer exactly are read from
+the rollup tables (palm.explore.trends_rollup); ``rollups=False`` forces the raw query.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from palm.explore import trends_rollup as rollup
+from palm.explore.query import ExploreFilter, Viewer
+from palm.explore.query import reading_conditions as where
+from palm.explore.trend_types import (
+    DayCount,
+    LineMetricPoint,
+    PresenceCount,
+    ShapeCount,
+    metric,
+)
+from palm.models import LineResult, Reading
+from palm.readings import bucket_of
+from palm.vocabulary import Granularity
+
+__all__ = [
+    "DayCount",
+    "LineMetricPoint",
+    "PresenceCount",
+    "ShapeCount",
+    "engines_in_use",
+    "hand_shapes",
+    "line_metrics_over_time",
+    "line_presence",
+    "readings_per_day",
+]
+
+
+def readings_per_day(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> list[DayCount]:
+    if rollups and rollup.serves_counts(criteria):
+        return rollup.readings_per_day(session, viewer, criteria)
+    day = bucket_of(session, "day").label("day")
+    query = (
+        select(day, Reading.status, func.count(Reading.id))
+        .where(*where(viewer, criteria))
+        .group_by(day, Reading.status)
+        .order_by(day, Reading.status)
+    )
+    return [DayCount(str(d), str(status), int(n)) for d, status, n in session.execute(query)]
+
+
+def line_metrics_over_time(
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    granularity: Granularity = "month",
+    *,
+    rollups: bool = True,
+) -> list[LineMetricPoint]:
+    if rollups and rollup.serves_charts(criteria):
+        return rollup.line_metrics_over_time(session, viewer, criteria, granularity)
+    bucket = bucket_of(session, granularity).label("bucket")
+    query = (
+        select(
+            bucket,
+            Reading.hand,
+            LineResult.line,
+            func.avg(LineResult.length_rel),
+            func.avg(LineResult.depth),
+            func.avg(LineResult.curvature),
+            func.count(),
+        )
+        .join(LineResult, LineResult.reading_id == Reading.id)
+        .where(*where(viewer, criteria), LineResult.found.is_(True), Reading.hand.is_not(None))
+        .group_by(bucket, Reading.hand, LineResult.line)
+        .order_by(bucket, Reading.hand, LineResult.line)
+    )
+    return [
+        LineMetricPoint(
+            str(b),
+            str(hand),
+            str(line),
+            metric(float(lr)),
+            metric(float(dp)),
+            metric(float(cv)),
+            int(n),
+        )
+        for b, hand, line, lr, dp, cv, n in session.execute(query)
+    ]
+
+
+def hand_shapes(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> list[ShapeCount]:
+    if rollups and rollup.serves_charts(criteria):
+        return rollup.hand_shapes(session, viewer, criteria)
+    query = (
+        select(Reading.hand, Reading.hand_shape, func.count(Reading.id))
+        .where(*where(viewer, criteria), Reading.hand_shape.is_not(None))
+        .group_by(Reading.hand, Reading.hand_shape)
+        .order_by(Reading.hand, Reading.hand_shape)
+    )
+    return [ShapeCount(str(hand), str(shape), int(n)) for hand, shape, n in session.execute(query)]
+
+
+def line_presence(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+) -> list[PresenceCount]:
+    if rollups and rollup.serves_charts(criteria):
+        return rollup.line_presence(session, viewer, criteria)
+    query = (
+        select(LineResult.line, LineResult.found, func.count())
+        .join(Reading, Reading.id == LineResult.reading_id)
+        .where(*where(viewer, criteria))
+        .group_by(LineResult.line, LineResult.found)
+        .order_by(LineResult.line, LineResult.found)
+    )
+    return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]
+
+
+def engines_in_use(session: Session, viewer: Viewer) -> list[str]:
+    """The engines the viewer's readings were read by (options for the filter bar)."""
+    query = select(Reading.engine).where(
+        *where(viewer, ExploreFilter()), Reading.engine.is_not(None)
+    )
+    return sorted({str(engine) for engine in session.scalars(query.distinct())})

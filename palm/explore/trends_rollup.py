@@ -1,0 +1,161 @@
+"""Trends read from the rollup tables (palm.models.rollups): the same rows as the raw queries
+in palm.explore.trends, for the filters a rollup can answer exactly.
+
+Those are the date range, hand and status, and for reading counts also a chosen line (with or
+without its found-ness: a reading has at most one row per line, so counting that line's rows
+counts the readings). A line filter on the line charts selects readings and then shows *all*
+their lines, and confidence, engine, analysis type and text are not in the rollups: those
+filters go to the raw queries. Users read their own rows of the per-user tables, analysts and
+admins the global ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from palm.explore.query import ExploreFilter, Viewer
+from palm.explore.trend_types import (
+    DayCount,
+    LineMetricPoint,
+    PresenceCount,
+    ShapeCount,
+    metric,
+)
+from palm.models import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
+from palm.vocabulary import Granularity
+
+
+def _plain(criteria: ExploreFilter) -> bool:
+    """Nothing but date range, hand, status and line/found."""
+    confidence = criteria.confidence_min > 0.0 or criteria.confidence_max < 1.0
+    return not (criteria.engines or criteria.analysis_types or criteria.text or confidence)
+
+
+def serves_counts(criteria: ExploreFilter) -> bool:
+    """Reading counts (per day, total) can come from the rollups for this filter."""
+    return _plain(criteria) and (criteria.line is not None or criteria.line_found is None)
+
+
+def serves_charts(criteria: ExploreFilter) -> bool:
+    """Line metrics, line presence and hand shapes can come from the rollups for this filter."""
+    return _plain(criteria) and not criteria.narrows_lines
+
+
+def _where(table: Any, viewer: Viewer, criteria: ExploreFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if not viewer.sees_everyone:
+        conditions.append(table.user_id == viewer.user_id)
+    if criteria.date_from is not None:
+        conditions.append(table.day >= criteria.date_from.isoformat())
+    if criteria.date_to is not None:
+        conditions.append(table.day <= criteria.date_to.isoformat())
+    if criteria.hands:
+        conditions.append(table.hand.in_(criteria.hands))
+    if criteria.statuses:
+        conditions.append(table.status.in_(criteria.statuses))
+    return conditions
+
+
+def _readings(viewer: Viewer) -> Any:
+    return ReadingDailyAll if viewer.sees_everyone else ReadingDaily
+
+
+def _lines(viewer: Viewer) -> Any:
+    return TrendDailyAll if viewer.sees_everyone else TrendDaily
+
+
+def _counted(viewer: Viewer, criteria: ExploreFilter) -> tuple[Any, list[ColumnElement[bool]]]:
+    """The table reading counts come from, and its WHERE (a line filter counts line rows)."""
+    if criteria.line is None:
+        table = _readings(viewer)
+        return table, _where(table, viewer, criteria)
+    table = _lines(viewer)
+    conditions = [*_where(table, viewer, criteria), table.line == criteria.line]
+    if criteria.line_found is not None:
+        conditions.append(table.found.is_(criteria.line_found))
+    return table, conditions
+
+
+def readings_per_day(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[DayCount]:
+    table, conditions = _counted(viewer, criteria)
+    total = func.sum(table.n)
+    query = (
+        select(table.day, table.status, total)
+        .where(*conditions)
+        .group_by(table.day, table.status)
+        .having(total > 0)
+        .order_by(table.day, table.status)
+    )
+    return [DayCount(str(d), str(status), int(n)) for d, status, n in session.execute(query)]
+
+
+def count(session: Session, viewer: Viewer, criteria: ExploreFilter) -> int:
+    table, conditions = _counted(viewer, criteria)
+    return int(session.scalar(select(func.sum(table.n)).where(*conditions)) or 0)
+
+
+def line_metrics_over_time(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, granularity: Granularity
+) -> list[LineMetricPoint]:
+    table = _lines(viewer)
+    bucket = table.day if granularity == "day" else func.substr(table.day, 1, 7)
+    total = func.sum(table.n)
+    query = (
+        select(
+            bucket,
+            table.hand,
+            table.line,
+            func.sum(table.sum_length_rel),
+            func.sum(table.sum_depth),
+            func.sum(table.sum_curvature),
+            total,
+        )
+        .where(*_where(table, viewer, criteria), table.found.is_(True), table.hand != "")
+        .group_by(bucket, table.hand, table.line)
+        .having(total > 0)
+        .order_by(bucket, table.hand, table.line)
+    )
+    return [
+        LineMetricPoint(
+            str(b),
+            str(hand),
+            str(line),
+            metric(float(lr) / n),
+            metric(float(dp) / n),
+            metric(float(cv) / n),
+            int(n),
+        )
+        for b, hand, line, lr, dp, cv, n in session.execute(query)
+    ]
+
+
+def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[ShapeCount]:
+    table = _readings(viewer)
+    total = func.sum(table.n)
+    query = (
+        select(table.hand, table.shape, total)
+        .where(*_where(table, viewer, criteria), table.shape != "")
+        .group_by(table.hand, table.shape)
+        .having(total > 0)
+        .order_by(table.hand, table.shape)
+    )
+    return [
+        ShapeCount(str(hand or None), str(shape), int(n))
+        for hand, shape, n in session.execute(query)
+    ]
+
+
+def line_presence(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[PresenceCount]:
+    table = _lines(viewer)
+    total = func.sum(table.n)
+    query = (
+        select(table.line, table.found, total)
+        .where(*_where(table, viewer, criteria))
+        .group_by(table.line, table.found)
+        .having(total > 0)
+        .order_by(table.line, table.found)
+    )
+    return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]

@@ -1,0 +1,56 @@
+"""Jobs: RQ queues, the jobs table that mirrors them, and the policy every job runs under.
+
+Generic over what a job does: features submit JobSpecs and follow their own rows' state.
+"""
+
+from palm.jobs.policy import (
+    ANALYSIS_QUEUE,
+    DEFAULT_QUEUE,
+    QUEUE_NAMES,
+    JobPolicy,
+    analysis_policy,
+    ping_policy,
+)
+from palm.jobs.queue import (
+    FAILURE_CALLBACK,
+    JobSpec,
+    Queues,
+    QueueUnavailableError,
+    recover_abandoned_jobs,
+    submit,
+)
+from palm.jobs.rows import (
+    JobNotFoundError,
+    count_by_state,
+    create_job,
+    get_job,
+    mark_failed,
+    mark_finished,
+    mark_started,
+    recent_jobs,
+    report_progress,
+)
+
+__all__ = [
+    "ANALYSIS_QUEUE",
+    "DEFAULT_QUEUE",
+    "FAILURE_CALLBACK",
+    "QUEUE_NAMES",
+    "JobNotFoundError",
+    "JobPolicy",
+    "JobSpec",
+    "QueueUnavailableError",
+    "Queues",
+    "analysis_policy",
+    "count_by_state",
+    "create_job",
+    "get_job",
+    "mark_failed",
+    "mark_finished",
+    "mark_started",
+    "ping_policy",
+    "recent_jobs",
+    "recover_abandoned_jobs",
+    "report_progress",
+    "submit",
+]

@@ -1,0 +1,51 @@
+"""How long jobs may run and how long RQ keeps what they leave behind, in one place.
+
+Like rq's own ``rq/defaults.py``: the numbers live here, read from settings where an operator
+may want to change them (PALM_JOB_TIMEOUT, PALM_JOB_RESULT_TTL, PALM_JOB_FAILURE_TTL,
+PALM_ANALYSIS_RETRIES), so no enqueue site hard-codes its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from palm.settings import Settings
+
+ANALYSIS_QUEUE = "analysis"
+DEFAULT_QUEUE = "default"
+QUEUE_NAMES = (ANALYSIS_QUEUE, DEFAULT_QUEUE)
+#: Seconds between retries of an analysis: a worker restart or a Redis blip usually passes.
+ANALYSIS_RETRY_INTERVALS = (2, 10, 30)
+
+
+@dataclass(frozen=True)
+class JobPolicy:
+    """Limits of one kind of job: run time, retention of results and failures, retries."""
+
+    timeout: int
+    result_ttl: int
+    failure_ttl: int
+    retries: int = 0
+    retry_intervals: tuple[int, ...] = (5,)
+
+
+def analysis_policy(settings: Settings) -> JobPolicy:
+    """A photo's analysis: the configured timeout and retries."""
+    return JobPolicy(
+        timeout=settings.palm_job_timeout,
+        result_ttl=settings.palm_job_result_ttl,
+        failure_ttl=settings.palm_job_failure_ttl,
+        retries=settings.palm_analysis_retries,
+        retry_intervals=ANALYSIS_RETRY_INTERVALS,
+    )
+
+
+def ping_policy(settings: Settings) -> JobPolicy:
+    """The admin's round-trip check: short, retried once, its result kept ten minutes."""
+    return JobPolicy(
+        timeout=30,
+        result_ttl=600,
+        failure_ttl=settings.palm_job_failure_ttl,
+        retries=1,
+        retry_intervals=(1,),
+    )

@@ -1,0 +1,34 @@
+"""The LLM side of Palmline: one OpenAI-compatible client wrapper, prices, guardrails, token
+estimates and usage records. Readers and the chat build on it; nothing here knows palms."""
+
+from palm.llm.client import LLM, build_llm, estimate_unreported, make_openai_client
+from palm.llm.errors import ReplyError, error_code
+from palm.llm.guardrails import forbidden_words
+from palm.llm.pricing import DEFAULT_PRICES, PRICE_TABLE_VERSION, Cost, ModelPrice, PriceTable
+from palm.llm.tokens import (
+    LOW_DETAIL_IMAGE_TOKENS,
+    estimate_input_tokens,
+    estimate_text_tokens,
+)
+from palm.llm.usage import Spend, UsageEvent, record_usage
+
+__all__ = [
+    "DEFAULT_PRICES",
+    "LLM",
+    "LOW_DETAIL_IMAGE_TOKENS",
+    "PRICE_TABLE_VERSION",
+    "Cost",
+    "ModelPrice",
+    "PriceTable",
+    "ReplyError",
+    "Spend",
+    "UsageEvent",
+    "build_llm",
+    "error_code",
+    "estimate_input_tokens",
+    "estimate_text_tokens",
+    "estimate_unreported",
+    "forbidden_words",
+    "make_openai_client",
+    "record_usage",
+]

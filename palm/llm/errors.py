@@ -1,0 +1,29 @@
+"""How an LLM call went wrong, as the stable codes readings and chat answers record."""
+
+from __future__ import annotations
+
+import openai
+
+
+class ReplyError(Exception):
+    """The model answered, but not with something we can show."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+def error_code(exc: BaseException) -> str:
+    """The fallback reason recorded for a failure."""
+    if isinstance(exc, ReplyError):
+        return exc.code
+    if isinstance(exc, openai.APITimeoutError):
+        return "LLM_TIMEOUT"
+    if isinstance(exc, openai.APIConnectionError):
+        return "LLM_UNAVAILABLE"
+    if isinstance(exc, openai.RateLimitError):
+        return "LLM_RATE_LIMITED"
+    if isinstance(exc, openai.APIStatusError):
+        return "LLM_SERVER_ERROR" if exc.status_code >= 500 else "LLM_REJECTED"
+    return "LLM_ERROR"

@@ -1,0 +1,62 @@
+"""LLM usage totals for the admin page, computed in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from palm.models import UsageRecord
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    """LLM use per model and purpose, for the admin page."""
+
+    model: str
+    purpose: str
+    calls: int
+    cache_hits: int
+    fallbacks: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+def usage_summary(session: Session, *, since: datetime | None = None) -> list[UsageSummary]:
+    """Totals computed in SQL, newest spend first."""
+    hit = case((UsageRecord.cache_hit, 1), else_=0)
+    fallback = case((UsageRecord.outcome == "fallback", 1), else_=0)
+    query = (
+        select(
+            UsageRecord.model,
+            UsageRecord.purpose,
+            func.count(),
+            func.sum(hit),
+            func.sum(fallback),
+            func.sum(UsageRecord.input_tokens),
+            func.sum(UsageRecord.output_tokens),
+            func.sum(UsageRecord.cost_usd),
+        )
+        .group_by(UsageRecord.model, UsageRecord.purpose)
+        .order_by(func.sum(UsageRecord.cost_usd).desc())
+    )
+    if since is not None:
+        query = query.where(UsageRecord.ts >= since)
+    return [
+        UsageSummary(
+            model,
+            purpose,
+            int(calls),
+            int(hits or 0),
+            int(falls or 0),
+            int(tokens_in or 0),
+            int(tokens_out or 0),
+            float(cost or 0.0),
+        )
+        for model, purpose, calls, hits, falls, tokens_in, tokens_out, cost in session.execute(
+            query
+        )
+    ]

@@ -1,0 +1,27 @@
+"""Readers: what turns a PalmAnalysis into words — the offline rule-based reader (versioned
+palmistry table) and the LLM reader (prompts, reply cache), with one facade, ``interpret``.
+Pages show ``DISCLAIMER``."""
+
+from palm.readers.cache import ResponseCache
+from palm.readers.llm import LLMReader
+from palm.readers.offline import line_confidence, pick, read_offline, read_type
+from palm.readers.service import build_reader, interpret
+from palm.readers.table import line_bands, load_table
+from palm.readers.types import DISCLAIMER, OFFLINE_ENGINE, Interpretation, ReaderOutcome
+
+__all__ = [
+    "DISCLAIMER",
+    "OFFLINE_ENGINE",
+    "Interpretation",
+    "LLMReader",
+    "ReaderOutcome",
+    "ResponseCache",
+    "build_reader",
+    "interpret",
+    "line_bands",
+    "line_confidence",
+    "load_table",
+    "pick",
+    "read_offline",
+    "read_type",
+]

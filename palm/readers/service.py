@@ -1,0 +1,47 @@
+"""The facade the analysis calls: read with the LLM when one is configured, else offline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from redis import Redis
+
+from palm.llm import LLM
+from palm.readers.cache import ResponseCache
+from palm.readers.llm import LLMReader
+from palm.readers.offline import read_offline
+from palm.readers.types import ReaderOutcome
+from palm.vision import PalmAnalysis
+from palm.vocabulary import AnalysisType, expand_types
+
+
+def interpret(
+    analysis: PalmAnalysis,
+    types: Sequence[AnalysisType | str],
+    *,
+    image_sha256: str,
+    palm_crop_jpeg: bytes | None,
+    llm: LLMReader | None,
+) -> ReaderOutcome:
+    """Interpretations for the requested types ("full" and aliases allowed).
+
+    The image's sha256 is the offline reader's seed, so a photo always reads the same.
+    """
+    kinds = expand_types(types)
+    if llm is None:
+        return ReaderOutcome(read_offline(analysis, kinds, seed=image_sha256))
+    return llm.read(
+        analysis,
+        kinds,
+        image_sha256=image_sha256,
+        palm_crop_jpeg=palm_crop_jpeg,
+        seed=image_sha256,
+    )
+
+
+def build_reader(llm: LLM | None, redis: Redis | None, *, cache_ttl: int) -> LLMReader | None:
+    """The LLM reader over the process's model and Redis, or None (offline) without a model."""
+    if llm is None:
+        return None
+    cache = ResponseCache(redis, ttl_seconds=cache_ttl) if redis is not None else None
+    return LLMReader(llm, cache=cache)

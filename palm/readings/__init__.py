@@ -1,0 +1,48 @@
+"""Readings, the write side: submitting photos, running an analysis, storing and deleting
+readings, and keeping the trend rollups in step. Operations that own a transaction live in
+``operations``; everything else takes a Session and never commits."""
+
+from palm.readings.analysis import THUMBNAIL_SIDE
+from palm.readings.operations import remove_reading, run_analysis, submit_batch
+from palm.readings.rollups import bucket_of, rebuild
+from palm.readings.store import (
+    BatchItem,
+    Cursor,
+    Deletion,
+    ReadingNotFoundError,
+    ReadingRow,
+    batch_progress,
+    finished_readings,
+    get_reading,
+    image_key_of,
+    interpretations_of,
+    list_readings,
+)
+from palm.readings.submission import Batch, BatchLimits, Upload
+from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
+
+__all__ = [
+    "THUMBNAIL_SIDE",
+    "Batch",
+    "BatchItem",
+    "BatchLimits",
+    "Cursor",
+    "Deletion",
+    "ReadingNotFoundError",
+    "ReadingRow",
+    "Upload",
+    "batch_progress",
+    "bucket_of",
+    "failure_message",
+    "finished_readings",
+    "follow_job_failure",
+    "follow_job_start",
+    "get_reading",
+    "image_key_of",
+    "interpretations_of",
+    "list_readings",
+    "rebuild",
+    "remove_reading",
+    "run_analysis",
+    "submit_batch",
+]

@@ -1,0 +1,141 @@
+"""The readings operations that own their transactions: submit a batch, run an analysis,
+delete a reading. Each commits rows before anything outside the database depends on them
+(enqueue, cache generations) and removes files it wrote when its transaction fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Sequence
+
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.orm import Session, sessionmaker
+
+from palm.db import transaction
+from palm.infra import BlobStore, invalidate_user
+from palm.jobs import Queues, QueueUnavailableError, submit
+from palm.readers import LLMReader, ResponseCache, interpret
+from palm.readings import analysis, store, submission
+from palm.readings.submission import Batch, BatchLimits, Upload
+from palm.settings import Settings
+from palm.vision import render_overlay_png
+from palm.vocabulary import Progress, expand_types, report
+
+
+def submit_batch(
+    factory: sessionmaker[Session],
+    queues: Queues,
+    blobs: BlobStore,
+    *,
+    user_id: int,
+    uploads: Sequence[Upload],
+    analysis_types: Sequence[str],
+    limits: BatchLimits,
+) -> Batch:
+    """Create a reading per photo and enqueue the good ones: one bad photo never sinks the
+    batch. Rows are committed before their jobs are enqueued, so a fast worker finds them."""
+    submission.check_batch(uploads, limits)
+    types = submission.normalise_types(analysis_types)
+    batch_id = uuid.uuid4().hex
+    written: list[str] = []
+    try:
+        with transaction(factory) as session:
+            queued, rejected = submission.add_batch_rows(
+                session,
+                blobs,
+                user_id=user_id,
+                batch_id=batch_id,
+                uploads=uploads,
+                types=types,
+                max_bytes=limits.max_bytes,
+                written=written,
+            )
+    except BaseException:
+        for key in written:
+            blobs.delete(key)
+        raise
+    invalidate_user(queues.redis, user_id)  # committed: the new readings show on the next view
+    for reading_id in queued:
+        _enqueue(factory, queues, reading_id, user_id, batch_id, limits)
+    return Batch(batch_id=batch_id, reading_ids=queued, rejected=rejected)
+
+
+def _enqueue(
+    factory: sessionmaker[Session],
+    queues: Queues,
+    reading_id: int,
+    user_id: int,
+    batch_id: str,
+    limits: BatchLimits,
+) -> None:
+    spec = submission.analysis_job(reading_id, limits)
+    try:
+        submit(factory, queues, spec, user_id=user_id, reading_id=reading_id, batch_id=batch_id)
+    except QueueUnavailableError as error:
+        with transaction(factory) as session:
+            store.mark_failed(session, reading_id, error.code, error.message)
+        invalidate_user(queues.redis, user_id)
+
+
+def run_analysis(
+    factory: sessionmaker[Session],
+    blobs: BlobStore,
+    redis: Redis | None,
+    reader: LLMReader | None,
+    settings: Settings,
+    reading_id: int,
+    progress: Progress,
+) -> None:
+    """Analyse one reading's photo and store everything it produced in one transaction.
+
+    Files (overlay, thumbnail) are written before that transaction and removed again if it
+    fails, so a failed attempt leaves no orphans and a retry starts clean.
+    """
+    with transaction(factory) as session:
+        job = analysis.load_input(session, reading_id)
+    found, rgb, scale = analysis.run_vision(blobs.get(job.image_key), job, settings, progress)
+    report(progress, "interpreting")
+    outcome = interpret(
+        found,
+        expand_types(job.analysis_types),
+        image_sha256=job.image_sha256,
+        palm_crop_jpeg=analysis.palm_crop(rgb, found, scale),
+        llm=reader,
+    )
+    report(progress, "saving")
+    written = [blobs.put(render_overlay_png(rgb, found))]
+    if not job.has_thumbnail:
+        written.append(blobs.put(analysis.encode_image(rgb, analysis.THUMBNAIL_SIDE, "WEBP", 80)))
+    thumbnail = written[1] if len(written) > 1 else None
+    try:
+        with transaction(factory) as session:
+            unused = analysis.store_results(session, job, found, outcome, written[0], thumbnail)
+    except BaseException:
+        for key in written:
+            blobs.delete(key)
+        raise
+    blobs.delete(unused)
+    invalidate_user(redis, job.user_id)  # after the commit: explore views show it at once
+
+
+def remove_reading(
+    factory: sessionmaker[Session],
+    blobs: BlobStore,
+    redis: Redis | None,
+    user_id: int,
+    reading_id: int,
+) -> store.Deletion:
+    """Delete a reading everywhere: rows in one transaction; files and cached LLM replies only
+    after it committed, so a failure never leaves rows pointing at missing files."""
+    with transaction(factory) as session:
+        deletion = store.delete_reading(session, user_id, reading_id)
+    invalidate_user(redis, user_id)  # committed: explore views drop it on the next page view
+    for key in deletion.blob_keys:
+        blobs.delete(key)
+    if redis is not None and deletion.image_sha256:
+        # if Redis is down the entries simply expire by TTL; the reading itself is gone
+        with contextlib.suppress(RedisError, OSError):
+            ResponseCache(redis).forget_image(deletion.image_sha256)
+    return deletion

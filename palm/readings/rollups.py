@@ -1,0 +1,201 @@
+"""Keep the trend rollups (palm.models.rollups) in step with readings and their lines.
+
+A reading contributes one count to ``reading_daily`` (its day, status, hand, shape) and each of
+its line rows one count plus metric sums to ``trend_daily`` (day, status, hand, line, found);
+the ``*_all`` twins get the same. Every change goes through here, in the transaction that
+changes the source rows: take a ``snapshot`` of the reading's contribution before, change it,
+and ``apply`` the difference to the new one (a retried completion, a status change or a delete
+is then counted exactly once). Increments are ``INSERT … ON CONFLICT DO UPDATE`` with the rows
+in key order (one statement per table, so concurrent writers lock rows in the same order).
+``rebuild`` recomputes everything from the source rows (ops, bulk loads, consistency checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from palm.models import (
+    LineResult,
+    Reading,
+    ReadingDaily,
+    ReadingDailyAll,
+    TrendDaily,
+    TrendDailyAll,
+)
+from palm.vocabulary import Granularity
+
+ReadingKey = tuple[str, str, str, str]  # day, status, hand, shape
+LineKey = tuple[str, str, str, str, bool]  # day, status, hand, line, found
+Sums = tuple[int, float, float, float]  # n, length_rel, depth, curvature
+READING_KEYS = ("day", "status", "hand", "shape")
+LINE_KEYS = ("day", "status", "hand", "line", "found")
+LINE_MEASURES = ("n", "sum_length_rel", "sum_depth", "sum_curvature")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one reading adds to the rollups."""
+
+    user_id: int
+    reading: ReadingKey
+    lines: tuple[tuple[LineKey, Sums], ...]
+
+
+def bucket_of(session: Session, granularity: Granularity) -> ColumnElement[str]:
+    """created_at as a 'YYYY-MM-DD' or 'YYYY-MM' string in UTC, in the database's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        pattern = "YYYY-MM-DD" if granularity == "day" else "YYYY-MM"
+        return func.to_char(func.timezone("UTC", Reading.created_at), pattern)
+    return func.strftime("%Y-%m-%d" if granularity == "day" else "%Y-%m", Reading.created_at)
+
+
+def snapshot(
+    session: Session, reading: Reading, lines: Sequence[LineResult] | None = None
+) -> Contribution:
+    """The reading's contribution as it stands; ``lines`` default to its stored line rows."""
+    if lines is None:
+        query = select(LineResult).where(LineResult.reading_id == reading.id)
+        lines = list(session.scalars(query))
+    if reading.created_at is None:  # a pending reading gets its timestamp on flush
+        session.flush()
+    day = reading.created_at.astimezone(UTC).strftime("%Y-%m-%d")
+    status, hand = str(reading.status), reading.hand or ""
+    return Contribution(
+        reading.user_id,
+        (day, status, hand, reading.hand_shape or ""),
+        tuple(
+            (
+                (day, status, hand, line.line, bool(line.found)),
+                (1, line.length_rel or 0.0, line.depth or 0.0, line.curvature or 0.0),
+            )
+            for line in lines
+        ),
+    )
+
+
+def apply(session: Session, new: Contribution | None, old: Contribution | None) -> None:
+    """Move the rollups from ``old`` to ``new`` (either may be None: added, removed)."""
+    either = new or old
+    if either is None:
+        return
+    owner = either.user_id
+    readings: dict[ReadingKey, int] = {}
+    lines: dict[LineKey, list[float]] = {}
+    for part, sign in ((new, 1), (old, -1)):
+        if part is None:
+            continue
+        readings[part.reading] = readings.get(part.reading, 0) + sign
+        for key, sums in part.lines:
+            total = lines.setdefault(key, [0.0, 0.0, 0.0, 0.0])
+            for index, value in enumerate(sums):
+                total[index] += sign * value
+    reading_rows = [
+        {**dict(zip(READING_KEYS, key, strict=True)), "n": n}
+        for key, n in sorted(readings.items())
+        if n
+    ]
+    line_rows = [
+        {
+            **dict(zip(LINE_KEYS, key, strict=True)),
+            **dict(zip(LINE_MEASURES, (int(sums[0]), *sums[1:]), strict=True)),
+        }
+        for key, sums in sorted(lines.items())
+        if any(sums)
+    ]
+    _increment(session, _table(ReadingDaily), READING_KEYS, ("n",), reading_rows, owner)
+    _increment(session, _table(ReadingDailyAll), READING_KEYS, ("n",), reading_rows, None)
+    _increment(session, _table(TrendDaily), LINE_KEYS, LINE_MEASURES, line_rows, owner)
+    _increment(session, _table(TrendDailyAll), LINE_KEYS, LINE_MEASURES, line_rows, None)
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def add_reading(
+    session: Session, reading: Reading, lines: Sequence[LineResult] | None = None
+) -> None:
+    """Count a new reading (``lines``: its line rows; default: those stored)."""
+    apply(session, snapshot(session, reading, lines), None)
+
+
+def remove_reading(
+    session: Session, reading: Reading, lines: Sequence[LineResult] | None = None
+) -> None:
+    """Uncount a reading that is about to go (call before its rows are deleted)."""
+    apply(session, None, snapshot(session, reading, lines))
+
+
+@contextmanager
+def tracking(session: Session, reading: Reading) -> Iterator[None]:
+    """Re-count the reading after the block changed it (status, hand…; lines as stored)."""
+    before = snapshot(session, reading)
+    yield
+    apply(session, snapshot(session, reading), before)
+
+
+def _increment(
+    session: Session,
+    table: Table,
+    keys: Sequence[str],
+    measures: Sequence[str],
+    rows: list[dict[str, Any]],
+    user_id: int | None,
+) -> None:
+    if not rows:
+        return
+    if user_id is not None:
+        rows = [{"user_id": user_id, **row} for row in rows]
+        keys = ("user_id", *keys)
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in measures},
+    )
+    session.execute(statement)
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every rollup from the source rows (INSERT … SELECT … GROUP BY)."""
+    for model in (ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll):
+        session.execute(delete(model))
+    day = bucket_of(session, "day")
+    hand, shape = func.coalesce(Reading.hand, ""), func.coalesce(Reading.hand_shape, "")
+    keys = (Reading.user_id, day, Reading.status, hand, shape)
+    per_user = select(*keys, func.count()).group_by(*keys)
+    session.execute(insert(ReadingDaily).from_select(["user_id", *READING_KEYS, "n"], per_user))
+    line_sums = (
+        func.count(),
+        func.sum(LineResult.length_rel),
+        func.sum(LineResult.depth),
+        func.sum(LineResult.curvature),
+    )
+    groups = (Reading.user_id, day, Reading.status, hand, LineResult.line, LineResult.found)
+    per_user_lines = (
+        select(*groups, *line_sums)
+        .join(LineResult, LineResult.reading_id == Reading.id)
+        .group_by(*groups)
+    )
+    session.execute(
+        insert(TrendDaily).from_select(["user_id", *LINE_KEYS, *LINE_MEASURES], per_user_lines)
+    )
+    _sum_users(session, _table(ReadingDaily), _table(ReadingDailyAll), READING_KEYS, ("n",))
+    _sum_users(session, _table(TrendDaily), _table(TrendDailyAll), LINE_KEYS, LINE_MEASURES)
+
+
+def _sum_users(
+    session: Session, source: Table, target: Table, keys: Sequence[str], measures: Sequence[str]
+) -> None:
+    columns = [source.c[name] for name in keys]
+    query = select(*columns, *[func.sum(source.c[name]) for name in measures]).group_by(*columns)
+    session.execute(insert(target).from_select([*keys, *measures], query))

@@ -1,0 +1,168 @@
+"""Every client a process uses — engine and sessions, Redis, queues, blob store, cipher, LLM,
+readers, rate limiters — built once, on first use, and handed down to the features.
+
+The Streamlit app, each worker and the CLI call :func:`get_runtime`; features never build a
+client themselves, they receive one. ``built`` counts constructions, so a test can prove that
+twenty jobs on one worker built each client once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from cryptography.fernet import MultiFernet
+from limits.storage import RedisStorage
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from palm.chat import ChatLLM, MemoryConfig, memory_config
+from palm.db import make_engine, make_session_factory
+from palm.explore import Explorer, deployment_secret
+from palm.infra import BlobStore, RateLimiter, connect, limits_storage, load_cipher
+from palm.jobs import Queues
+from palm.llm import LLM, build_llm
+from palm.readers import LLMReader, build_reader
+from palm.readings import BatchLimits
+from palm.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+
+class Runtime:
+    """The clients of one process over one Settings; each property builds its client once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.built: Counter[str] = Counter()
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.RLock()  # builders call other builders (the reader needs Redis)
+
+    def _once(self, name: str, build: Callable[[], T]) -> T:
+        with self._lock:
+            if name not in self._clients:
+                self._clients[name] = build()
+                self.built[name] += 1
+            return cast(T, self._clients[name])
+
+    @property
+    def engine(self) -> Engine:
+        url = self.settings.resolved_database_url
+        return self._once("engine", lambda: make_engine(url, self.settings))
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        return self._once("session_factory", lambda: make_session_factory(self.engine))
+
+    @property
+    def redis(self) -> Redis | None:
+        """None when REDIS_URL is unset (the app was started without the launcher)."""
+        url = self.settings.redis_url
+        return self._once("redis", lambda: connect(url, timeout=2.0) if url else None)
+
+    @property
+    def queues(self) -> Queues | None:
+        redis = self.redis
+        return self._once("queues", lambda: Queues(redis) if redis is not None else None)
+
+    @property
+    def cipher(self) -> MultiFernet:
+        return self._once("cipher", lambda: load_cipher(self.settings))
+
+    @property
+    def blob_store(self) -> BlobStore:
+        return self._once("blob_store", lambda: BlobStore(self.settings.images_dir, self.cipher))
+
+    @property
+    def llm(self) -> LLM | None:
+        """None without OPENAI_API_KEY and OPENAI_BASE_URL: the offline reader answers."""
+        return self._once("llm", lambda: build_llm(self.settings))
+
+    @property
+    def reader(self) -> LLMReader | None:
+        ttl = self.settings.palm_llm_cache_ttl
+        return self._once("reader", lambda: build_reader(self.llm, self.redis, cache_ttl=ttl))
+
+    @property
+    def chat_llm(self) -> ChatLLM | None:
+        def build() -> ChatLLM | None:
+            llm = self.llm
+            tokens = self.settings.palm_chat_max_output_tokens
+            return ChatLLM(llm, max_output_tokens=tokens) if llm is not None else None
+
+        return self._once("chat_llm", build)
+
+    @property
+    def chat_memory(self) -> MemoryConfig:
+        return memory_config(self.settings)
+
+    @property
+    def batch_limits(self) -> BatchLimits:
+        return BatchLimits.from_settings(self.settings)
+
+    @property
+    def explorer(self) -> Explorer:
+        return self._once("explorer", lambda: Explorer(self.session_factory, self.redis))
+
+    @property
+    def pseudonym_secret(self) -> bytes:
+        return self._once("pseudonym_secret", lambda: deployment_secret(self.settings))
+
+    def _limiter(self, name: str, per_minute: int) -> RateLimiter | None:
+        def build() -> RateLimiter | None:
+            storage = self._limits_storage()
+            return RateLimiter(storage, per_minute, name) if storage is not None else None
+
+        return self._once(f"limiter:{name}", build)
+
+    def _limits_storage(self) -> RedisStorage | None:
+        redis, url = self.redis, self.settings.redis_url
+        return self._once(
+            "limits_storage", lambda: limits_storage(redis, url) if redis and url else None
+        )
+
+    @property
+    def login_limiter(self) -> RateLimiter | None:
+        return self._limiter("login", self.settings.palm_login_attempts_per_minute)
+
+    @property
+    def chat_limiter(self) -> RateLimiter | None:
+        return self._limiter("chat", self.settings.palm_chat_messages_per_minute)
+
+    def close(self) -> None:
+        """Give back pooled connections (tests, and a CLI command that is done)."""
+        with self._lock:
+            engine = self._clients.get("engine")
+            if engine is not None:
+                engine.dispose()
+            redis = self._clients.get("redis")
+            if redis is not None:
+                redis.close()
+            self._clients.clear()
+
+
+_current: Runtime | None = None
+_current_pid = 0
+_current_lock = threading.Lock()
+
+
+def get_runtime() -> Runtime:
+    """The process's runtime over the process's settings (a forked child gets its own)."""
+    global _current, _current_pid
+    with _current_lock:
+        if _current is None or _current_pid != os.getpid():
+            _current, _current_pid = Runtime(get_settings()), os.getpid()
+        return _current
+
+
+def reset_runtime() -> None:
+    """Forget the process's runtime (tests change the environment between cases)."""
+    global _current
+    with _current_lock:
+        if _current is not None and _current_pid == os.getpid():
+            _current.close()
+        _current = None

@@ -1,1 +1,0 @@
-"""Domain services: each takes a Session and never commits."""

@@ -1,0 +1,137 @@
+"""Palmline's shared words: line names, hands, analysis types, statuses, roles, progress.
+
+Every layer (vision, readers, features, ui) says "heart line", "done" or "analyst" with the
+names defined here, so adding a line or a status is one edit. Labels for the screen live
+beside the names they label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from palm.errors import PalmError
+
+#: The principal lines first, then the minor ones, in the order readings list them.
+LINE_NAMES: tuple[str, ...] = ("heart", "head", "life", "fate", "sun", "mercury")
+PRINCIPAL_LINES: tuple[str, ...] = ("heart", "head", "life")
+
+Hand = Literal["left", "right"]
+HandChoice = Literal["auto", "left", "right"]
+HANDS: tuple[Hand, ...] = ("left", "right")
+
+
+class AnalysisType(StrEnum):
+    """What a person can ask the palm about."""
+
+    LIFE = "life"
+    LOVE = "love"
+    CAREER = "career"
+    HEALTH = "health"
+    HEAD = "head"
+
+
+ANALYSIS_TYPES: tuple[str, ...] = tuple(kind.value for kind in AnalysisType)
+
+#: Other names people (and the issues) use for the same analysis types.
+TYPE_ALIASES: dict[str, AnalysisType] = {
+    "heart": AnalysisType.LOVE,
+    "fate": AnalysisType.CAREER,
+    "mercury": AnalysisType.HEALTH,
+}
+
+#: Which palm lines each analysis type reads, most important first.
+TYPE_LINES: dict[AnalysisType, tuple[str, ...]] = {
+    AnalysisType.LIFE: ("life",),
+    AnalysisType.LOVE: ("heart",),
+    AnalysisType.CAREER: ("fate", "sun"),
+    AnalysisType.HEALTH: ("mercury", "life"),
+    AnalysisType.HEAD: ("head",),
+}
+
+#: How the analysis types are offered on the Analyze page.
+TYPE_LABELS: dict[str, str] = {
+    "life": "Life",
+    "love": "Love (heart)",
+    "career": "Career (fate)",
+    "health": "Health & energy (mercury)",
+    "head": "Head (mind)",
+}
+
+
+def expand_types(values: Iterable[str]) -> list[AnalysisType]:
+    """Turn user input ("full", aliases, duplicates) into analysis types in canonical order."""
+    wanted: set[AnalysisType] = set()
+    for raw in values:
+        value = str(raw).strip().lower()
+        if value == "full":
+            wanted.update(AnalysisType)
+        elif value in TYPE_ALIASES:
+            wanted.add(TYPE_ALIASES[value])
+        else:
+            try:
+                wanted.add(AnalysisType(value))
+            except ValueError:
+                raise PalmError(
+                    "UNKNOWN_ANALYSIS_TYPE", f"“{raw}” is not an analysis type."
+                ) from None
+    return [kind for kind in AnalysisType if kind in wanted]
+
+
+class Role(StrEnum):
+    """What an account may see: users their own data, analysts everyone's, admins everything."""
+
+    USER = "user"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class ReadingStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+READING_STATUSES: tuple[str, ...] = tuple(status.value for status in ReadingStatus)
+#: A reading in one of these states will not change again on its own.
+SETTLED_STATUSES = frozenset({ReadingStatus.DONE, ReadingStatus.FAILED})
+
+
+class JobState(StrEnum):
+    """Mirror of an RQ job's life, kept in the database so pages never poll Redis for history."""
+
+    QUEUED = "queued"
+    STARTED = "started"
+    RETRYING = "retrying"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+TERMINAL_JOB_STATES = frozenset({JobState.FINISHED, JobState.FAILED})
+
+#: How finely trends are bucketed in time.
+Granularity = Literal["day", "month"]
+
+#: The stages an analysis reports, with how far along each one is (0–1).
+STAGE_PROGRESS: dict[str, float] = {
+    "validating": 0.05,
+    "landmarks": 0.2,
+    "lines": 0.4,
+    "metrics": 0.6,
+    "interpreting": 0.7,
+    "saving": 0.9,
+}
+
+
+class Progress(Protocol):
+    """Where long work reports its stage: the vision engine, the analysis, any job."""
+
+    def __call__(self, stage: str, fraction: float, /) -> None: ...
+
+
+def report(progress: Progress | None, stage: str) -> None:
+    """Report one of the analysis stages (STAGE_PROGRESS) if anyone is listening."""
+    if progress is not None:
+        progress(stage, STAGE_PROGRESS.get(stage, 0.5))

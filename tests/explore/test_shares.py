@@ -1,0 +1,72 @@
+"""Sharing a reading by e-mail: refusals, idempotence, revocation, audit events."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from palm.explore import shares
+from palm.infra.audit import AuditAction
+from palm.models import AuditEvent
+from palm.readings.store import ReadingNotFoundError
+from tests.explore.data import ReadingSpec, add_reading
+
+
+@pytest.fixture
+def ids(session: Session, make_account) -> dict[str, int]:
+    ana, ben = make_account("ana@example.com"), make_account("ben@example.com")
+    return {
+        "ana": ana,
+        "ben": ben,
+        "reading": add_reading(session, ReadingSpec(ana)),
+        "queued": add_reading(session, ReadingSpec(ana, status="queued")),
+    }
+
+
+def actions(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_share_then_revoke_is_listed_and_audited(session: Session, ids: dict[str, int]) -> None:
+    share = shares.share_reading(session, ids["ana"], ids["reading"], "  BEN@example.com ")
+    assert share.recipient_id == ids["ben"] and share.active
+    assert (
+        shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com").id == share.id
+    )
+    assert shares.is_shared_with(session, ids["reading"], ids["ben"])
+    assert [s.id for s in shares.shared_with(session, ids["ben"])] == [share.id]
+    revoked = shares.revoke_share(session, ids["ana"], share.id)
+    assert not revoked.active
+    assert not shares.is_shared_with(session, ids["reading"], ids["ben"])
+    assert shares.shared_with(session, ids["ben"]) == []
+    assert [s.active for s in shares.shares_by(session, ids["ana"])] == [False]
+    shares.revoke_share(session, ids["ana"], share.id)  # twice is harmless, audited once
+    assert actions(session).count(AuditAction.READING_SHARED) == 1
+    assert actions(session).count(AuditAction.SHARE_REVOKED) == 1
+    again = shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com")
+    assert again.id != share.id and again.active
+
+
+@pytest.mark.parametrize(
+    ("who", "reading", "email", "code"),
+    [
+        ("ana", "reading", "nobody@example.com", "SHARE_NO_ACCOUNT"),
+        ("ana", "reading", "ana@example.com", "SHARE_SELF"),
+        ("ana", "queued", "ben@example.com", "SHARE_NOT_DONE"),
+        ("ben", "reading", "ana@example.com", "READING_NOT_FOUND"),
+    ],
+)
+def test_refusals_have_codes(
+    session: Session, ids: dict[str, int], who, reading, email, code
+) -> None:
+    with pytest.raises((shares.ShareError, ReadingNotFoundError)) as caught:
+        shares.share_reading(session, ids[who], ids[reading], email)
+    assert caught.value.code == code
+
+
+def test_only_the_owner_can_revoke(session: Session, ids: dict[str, int]) -> None:
+    share = shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com")
+    with pytest.raises(shares.ShareError):
+        shares.revoke_share(session, ids["ben"], share.id)
+    assert shares.is_shared_with(session, ids["reading"], ids["ben"])

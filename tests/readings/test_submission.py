@@ -1,0 +1,185 @@
+"""Uploading a batch: coded refusals at the door, one stored copy per photo, jobs enqueued."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from redis import Redis
+from rq import Queue
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from palm.db import transaction
+from palm.errors import PalmError
+from palm.infra.redis import connect
+from palm.infra.storage import BlobStore
+from palm.jobs import ANALYSIS_QUEUE, Queues
+from palm.models import Image, Job, Reading
+from palm.readings import Upload, submit_batch
+from tests.support.photos import LIMITS, photo
+
+
+def count(factory: sessionmaker[Session], model: type) -> int:
+    with transaction(factory) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def statuses(factory: sessionmaker[Session], batch_id: str) -> list[tuple[str, str, str | None]]:
+    with transaction(factory) as session:
+        rows = session.scalars(
+            select(Reading).where(Reading.batch_id == batch_id).order_by(Reading.id)
+        )
+        return [(r.filename, r.status, r.error_code) for r in rows]
+
+
+def test_bad_files_fail_alone_and_good_ones_are_queued(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+) -> None:
+    user = make_account("ana@example.com")
+    uploads = [
+        Upload("palm.jpg", photo("palm_f_hanging.jpg"), "auto"),
+        Upload("notes.txt", b"this is not a photo", "auto"),
+        Upload("empty.jpg", b"", "left"),
+        Upload("back.jpg", photo("back_f_hanging.jpg"), "right"),
+    ]
+    batch = submit_batch(
+        session_factory,
+        Queues(redis_client),
+        store,
+        user_id=user,
+        uploads=uploads,
+        analysis_types=["full"],
+        limits=LIMITS,
+    )
+    assert statuses(session_factory, batch.batch_id) == [
+        ("palm.jpg", "queued", None),
+        ("notes.txt", "failed", "UNSUPPORTED_FORMAT"),
+        ("empty.jpg", "failed", "EMPTY_FILE"),
+        ("back.jpg", "queued", None),
+    ]
+    assert (batch.rejected, len(batch.reading_ids)) == (2, 2)
+    assert store.count() == count(session_factory, Image) == 2
+    assert Queue(ANALYSIS_QUEUE, connection=redis_client).count == 2
+    with transaction(session_factory) as session:
+        jobs = session.scalars(select(Job).order_by(Job.id)).all()
+        assert [job.reading_id for job in jobs] == batch.reading_ids
+        assert {job.batch_id for job in jobs} == {batch.batch_id}
+
+
+def test_the_same_photo_twice_is_stored_once(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+) -> None:
+    user = make_account("ana@example.com")
+    data = photo("palm_m_hanging.jpg")
+    for _ in range(2):
+        submit_batch(
+            session_factory,
+            Queues(redis_client),
+            store,
+            user_id=user,
+            uploads=[Upload("a.jpg", data)],
+            analysis_types=["life"],
+            limits=LIMITS,
+        )
+    assert (count(session_factory, Reading), count(session_factory, Image)) == (2, 1)
+    assert store.count() == 1
+
+
+def test_stored_photos_are_encrypted_at_rest(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+) -> None:
+    user = make_account("ana@example.com")
+    data = photo("palm_m_hanging.jpg")
+    submit_batch(
+        session_factory,
+        Queues(redis_client),
+        store,
+        user_id=user,
+        uploads=[Upload("a.jpg", data)],
+        analysis_types=["life"],
+        limits=LIMITS,
+    )
+    (path,) = store.root.rglob("*.bin")
+    assert data[:64] not in path.read_bytes()
+    with transaction(session_factory) as session:
+        key = session.scalars(select(Image.storage_key)).one()
+    assert store.get(key) == data
+
+
+@pytest.mark.parametrize(
+    ("files", "types", "code"),
+    [
+        (0, ["full"], "NO_FILES"),
+        (6, ["full"], "TOO_MANY_FILES"),
+        (1, [], "NO_ANALYSIS_TYPE"),
+    ],
+)
+def test_a_refused_batch_creates_nothing(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+    files: int,
+    types: list[str],
+    code: str,
+) -> None:
+    user = make_account("ana@example.com")
+    uploads = [Upload(f"{n}.jpg", photo("palm_f_hanging.jpg")) for n in range(files)]
+    with pytest.raises(PalmError) as raised:
+        submit_batch(
+            session_factory,
+            Queues(redis_client),
+            store,
+            user_id=user,
+            uploads=uploads,
+            analysis_types=types,
+            limits=LIMITS,
+        )
+    assert raised.value.code == code
+    assert count(session_factory, Reading) == store.count() == 0
+
+
+def test_redis_down_fails_the_readings_instead_of_leaving_them_queued(
+    session_factory: sessionmaker[Session], store: BlobStore, make_account: Callable[[str], int]
+) -> None:
+    user = make_account("ana@example.com")
+    batch = submit_batch(
+        session_factory,
+        Queues(connect("redis://127.0.0.1:1/0", timeout=0.3)),
+        store,
+        user_id=user,
+        uploads=[Upload("a.jpg", photo("palm_f_hanging.jpg"))],
+        analysis_types=["life"],
+        limits=LIMITS,
+    )
+    assert statuses(session_factory, batch.batch_id) == [("a.jpg", "failed", "QUEUE_UNAVAILABLE")]
+
+
+def test_a_failed_transaction_leaves_no_orphan_files(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+) -> None:
+    missing_user = 999_999  # violates the users foreign key at flush
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
+        submit_batch(
+            session_factory,
+            Queues(redis_client),
+            store,
+            user_id=missing_user,
+            uploads=[Upload("a.jpg", photo("palm_f_hanging.jpg"))],
+            analysis_types=["life"],
+            limits=LIMITS,
+        )
+    assert store.count() == count(session_factory, Reading) == 0
