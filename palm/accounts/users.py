@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from palm.errors import PalmError
-from palm.infra.audit import AuditAction, Outcome, record
+from palm.infra import AuditAction, Outcome, record
 from palm.models import User, utcnow
 from palm.vocabulary import Role
 

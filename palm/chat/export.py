@@ -8,7 +8,7 @@ document a script can read back.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -17,29 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from palm.chat.messages import MessageView, messages_of
-from palm.chat.sealing import unseal
-from palm.chat.threads import get_conversation, reading_label
+from palm.chat.threads import ThreadRow, get_conversation, thread_row
 from palm.errors import PalmError
-from palm.infra.storage import BlobStore
+from palm.infra import BlobStore
 from palm.models import Conversation, Reading
-from palm.readers.types import DISCLAIMER
+from palm.readers import DISCLAIMER
 
 EXPORT_FORMAT = "palmline-chat-export/1"
 SPEAKERS = {"user": "You", "assistant": "Reader"}
 
 
 @dataclass(frozen=True)
-class ThreadExport:
-    id: int
-    title: str
-    folder: str
-    tags: list[str]
-    pinned: bool
-    archived: bool
+class ThreadExport(ThreadRow):
+    """A thread as the sidebar knows it, plus what an export adds."""
+
     created_at: datetime
-    updated_at: datetime
-    reading_id: int | None
-    reading_label: str | None
     overlay_key: str | None
     messages: list[MessageView]
 
@@ -65,17 +57,10 @@ def _thread(
     session: Session, cipher: MultiFernet, user_id: int, conversation: Conversation
 ) -> ThreadExport:
     reading = session.get(Reading, conversation.reading_id) if conversation.reading_id else None
+    row = thread_row(cipher, conversation, reading)
     return ThreadExport(
-        id=conversation.id,
-        title=unseal(cipher, conversation.title_token),
-        folder=conversation.folder,
-        tags=list(conversation.tags),
-        pinned=conversation.pinned,
-        archived=conversation.archived,
+        **{column.name: getattr(row, column.name) for column in fields(ThreadRow)},
         created_at=conversation.created_at,
-        updated_at=conversation.updated_at,
-        reading_id=reading.id if reading else None,
-        reading_label=reading_label(reading) if reading else None,
         overlay_key=reading.overlay_key if reading else None,
         messages=messages_of(session, cipher, user_id, conversation.id),
     )
@@ -98,7 +83,7 @@ def to_markdown(threads: list[ThreadExport]) -> str:
     parts = ["# Palmline conversations", "", f"_{DISCLAIMER}_", ""]
     for thread in threads:
         parts += [f"## {thread.title}", ""]
-        parts += [f"- {line}" for line in _facts(thread)] + [""]
+        parts += [f"- {line}" for line in thread_facts(thread)] + [""]
         for message in thread.messages:
             speaker = SPEAKERS.get(message.role, message.role)
             parts.append(f"**{speaker}** · {message.created_at:%Y-%m-%d %H:%M} UTC")
@@ -108,7 +93,8 @@ def to_markdown(threads: list[ThreadExport]) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def _facts(thread: ThreadExport) -> list[str]:
+def thread_facts(thread: ThreadExport) -> list[str]:
+    """The lines under a thread's title in the Markdown and PDF exports."""
     facts = [f"Started {thread.created_at:%Y-%m-%d %H:%M} UTC, {len(thread.messages)} messages"]
     if thread.reading_label:
         facts.append(f"Reading: {thread.reading_label}")

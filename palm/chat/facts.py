@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from palm.chat.threads import reading_label
 from palm.models import Image, Interpretation, Reading
-from palm.readers.offline import read_type
-from palm.readers.table import line_bands
+from palm.readers import line_bands, read_type
 from palm.readings import finished_readings
-from palm.vision.result import PalmAnalysis
+from palm.vision import PalmAnalysis
 from palm.vocabulary import LINE_NAMES, AnalysisType, ReadingStatus
 
 

@@ -15,8 +15,7 @@ from palm.chat.memory import NAME_FACT, ChatContext, sentences
 from palm.chat.suggest import suggestions
 from palm.chat.topics import LINE_TOPICS, Intent, parse
 from palm.llm import forbidden_words
-from palm.readers.offline import pick
-from palm.readers.table import load_table
+from palm.readers import load_table, pick
 from palm.vocabulary import LINE_NAMES, AnalysisType
 
 ENGINE = "offline"

@@ -12,8 +12,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from palm.chat.export import SPEAKERS, ThreadExport
-from palm.readers.types import DISCLAIMER
+from palm.chat.export import SPEAKERS, ThreadExport, thread_facts
+from palm.readers import DISCLAIMER
 
 UNICODE_FONTS = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -50,13 +50,7 @@ class _Writer:
     def thread(self, thread: ThreadExport, overlay: bytes | None) -> None:
         self.pdf.add_page()
         self.paragraph(thread.title, size=16, height=8)
-        meta = [f"Started {thread.created_at:%Y-%m-%d %H:%M} UTC"]
-        if thread.reading_label:
-            meta.append(f"reading {thread.reading_label}")
-        if thread.folder:
-            meta.append(f"folder {thread.folder}")
-        if thread.tags:
-            meta.append("tags " + ", ".join(thread.tags))
+        meta = thread_facts(thread)
         self.paragraph(" · ".join(meta) if self.unicode else " | ".join(meta), size=8)
         if overlay:
             self.pdf.ln(2)

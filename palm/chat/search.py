@@ -228,13 +228,5 @@ def _scan(
 SEARCH_INDEX = SearchIndex()
 
 
-def search_messages(
-    session: Session,
-    cipher: MultiFernet,
-    user_id: int,
-    query: str,
-    filters: SearchFilters | None = None,
-    *,
-    limit: int = 50,
-) -> list[SearchHit]:
-    return SEARCH_INDEX.search(session, cipher, user_id, query, filters, limit=limit)
+#: Search through the process-wide index (SearchIndex.search).
+search_messages = SEARCH_INDEX.search

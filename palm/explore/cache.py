@@ -21,7 +21,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from palm.explore.query import Viewer
-from palm.infra.generations import GLOBAL_GENERATION, user_generation_key
+from palm.infra import GLOBAL_GENERATION, user_generation_key
 
 T = TypeVar("T")
 PREFIX = "palm:cache:explore"

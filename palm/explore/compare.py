@@ -20,8 +20,8 @@ from palm.errors import PalmError
 from palm.explore.query import Viewer, pseudonym
 from palm.explore.shares import is_shared_with
 from palm.models import LineResult, Reading, User
-from palm.readings.store import ReadingNotFoundError
-from palm.vision.frame import fit_frame_affine, frame_to_units
+from palm.readings import ReadingNotFoundError
+from palm.vision import fit_frame_affine, frame_to_units
 from palm.vocabulary import LINE_NAMES, ReadingStatus
 
 METRICS = ("length_rel", "depth", "curvature", "breaks", "branches", "confidence")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, String, cast, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
-from palm.infra.crypto import ensure_dev_key
+from palm.infra import ensure_dev_key
 from palm.models import Interpretation, LineResult, Reading
 from palm.settings import Settings
 from palm.vocabulary import ANALYSIS_TYPES, LINE_NAMES, Role

@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from palm.accounts import users
+from palm import accounts
 from palm.errors import PalmError
-from palm.infra.audit import AuditAction, Outcome, record
+from palm.infra import AuditAction, Outcome, record
 from palm.models import Reading, ReadingShare, User, utcnow
-from palm.readings.store import get_reading
+from palm.readings import get_reading
 from palm.vocabulary import ReadingStatus
 
 
@@ -47,7 +47,7 @@ def reading_label(reading: Reading) -> str:
 
 
 def _recipient(session: Session, owner_id: int, email: str) -> User:
-    recipient = users.find_by_email(session, email)
+    recipient = accounts.find_by_email(session, email)
     if recipient is None:
         raise ShareError("SHARE_NO_ACCOUNT", "No Palmline account uses that e-mail address.")
     if recipient.id == owner_id:
@@ -74,16 +74,7 @@ def share_reading(
         share = ReadingShare(reading_id=reading.id, owner_id=owner_id, recipient_id=recipient.id)
         session.add(share)
         session.flush()
-        owner = session.get_one(User, owner_id)
-        record(
-            session,
-            actor=owner.email,
-            action=AuditAction.READING_SHARED,
-            outcome=Outcome.OK,
-            target=f"reading:{reading.id}",
-            session_ref=session_ref,
-            detail=f"share:{share.id} to user:{recipient.id}",
-        )
+        _audit(session, AuditAction.READING_SHARED, share, session_ref)
     return _share_row(session, share)
 
 
@@ -98,17 +89,21 @@ def revoke_share(
         raise ShareError("SHARE_NOT_FOUND", "That share does not exist or is not yours.")
     if share.revoked_at is None:
         share.revoked_at = utcnow()
-        owner = session.get_one(User, owner_id)
-        record(
-            session,
-            actor=owner.email,
-            action=AuditAction.SHARE_REVOKED,
-            outcome=Outcome.OK,
-            target=f"reading:{share.reading_id}",
-            session_ref=session_ref,
-            detail=f"share:{share.id} to user:{share.recipient_id}",
-        )
+        _audit(session, AuditAction.SHARE_REVOKED, share, session_ref)
     return _share_row(session, share)
+
+
+def _audit(session: Session, action: AuditAction, share: ReadingShare, session_ref: str) -> None:
+    owner = session.get_one(User, share.owner_id)
+    record(
+        session,
+        actor=owner.email,
+        action=action,
+        outcome=Outcome.OK,
+        target=f"reading:{share.reading_id}",
+        session_ref=session_ref,
+        detail=f"share:{share.id} to user:{share.recipient_id}",
+    )
 
 
 def _share_row(session: Session, share: ReadingShare) -> ShareRow:

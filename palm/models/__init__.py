@@ -6,8 +6,9 @@ from palm.models.base import UTCDateTime, utcnow
 from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
-from palm.models.readings import Image, Interpretation, LineResult, Reading, UsageRecord
+from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
+from palm.models.usage import UsageRecord
 
 __all__ = [
     "AuditEvent",

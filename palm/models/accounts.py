@@ -62,7 +62,7 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-def _refuse_audit_change(_mapper: Mapper[Any], _connection: Any, target: AuditEvent) -> None:
+def _refuse_audit_change(_mapper: Mapper[Any], _connection: Any, _target: AuditEvent) -> None:
     raise PermissionError("audit_events is append-only")
 
 

@@ -1,4 +1,4 @@
-"""Photos, readings, their lines and interpretations, and LLM usage."""
+"""Photos, readings, their lines and interpretations."""
 
 from __future__ import annotations
 
@@ -115,33 +115,3 @@ class Interpretation(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     engine: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(32), default="")
-
-
-class UsageRecord(Base):
-    """One LLM call (or cache hit): tokens, cost and latency, for the admin page."""
-
-    __tablename__ = "usage_records"
-    __table_args__ = (
-        Index("ix_usage_records_ts", "ts"),
-        Index("ix_usage_user_ts", "user_id", "ts"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ts: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
-    reading_id: Mapped[int | None] = mapped_column(
-        ForeignKey("readings.id", ondelete="SET NULL"), nullable=True
-    )
-    provider: Mapped[str] = mapped_column(String(32))
-    model: Mapped[str] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(32))
-    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    cached_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
-    cache_hit: Mapped[bool] = mapped_column(Boolean, default=False)
-    outcome: Mapped[str] = mapped_column(String(16), default="ok")
-    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -21,7 +21,7 @@ from palm.readers.offline import line_confidence, missing_line_text, read_type
 from palm.readers.prompts import PROMPT_VERSION, build_messages, repair_messages
 from palm.readers.table import load_table
 from palm.readers.types import Interpretation, ReaderOutcome
-from palm.vision.result import PalmAnalysis
+from palm.vision import PalmAnalysis
 from palm.vocabulary import TYPE_LINES, AnalysisType
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from palm.readers.table import LinePhrases, PalmistryTable, TypePhrases, line_bands, load_table
 from palm.readers.types import OFFLINE_ENGINE, Interpretation
-from palm.vision.result import LineResult, PalmAnalysis
+from palm.vision import LineResult, PalmAnalysis
 from palm.vocabulary import TYPE_LINES, AnalysisType
 
 #: Order in which a line's sentences are told.

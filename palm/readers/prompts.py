@@ -11,7 +11,7 @@ from typing import Any
 from openai.types.chat import ChatCompletionMessageParam
 
 from palm.readers.table import line_bands
-from palm.vision.result import LineResult, PalmAnalysis
+from palm.vision import LineResult, PalmAnalysis
 from palm.vocabulary import TYPE_LINES, AnalysisType
 
 PROMPT_VERSION = "prompt-1.0"

@@ -26,7 +26,7 @@ from importlib import resources
 
 from pydantic import BaseModel, Field
 
-from palm.vision.result import LineResult
+from palm.vision import LineResult
 from palm.vocabulary import AnalysisType
 
 #: Template course length of each line in palm widths (sum of its LINE_MODELS segments).

@@ -150,7 +150,6 @@ def store_results(
         image.width, image.height = analysis.width, analysis.height
     record_usage(session, outcome.usage_events, user_id=job.user_id, reading_id=job.reading_id)
     store.complete(
-        session,
         reading,
         fields={
             "hand": analysis.hand,

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from palm.errors import PalmError
-from palm.infra.audit import AuditAction, Outcome, record
+from palm.infra import AuditAction, Outcome, record
 from palm.models import Image, Interpretation, Job, LineResult, Reading, User, utcnow
 from palm.readings import rollups
 from palm.vocabulary import Hand, ReadingStatus
@@ -182,7 +182,7 @@ def replace_results(
     session.add_all([*lines, *interpretations])
 
 
-def complete(session: Session, reading: Reading, *, fields: dict[str, Any]) -> None:
+def complete(reading: Reading, *, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(reading, name, value)
     reading.status = ReadingStatus.DONE

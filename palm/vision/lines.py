@@ -95,7 +95,7 @@ def _line_result(
     )
 
 
-def trace_lines(frame: PalmFrame, maps: CreaseMaps) -> dict[str, TracedPath | None]:
+def trace_lines(maps: CreaseMaps) -> dict[str, TracedPath | None]:
     """Trace the principal lines, let the strong ones claim their pixels, then the minor ones."""
     grid = search_grid(maps)
     paths: dict[str, TracedPath | None] = {}
@@ -125,4 +125,4 @@ def measure_lines(
 def find_lines(frame: PalmFrame) -> dict[str, LineResult]:
     """Trace, measure and classify heart, head, life, fate, sun, mercury in a palm frame."""
     maps = crease_maps(frame)
-    return measure_lines(trace_lines(frame, maps), maps, frame)
+    return measure_lines(trace_lines(maps), maps, frame)

@@ -71,7 +71,7 @@ def analyze_image(
     report(progress, "lines")
     maps = crease_maps(frame)
     quality = check_exposure_and_focus(frame, maps.lightness, maps.hand)
-    paths = trace_lines(frame, maps)
+    paths = trace_lines(maps)
     clock.lap("lines")
     report(progress, "metrics")
     lines = measure_lines(paths, maps, frame)

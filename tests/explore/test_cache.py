@@ -58,8 +58,9 @@ def test_second_view_is_a_hit_with_the_same_rows(
     assert 0 < redis_client.ttl(keys[0]) <= explore_cache.DEFAULT_TTL
 
 
+@pytest.mark.usefixtures("redis_client")
 def test_a_user_never_gets_another_users_cached_value(
-    explorer: Explorer, session_factory, redis_client: Redis, make_account
+    explorer: Explorer, session_factory, make_account
 ) -> None:
     ana = Viewer(make_account("ana@example.com"), Role.USER)
     ben = Viewer(make_account("ben@example.com"), Role.USER)

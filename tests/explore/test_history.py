@@ -20,7 +20,7 @@ SECRET = b"test-secret"
 
 
 @pytest.fixture
-def people(session: Session, make_account) -> dict[str, int]:
+def people(make_account) -> dict[str, int]:
     return {
         "ana": make_account("ana@example.com"),
         "ben": make_account("ben@example.com"),

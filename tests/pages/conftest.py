@@ -26,7 +26,10 @@ def make_user(factory: sessionmaker[Session], email: str, role: Role) -> int:
 
 
 @pytest.fixture
-def app_as(app_env: dict[str, str], session_factory: sessionmaker[Session]) -> AppFactory:
+def app_as(
+    app_env: dict[str, str],  # noqa: ARG001  (requested for its effect: the app's settings)
+    session_factory: sessionmaker[Session],
+) -> AppFactory:
     """An AppTest of app.py, logged in as a fresh account of the given role (None: logged out)."""
 
     def build(role: Role | None) -> AppTest:

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
 from palm.models import Conversation, Message
-from palm.ui.auth import USER_KEY
 from palm.runtime import reset_runtime
 from palm.settings import get_settings
+from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
 from tests.chat.support import done_reading, right_fire_hand
 from tests.pages.conftest import AppFactory, make_user

@@ -71,7 +71,7 @@ def test_quick_pick_first_vs_latest(
 
 
 def test_share_compare_then_revoke(
-    app_as: AppFactory, app_env: dict[str, str], session_factory: sessionmaker[Session]
+    app_as: AppFactory, session_factory: sessionmaker[Session]
 ) -> None:
     owner = app_as(Role.USER)
     ben = owner.session_state[USER_KEY]

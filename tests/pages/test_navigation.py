@@ -45,9 +45,10 @@ def test_admin_navigation_has_every_page() -> None:
     assert [spec.path for spec in specs_for(Role.ADMIN)] == [spec.path for spec in PAGES]
 
 
+@pytest.mark.usefixtures("app_env")
 @pytest.mark.parametrize("role", [Role.USER, Role.ANALYST])
 def test_admin_page_script_itself_refuses_other_roles(
-    app_env: dict[str, str], session_factory: sessionmaker[Session], role: Role
+    session_factory: sessionmaker[Session], role: Role
 ) -> None:
     page = AppTest.from_file(str(PROJECT_ROOT / "pages" / "admin.py"), default_timeout=30)
     page.session_state[USER_KEY] = make_user(session_factory, "someone@example.com", role)
@@ -56,7 +57,8 @@ def test_admin_page_script_itself_refuses_other_roles(
     assert not page.tabs
 
 
-def test_pages_refuse_a_logged_out_visitor(app_env: dict[str, str]) -> None:
+@pytest.mark.usefixtures("app_env")
+def test_pages_refuse_a_logged_out_visitor() -> None:
 
     for spec in PAGES:
         page = AppTest.from_file(str(PROJECT_ROOT / spec.path), default_timeout=30).run()

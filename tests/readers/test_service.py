@@ -33,12 +33,14 @@ def build_llm_reader(settings: Settings, redis: Redis | None) -> LLMReader | Non
     return build_reader(build_llm(settings), redis, cache_ttl=settings.palm_llm_cache_ttl)
 
 
-def test_no_key_and_no_base_url_means_offline(clean_env: None, redis_client: Redis) -> None:
+@pytest.mark.usefixtures("clean_env")
+def test_no_key_and_no_base_url_means_offline(redis_client: Redis) -> None:
     assert build_llm_reader(Settings(_env_file=None), redis_client) is None
 
 
+@pytest.mark.usefixtures("clean_env")
 def test_a_base_url_alone_builds_a_working_reader(
-    clean_env: None, stub: StubOpenAI, redis_client: Redis, hand_a: PalmAnalysis
+    stub: StubOpenAI, redis_client: Redis, hand_a: PalmAnalysis
 ) -> None:
     settings = Settings(_env_file=None, openai_base_url=stub.base_url, openai_model="local-model")
     reader = build_llm_reader(settings, redis_client)
@@ -50,7 +52,8 @@ def test_a_base_url_alone_builds_a_working_reader(
     assert again.usage_events[0].cache_hit and len(stub.requests) == 1
 
 
-def test_an_api_key_builds_an_openai_reader(clean_env: None) -> None:
+@pytest.mark.usefixtures("clean_env")
+def test_an_api_key_builds_an_openai_reader() -> None:
     settings = Settings(_env_file=None, openai_api_key="sk-test")
     reader = build_llm_reader(settings, None)
     assert reader is not None and reader.llm.provider == "openai" and reader.cache is None

@@ -178,8 +178,9 @@ def test_a_retried_completion_counts_the_reading_once(
     assert presence and all(row.count == 1 for row in presence)
 
 
+@pytest.mark.usefixtures("people")
 def test_rebuild_gives_the_incrementally_maintained_tables(
-    session_factory: sessionmaker[Session], people: dict[str, int]
+    session_factory: sessionmaker[Session],
 ) -> None:
     with transaction(session_factory) as session:
         incremental = table_rows(session)
@@ -190,8 +191,9 @@ def test_rebuild_gives_the_incrementally_maintained_tables(
     assert all(rebuilt.values())
 
 
+@pytest.mark.usefixtures("people")
 def test_the_migration_sums_existing_readings(
-    session_factory: sessionmaker[Session], engine: Engine, db_url: str, people: dict[str, int]
+    session_factory: sessionmaker[Session], engine: Engine, db_url: str
 ) -> None:
     with transaction(session_factory) as session:
         incremental = table_rows(session)

@@ -169,7 +169,6 @@ def test_a_failed_transaction_leaves_no_orphan_files(
     session_factory: sessionmaker[Session],
     redis_client: Redis,
     store: BlobStore,
-    make_account: Callable[[str], int],
 ) -> None:
     missing_user = 999_999  # violates the users foreign key at flush
     with pytest.raises(Exception, match=r"(?i)foreign key"):

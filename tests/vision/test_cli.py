@@ -67,7 +67,7 @@ def test_json_lines_for_palms_backs_and_junk(samples, tmp_path: Path, capsys) ->
     assert sorted(path.name for path in overlays.iterdir()) == ["palm.png"]
 
 
-def test_plain_output_mentions_found_lines(samples, tmp_path: Path, capsys) -> None:
+def test_plain_output_mentions_found_lines(tmp_path: Path, capsys) -> None:
     palm = tmp_path / "p.jpg"
     shutil.copyfile(Path(__file__).parents[1] / "data" / "palms" / "palm_f_hanging.jpg", palm)
     assert main([str(palm), "--hand", "right"]) == 0

@@ -14,7 +14,12 @@ RQ = Path(sys.executable).with_name("rq")
 
 
 def run_burst_worker(
-    redis_url: str, db_url: str, data_dir: Path, *, keep_llm_env: bool = False
+    redis_url: str,
+    db_url: str,
+    data_dir: Path,
+    *,
+    keep_llm_env: bool = False,
+    worker_class: str = "workers.worker.PalmWorker",
 ) -> subprocess.CompletedProcess[str]:
     """Drain the queues once; the LLM variables are dropped unless a test sets them on purpose."""
     env = {
@@ -35,7 +40,7 @@ def run_burst_worker(
         "--path",
         str(PROJECT_ROOT),
         "--worker-class",
-        "workers.worker.PalmWorker",
+        worker_class,
         *QUEUE_NAMES,
     ]
     return subprocess.run(

@@ -24,7 +24,7 @@ def raise_coded_error(*, progress: Progress) -> None:
 
 
 @tracked
-def kill_while_analysing(reading_id: int, *, progress: Progress) -> None:
+def kill_while_analysing(_reading_id: int, *, progress: Progress) -> None:
     """Stands in for an analysis whose process is killed mid-way."""
     progress("lines", 0.4)
     os.kill(os.getpid(), signal.SIGKILL)

@@ -135,15 +135,14 @@ def test_deleting_every_reading_leaves_no_files(
     assert store.count() == 0
 
 
+@pytest.mark.usefixtures("worker_env")
 def test_a_killed_analysis_fails_its_reading_with_a_reason(
     session_factory: sessionmaker[Session],
     redis_client: Redis,
     redis_url: str,
     db_url: str,
-    store: BlobStore,
     data_dir: Path,
     user_id: int,
-    worker_env: None,
 ) -> None:
     with transaction(session_factory) as session:
         reading_id = readings.add_reading(

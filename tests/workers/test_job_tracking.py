@@ -65,6 +65,7 @@ def test_a_coded_error_marks_the_row_failed_with_its_code(
     assert (state, stage, attempts, code) == (JobState.FAILED, "failed", 1, "BROKEN_PHOTO")
 
 
+@pytest.mark.usefixtures("worker_env")
 @pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (1, 2)])
 def test_a_killed_worker_never_leaves_the_row_running(
     session_factory: sessionmaker[Session],
@@ -72,7 +73,6 @@ def test_a_killed_worker_never_leaves_the_row_running(
     redis_url: str,
     db_url: str,
     tmp_path: Path,
-    worker_env: None,
     retries: int,
     attempts: int,
 ) -> None:

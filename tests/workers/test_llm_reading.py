@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,6 @@ from tests.workers.burst import run_burst_worker
 
 PALM = PROJECT_ROOT / "tests" / "data" / "palms" / "palm_m_hanging.jpg"
 LIMITS = BatchLimits(max_files=5, max_bytes=20 * 1024 * 1024, policy=policy())
-
-
-@pytest.fixture
-def stub() -> Iterator[StubOpenAI]:
-    server = StubOpenAI()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_llm_readings_record_usage_hit_the_cache_and_are_forgotten_on_delete(

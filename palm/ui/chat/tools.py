@@ -97,19 +97,19 @@ def export_buttons(user: SessionUser, conversation_id: int | None) -> None:
         label = st.radio("Format", list(FORMATS), horizontal=True, key="chat_export_format")
         kind, mime = FORMATS[label]
         if conversation_id is not None:
-            st.download_button(
-                "This conversation",
-                data=chat_data.export_data(user, conversation_id, kind),
-                file_name=f"palmline-chat-thread-{conversation_id}.{kind}",
-                mime=mime,
-                key="chat_export_one",
-                on_click="ignore",
-            )
-        st.download_button(
-            "All conversations",
-            data=chat_data.export_data(user, None, kind),
-            file_name=f"palmline-chat-all.{kind}",
-            mime=mime,
-            key="chat_export_all",
-            on_click="ignore",
-        )
+            _download(user, conversation_id, kind, mime)
+        _download(user, None, kind, mime)
+
+
+def _download(user: SessionUser, conversation_id: int | None, kind: str, mime: str) -> None:
+    one = conversation_id is not None
+    st.download_button(
+        "This conversation" if one else "All conversations",
+        data=chat_data.export_data(user, conversation_id, kind),
+        file_name=f"palmline-chat-thread-{conversation_id}.{kind}"
+        if one
+        else f"palmline-chat-all.{kind}",
+        mime=mime,
+        key="chat_export_one" if one else "chat_export_all",
+        on_click="ignore",
+    )
