@@ -72,7 +72,7 @@ def test_create_user_then_set_role(
     promoted = palm("set-role", "ben@example.com", "analyst", env=env)
     assert promoted.stdout.strip() == "ben@example.com is now analyst"
     with transaction(session_factory) as session:
-        roles = {email: role for email, role in session.execute(select(User.email, User.role))}
+        roles = {row.email: row.role for row in session.execute(select(User.email, User.role))}
     assert roles == {"ana@example.com": "admin", "ben@example.com": "analyst"}
 
 
