@@ -7,11 +7,19 @@ from palm.ui import auth, navigation, resources
 st.set_page_config(page_title="Palmline", page_icon="✋", layout="wide")
 resources.show_service_banner()
 user = auth.current_user()
-page = st.navigation(navigation.pages_for(user.role if user else None))
+page = st.navigation(
+    navigation.pages_for(user.role if user else None),
+    position="sidebar" if user else "hidden",
+)
+if user is None and page.url_path:
+    auth.remember_destination(page.url_path)
 if user is not None:
     with st.sidebar:
-        st.caption(f"Signed in as **{user.email}** · {user.role}")
+        st.caption("Signed in as")
+        st.text(user.email)
+        st.caption(user.role)
         if st.button("Log out", icon=":material/logout:", key="logout"):
             auth.log_out()
             st.rerun()
+auth.follow_pending_navigation()
 page.run()

@@ -189,7 +189,7 @@ def apptest(db_url: str, redis_url: str, runs: int) -> None:
     app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
     app.session_state["auth_user_id"] = 1
     app.run()
-    app.switch_page("pages/history.py")
+    app.switch_page("views/history.py")
     first = timings(app.run, 1)[0]
     assert not app.exception, app.exception
     again = timings(app.run, runs)

@@ -60,7 +60,7 @@ def streamlit_command(port: int) -> list[str]:
         "-m",
         "streamlit",
         "run",
-        str(PROJECT_ROOT / "app.py"),
+        str(PROJECT_ROOT / "web.py"),
         "--server.port",
         str(port),
         "--server.headless",

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
 
     palm_login_attempts_per_minute: int = Field(default=10, ge=1)
     palm_min_password_length: int = Field(default=10, ge=8)
+    palm_session_idle_days: float = Field(default=14, gt=0)
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -68,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.palm_max_upload_mb * 1024 * 1024
+
+    @property
+    def session_idle_seconds(self) -> int:
+        return int(self.palm_session_idle_days * 24 * 3600)
 
     @property
     def images_dir(self) -> Path:

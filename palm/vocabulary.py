@@ -125,6 +125,23 @@ STAGE_PROGRESS: dict[str, float] = {
 }
 
 
+#: What a person reads for each stage of their photo's journey.
+STAGE_LABELS: dict[str, str] = {
+    "queued": "Waiting for a reader",
+    "started": "Starting",
+    "validating": "Checking the photo",
+    "landmarks": "Finding your hand",
+    "lines": "Tracing the lines",
+    "metrics": "Measuring the lines",
+    "interpreting": "Writing your reading",
+    "saving": "Saving",
+    "retrying": "Trying again",
+    "running": "Working",
+    "done": "Ready",
+    "failed": "Could not be read",
+}
+
+
 class Progress(Protocol):
     """Where long work reports its stage: the vision engine, the analysis, any job."""
 

@@ -82,7 +82,7 @@ def test_the_ui_may_not_name_sqlalchemy(tree_copy: Path) -> None:
 
 
 def test_pages_are_layouts_over_the_ui_only() -> None:
-    for path in (PROJECT_ROOT / "pages").glob("*.py"):
+    for path in (PROJECT_ROOT / "views").glob("*.py"):
         outside = {
             module
             for module in imported_modules(path)

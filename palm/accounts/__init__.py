@@ -2,6 +2,18 @@
 never commit; a refusal raises AccountError after adding its audit event."""
 
 from palm.accounts.preferences import DEFAULT_ANALYSIS_TYPES, get_preference, set_preference
+from palm.accounts.sessions import (
+    SESSION_COOKIE,
+    SessionInfo,
+    SessionStoreUnavailableError,
+    open_session,
+    safe_next,
+    token_hash,
+)
+from palm.accounts.sessions import issue_ticket as issue_sign_in_ticket
+from palm.accounts.sessions import redeem_ticket as redeem_sign_in_ticket
+from palm.accounts.sessions import resolve as resolve_session
+from palm.accounts.sessions import revoke as revoke_session
 from palm.accounts.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -22,7 +34,10 @@ from palm.accounts.users import (
 __all__ = [
     "DEFAULT_ANALYSIS_TYPES",
     "MIN_PASSWORD_LENGTH",
+    "SESSION_COOKIE",
     "AccountError",
+    "SessionInfo",
+    "SessionStoreUnavailableError",
     "assign_role",
     "authenticate",
     "change_role",
@@ -32,9 +47,16 @@ __all__ = [
     "find_by_email",
     "get_preference",
     "get_user",
+    "issue_sign_in_ticket",
     "list_users",
     "normalise_email",
+    "open_session",
     "record_logout",
+    "redeem_sign_in_ticket",
+    "resolve_session",
+    "revoke_session",
+    "safe_next",
     "set_preference",
     "sign_up",
+    "token_hash",
 ]

@@ -10,6 +10,7 @@ from palm.infra.generations import (
     invalidate_users,
     user_generation_key,
 )
+from palm.infra.locks import held
 from palm.infra.processes import die_with_parent
 from palm.infra.ratelimit import RateLimiter, limits_storage
 from palm.infra.redis import RedisUnavailableError, check_reachable, connect, redact_redis_url
@@ -30,6 +31,7 @@ __all__ = [
     "die_with_parent",
     "ensure_dev_key",
     "free_port",
+    "held",
     "invalidate_user",
     "invalidate_users",
     "limits_storage",

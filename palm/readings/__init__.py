@@ -11,6 +11,7 @@ from palm.readings.store import (
     Deletion,
     ReadingNotFoundError,
     ReadingRow,
+    active_batches,
     batch_progress,
     finished_readings,
     get_reading,
@@ -18,7 +19,13 @@ from palm.readings.store import (
     interpretations_of,
     list_readings,
 )
-from palm.readings.submission import Batch, BatchLimits, Upload
+from palm.readings.submission import (
+    Batch,
+    BatchLimits,
+    DuplicateUploadError,
+    SubmissionInProgressError,
+    Upload,
+)
 from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
 
 __all__ = [
@@ -28,9 +35,12 @@ __all__ = [
     "BatchLimits",
     "Cursor",
     "Deletion",
+    "DuplicateUploadError",
     "ReadingNotFoundError",
     "ReadingRow",
+    "SubmissionInProgressError",
     "Upload",
+    "active_batches",
     "batch_progress",
     "bucket_of",
     "failure_message",

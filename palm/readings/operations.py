@@ -14,14 +14,16 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.infra import BlobStore, invalidate_user
+from palm.infra import BlobStore, held, invalidate_user
 from palm.jobs import Queues, QueueUnavailableError, submit
 from palm.readers import LLMReader, ResponseCache, interpret
 from palm.readings import analysis, store, submission
-from palm.readings.submission import Batch, BatchLimits, Upload
+from palm.readings.submission import Batch, BatchLimits, SubmissionInProgressError, Upload
 from palm.settings import Settings
 from palm.vision import render_overlay_png
 from palm.vocabulary import Progress, expand_types, report
+
+SUBMIT_LOCK = "palm:submit-lock:"
 
 
 def submit_batch(
@@ -33,15 +35,40 @@ def submit_batch(
     uploads: Sequence[Upload],
     analysis_types: Sequence[str],
     limits: BatchLimits,
+    allow_copies: bool = False,
 ) -> Batch:
     """Create a reading per photo and enqueue the good ones: one bad photo never sinks the
-    batch. Rows are committed before their jobs are enqueued, so a fast worker finds them."""
+    batch. Rows are committed before their jobs are enqueued, so a fast worker finds them.
+
+    One submission per person at a time (a Redis lock: a double click submits once), and the
+    same photo within ten minutes only with ``allow_copies`` (DuplicateUploadError)."""
     submission.check_batch(uploads, limits)
     types = submission.normalise_types(analysis_types)
+    try:
+        with held(queues.redis, f"{SUBMIT_LOCK}{user_id}", seconds=60) as mine:
+            if not mine:
+                raise SubmissionInProgressError()
+            return _submit(factory, queues, blobs, user_id, uploads, types, limits, allow_copies)
+    except (RedisError, OSError) as exc:
+        raise QueueUnavailableError(type(exc).__name__) from exc
+
+
+def _submit(
+    factory: sessionmaker[Session],
+    queues: Queues,
+    blobs: BlobStore,
+    user_id: int,
+    uploads: Sequence[Upload],
+    types: list[str],
+    limits: BatchLimits,
+    allow_copies: bool,
+) -> Batch:
     batch_id = uuid.uuid4().hex
     written: list[str] = []
     try:
         with transaction(factory) as session:
+            if not allow_copies:
+                submission.check_copies(session, user_id, uploads)
             queued, rejected = submission.add_batch_rows(
                 session,
                 blobs,

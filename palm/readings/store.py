@@ -111,6 +111,38 @@ def interpretations_of(session: Session, reading_id: int) -> list[Interpretation
     )
 
 
+def recent_copies(
+    session: Session, user_id: int, sha256s: list[str], since: datetime
+) -> dict[str, str]:
+    """Photos (by sha256) the user already sent since ``since``: sha256 → the earlier filename."""
+    query = (
+        select(Image.sha256, Reading.filename)
+        .join(Reading, Reading.image_id == Image.id)
+        .where(
+            Image.user_id == user_id,
+            Image.sha256.in_(sha256s),
+            Reading.created_at >= since,
+        )
+        .order_by(Reading.created_at)
+    )
+    return {row.sha256: row.filename for row in session.execute(query)}
+
+
+def active_batches(session: Session, user_id: int, *, limit: int = 5) -> list[str]:
+    """The user's batches with a photo still queued or running, newest first."""
+    query = (
+        select(Reading.batch_id, func.max(Reading.created_at))
+        .where(
+            Reading.user_id == user_id,
+            Reading.status.in_((ReadingStatus.QUEUED, ReadingStatus.RUNNING)),
+        )
+        .group_by(Reading.batch_id)
+        .order_by(func.max(Reading.created_at).desc())
+        .limit(limit)
+    )
+    return [batch for batch, _ in session.execute(query)]
+
+
 def find_image(session: Session, user_id: int, sha256: str) -> Image | None:
     return session.scalar(select(Image).where(Image.user_id == user_id, Image.sha256 == sha256))
 

@@ -10,17 +10,40 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from palm.errors import PalmError
 from palm.infra import BlobStore
 from palm.jobs import ANALYSIS_QUEUE, JobPolicy, JobSpec, analysis_policy
-from palm.models import Image
+from palm.models import Image, utcnow
 from palm.readings import store
 from palm.settings import Settings
 from palm.vision import sniff_format
 from palm.vocabulary import HandChoice, expand_types
+
+#: The same photo sent again within this long is probably a double click: ask first.
+COPY_WINDOW = timedelta(minutes=10)
+
+
+class DuplicateUploadError(PalmError):
+    """These photos were sent moments ago; the person confirms before a second reading."""
+
+    def __init__(self, filenames: list[str]) -> None:
+        names, them = ", ".join(filenames), "it" if len(filenames) == 1 else "them"
+        super().__init__(
+            "DUPLICATE_UPLOAD",
+            f"You sent {names} less than 10 minutes ago. Read {them} again anyway?",
+        )
+        self.filenames = filenames
+
+
+class SubmissionInProgressError(PalmError):
+    def __init__(self) -> None:
+        super().__init__(
+            "SUBMISSION_IN_PROGRESS", "Your photos are already on their way; wait a moment."
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,14 @@ def normalise_types(types: Sequence[str]) -> list[str]:
     if not chosen:
         raise PalmError("NO_ANALYSIS_TYPE", "Pick at least one kind of reading.")
     return chosen
+
+
+def check_copies(session: Session, user_id: int, uploads: Sequence[Upload]) -> None:
+    """Refuse photos this person sent within COPY_WINDOW (DuplicateUploadError)."""
+    by_hash = {hashlib.sha256(upload.data).hexdigest(): upload.filename for upload in uploads}
+    copies = store.recent_copies(session, user_id, list(by_hash), utcnow() - COPY_WINDOW)
+    if copies:
+        raise DuplicateUploadError([by_hash[sha] for sha in by_hash if sha in copies])
 
 
 def _store_image(

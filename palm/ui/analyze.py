@@ -1,7 +1,7 @@
-"""Analyze page components: the upload form and the live batch progress.
+"""Analyze page components: the upload form and the live progress of the person's batches.
 
-Session state keys owned here: analyze_batch_id, analyze_announced, analyze_uploads,
-analyze_types, analyze_hand_table.
+Session state keys owned here: analyze_batch_id, analyze_announced, analyze_uploads_<n>,
+analyze_uploader, analyze_busy, analyze_copies, analyze_types, analyze_hand_table.
 """
 
 from __future__ import annotations
@@ -14,10 +14,14 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
 from palm.ui.auth import SessionUser
-from palm.vocabulary import TYPE_LABELS, HandChoice
+from palm.ui.text import plain
+from palm.vocabulary import SETTLED_STATUSES, STAGE_LABELS, TYPE_LABELS, HandChoice
 
 BATCH_KEY = "analyze_batch_id"
 ANNOUNCED_KEY = "analyze_announced"
+UPLOADER_KEY = "analyze_uploader"  # bumping it gives a fresh, empty uploader
+BUSY_KEY = "analyze_busy"
+COPIES_KEY = "analyze_copies"  # the files refused as copies, waiting for "read again"
 STATUS_ICONS = {
     "queued": ":material/schedule:",
     "running": ":material/autorenew:",
@@ -26,13 +30,21 @@ STATUS_ICONS = {
 }
 
 
+def _uploader_key() -> str:
+    return f"analyze_uploads_{st.session_state.setdefault(UPLOADER_KEY, 0)}"
+
+
+def _mark_busy() -> None:
+    st.session_state[BUSY_KEY] = True
+
+
 def upload_form(user: SessionUser) -> None:
     settings = resources.settings()
     files = st.file_uploader(
         f"Palm photos (up to {settings.palm_batch_limit})",
         accept_multiple_files=True,
         type=["jpg", "jpeg", "png", "webp", "heic", "heif", "bmp"],
-        key="analyze_uploads",
+        key=_uploader_key(),
     )
     types = st.multiselect(
         "What should the reading cover?",
@@ -42,12 +54,30 @@ def upload_form(user: SessionUser) -> None:
         key="analyze_types",
     )
     hands = _hand_table([file.name for file in files or []])
-    if st.button("Read my palm", type="primary", disabled=not files, key="analyze_submit"):
-        uploads = [
-            readings.Upload(file.name, file.getvalue(), hands.get(file.name, "auto"))
-            for file in files or []
-        ]
-        _submit(user, uploads, types)
+    busy = bool(st.session_state.get(BUSY_KEY))
+    uploads = [
+        readings.Upload(file.name, file.getvalue(), hands.get(file.name, "auto"))
+        for file in files or []
+    ]
+    if st.button(
+        "Read my palm",
+        type="primary",
+        disabled=not files or busy,
+        key="analyze_submit",
+        on_click=_mark_busy,  # disabled from the click on, so a second click sends nothing
+    ):
+        _submit(user, uploads, types, allow_copies=False)
+    _offer_copies(user, uploads, types)
+
+
+def _offer_copies(user: SessionUser, uploads: list[readings.Upload], types: list[str]) -> None:
+    """After a refusal as copies: say so, and read them again only if asked."""
+    message = st.session_state.get(COPIES_KEY)
+    if not message or not uploads:
+        return
+    st.warning(plain(message), icon=":material/content_copy:")
+    if st.button("Yes, read them again", key="analyze_copies_confirm", on_click=_mark_busy):
+        _submit(user, uploads, types, allow_copies=True)
 
 
 def _hand_table(names: list[str]) -> dict[str, HandChoice]:
@@ -61,16 +91,21 @@ def _hand_table(names: list[str]) -> dict[str, HandChoice]:
         disabled=["photo"],
         key="analyze_hand_table",
         column_config={
+            "photo": st.column_config.TextColumn("Photo"),
             "hand": st.column_config.SelectboxColumn(
-                "hand", options=["auto", "left", "right"], required=True
-            )
+                "Hand", options=["auto", "left", "right"], required=True
+            ),
         },
     )
     return dict(zip(edited["photo"], edited["hand"], strict=True))
 
 
-def _submit(user: SessionUser, uploads: list[readings.Upload], types: list[str]) -> None:
+def _submit(
+    user: SessionUser, uploads: list[readings.Upload], types: list[str], *, allow_copies: bool
+) -> None:
     runtime = resources.runtime()
+    st.session_state[BUSY_KEY] = False
+    st.session_state.pop(COPIES_KEY, None)
     if runtime.queues is None:
         st.error("The job queue is not configured (REDIS_URL). Start Palmline with `make run`.")
         return
@@ -83,14 +118,21 @@ def _submit(user: SessionUser, uploads: list[readings.Upload], types: list[str])
             uploads=uploads,
             analysis_types=types,
             limits=runtime.batch_limits,
+            allow_copies=allow_copies,
         )
+    except readings.DuplicateUploadError as error:
+        st.session_state[COPIES_KEY] = error.message
+        st.rerun()
+    except readings.SubmissionInProgressError:
+        return  # the first click's run is sending them
     except PalmError as error:
         st.error(error.message)
         return
-    with transaction(resources.session_factory()) as session:
+    with transaction(runtime.session_factory) as session:
         accounts.set_preference(session, user.id, accounts.DEFAULT_ANALYSIS_TYPES, types)
     st.session_state[BATCH_KEY] = batch.batch_id
-    st.session_state[ANNOUNCED_KEY] = []
+    st.session_state[UPLOADER_KEY] = int(st.session_state.get(UPLOADER_KEY, 0)) + 1
+    st.rerun()  # a fresh, empty uploader; the batch shows below
 
 
 def _default_types(user: SessionUser) -> list[str]:
@@ -102,56 +144,66 @@ def _default_types(user: SessionUser) -> list[str]:
 
 
 def _is_finished(item: readings.BatchItem) -> bool:
-    return item.status in ("done", "failed")
+    return item.status in SETTLED_STATUSES
+
+
+def _batch_ids(user: SessionUser) -> list[str]:
+    """This tab's latest batch and every batch of the person's still in flight (after a
+    reload or from another tab too), newest first."""
+    with transaction(resources.session_factory()) as session:
+        active = readings.active_batches(session, user.id)
+    latest = st.session_state.get(BATCH_KEY)
+    return list(dict.fromkeys([*active, *([latest] if latest else [])]))
 
 
 def batch_progress(user: SessionUser) -> None:
-    """The latest batch: polled live while photos are in flight, static once all finished."""
-    batch_id = st.session_state.get(BATCH_KEY)
-    if not batch_id:
+    """The person's batches: polled live while photos are in flight, static once finished."""
+    batches = _batch_ids(user)
+    if not batches:
         return
-    items = _items(user, batch_id)
-    if all(_is_finished(item) for item in items):
-        _render_batch(items)
+    if all(_is_finished(item) for item in _items(user, batches)):
+        _render(_items(user, batches))
     else:
-        _live_batch(user, batch_id)
+        _live_batches(user, batches)
 
 
-def _items(user: SessionUser, batch_id: str) -> list[readings.BatchItem]:
+def _items(user: SessionUser, batches: list[str]) -> list[readings.BatchItem]:
     with transaction(resources.session_factory()) as session:
-        return readings.batch_progress(session, user.id, batch_id)
+        return [item for b in batches for item in readings.batch_progress(session, user.id, b)]
 
 
 @st.fragment(run_every=1.0)
-def _live_batch(user: SessionUser, batch_id: str) -> None:
+def _live_batches(user: SessionUser, batches: list[str]) -> None:
     """Re-reads the rows the workers write every second; a full rerun ends the polling."""
-    items = _items(user, batch_id)
-    _render_batch(items)
+    items = _items(user, batches)
+    _render(items)
     if all(_is_finished(item) for item in items):
         st.rerun()
 
 
-def _render_batch(items: list[readings.BatchItem]) -> None:
+def _render(items: list[readings.BatchItem]) -> None:
     announced: list[int] = st.session_state.setdefault(ANNOUNCED_KEY, [])
     finished = sum(_is_finished(item) for item in items)
-    st.subheader(f"Your batch: {finished} of {len(items)} finished")
+    st.subheader(f"Your photos: {finished} of {len(items)} finished")
     for item in items:
         _progress_row(item)
         if _is_finished(item) and item.reading_id not in announced:
             announced.append(item.reading_id)
-            st.toast(
-                f"{item.filename}: {'ready' if item.status == 'done' else 'failed'}",
-                icon=STATUS_ICONS[item.status],
-            )
+            outcome = "ready" if item.status == "done" else "could not be read"
+            st.toast(plain(f"{item.filename}: {outcome}"), icon=STATUS_ICONS[item.status])
 
 
 def _progress_row(item: readings.BatchItem) -> None:
+    """A bar while the photo is worked on; a refusal is said plainly, with its reason."""
+    stage = STAGE_LABELS.get(item.stage, item.stage)
     left, right = st.columns([3, 1])
-    label = f"{STATUS_ICONS.get(item.status, '')} **{item.filename}** — {item.stage}"
-    left.progress(item.progress, text=label)
+    if item.status == "failed":
+        with left.container(border=True):
+            st.text(f"✗ {item.filename} — {stage}")
+            st.caption(plain(f"{item.message or 'Failed.'} [{item.error_code}]"))
+        return
+    left.progress(item.progress, text=plain(f"{item.filename} — {stage}"))
     if item.status == "done":
         right.page_link(
-            "pages/reading.py", label="Open reading", query_params={"id": str(item.reading_id)}
+            "views/reading.py", label="Open reading", query_params={"id": str(item.reading_id)}
         )
-    elif item.status == "failed":
-        left.caption(f"{item.message or 'Failed.'} [{item.error_code}]")

@@ -6,9 +6,9 @@ history_cursors, history_digest, history_table, history_granularity, history_sho
 
 from __future__ import annotations
 
-import tempfile
+import html
 from datetime import date, datetime, timedelta
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +24,7 @@ from palm.explore import (
     set_shows_email,
     shows_email,
 )
-from palm.ui import explore_charts, resources
+from palm.ui import explore_charts, resources, web
 from palm.ui.auth import SessionUser
 from palm.vocabulary import ANALYSIS_TYPES, HANDS, LINE_NAMES, READING_STATUSES, Granularity, Role
 
@@ -130,13 +130,13 @@ def selection_actions(selected: list[HistoryRow]) -> None:
     if left.button(
         "Open reading", disabled=not own, key="history_open", icon=":material/visibility:"
     ):
-        st.switch_page("pages/reading.py", query_params={"id": str(selected[0].id)})
+        st.switch_page("views/reading.py", query_params={"id": str(selected[0].id)})
     comparable = 2 <= len(selected) <= 4 and all(r.status == "done" for r in selected)
     if right.button(
         "Compare", disabled=not comparable, key="history_compare", icon=":material/compare:"
     ):
         ids = ",".join(str(r.id) for r in selected)
-        st.switch_page("pages/compare.py", query_params={"ids": ids})
+        st.switch_page("views/compare.py", query_params={"ids": ids})
     st.caption("Select one of your readings to open it, or two to four finished ones to compare.")
 
 
@@ -153,25 +153,16 @@ def pager(page: HistoryPage, criteria: ExploreFilter) -> None:
         st.rerun()
 
 
-def csv_download(viewer: Viewer, criteria: ExploreFilter) -> None:
-    """The whole filtered set, generated only when clicked, streamed through a spooled file."""
-
-    def build() -> BinaryIO:
-        # Streamlit reads and closes it; past 8 MB it spills to disk instead of memory.
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        for chunk in explorer().csv_chunks(viewer, criteria):
-            spool.write(chunk.encode())
-        spool.seek(0)
-        return cast(BinaryIO, spool)
-
-    st.download_button(
-        "Download CSV of all matching readings",
-        data=build,
-        file_name="palmline-history.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="history_csv",
-        on_click="ignore",
+def csv_download(criteria: ExploreFilter) -> None:
+    """A link to the streamed CSV route: the whole filtered set, any size, in constant memory
+    (the route checks the signed-in session and applies the same viewer scope)."""
+    url = f"{web.CSV_PATH}?f={web.encode_filter(criteria)}"
+    st.html(
+        f'<a class="palm-download" href="{html.escape(url)}" download '
+        'data-testid="history-csv">⬇ Download CSV of all matching readings</a>'
+        "<style>.palm-download{display:inline-block;padding:.4rem .8rem;border-radius:.5rem;"
+        "border:1px solid rgba(49,51,63,.25);text-decoration:none;color:inherit}"
+        ".palm-download:hover{border-color:#b8860b;color:#b8860b}</style>"
     )
 
 
@@ -221,7 +212,7 @@ def empty_state(viewer: Viewer, criteria: ExploreFilter) -> None:
         st.info(
             "No readings yet. Upload a palm photo on the **Analyze** page to start your history."
         )
-        st.page_link("pages/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
+        st.page_link("views/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
 
 
 def email_opt_in(user: SessionUser) -> None:

@@ -20,20 +20,25 @@ class PageSpec:
     roles: frozenset[Role] = ALL_ROLES
     default: bool = False
 
+    @property
+    def url_path(self) -> str:
+        """The path Streamlit serves the page at (its file name): `/reading` for reading.py."""
+        return self.path.rsplit("/", 1)[-1].removesuffix(".py")
+
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", default=True),
-    PageSpec("pages/analyze.py", "Analyze", ":material/photo_camera:"),
-    PageSpec("pages/readings.py", "My readings", ":material/list:"),
-    PageSpec("pages/reading.py", "Reading", ":material/visibility:"),
-    PageSpec("pages/chat.py", "Chat", ":material/forum:"),
-    PageSpec("pages/history.py", "History & trends", ":material/insights:"),
-    PageSpec("pages/compare.py", "Compare", ":material/compare:"),
+    PageSpec("views/home.py", "Home", ":material/home:", default=True),
+    PageSpec("views/analyze.py", "Analyze", ":material/photo_camera:"),
+    PageSpec("views/readings.py", "My readings", ":material/list:"),
+    PageSpec("views/reading.py", "Reading", ":material/visibility:"),
+    PageSpec("views/chat.py", "Chat", ":material/forum:"),
+    PageSpec("views/history.py", "History & trends", ":material/insights:"),
+    PageSpec("views/compare.py", "Compare", ":material/compare:"),
     PageSpec(
-        "pages/admin.py", "Admin", ":material/admin_panel_settings:", roles=frozenset({Role.ADMIN})
+        "views/admin.py", "Admin", ":material/admin_panel_settings:", roles=frozenset({Role.ADMIN})
     ),
 )
-LOGIN_PAGE = PageSpec("pages/login.py", "Log in", ":material/login:", default=True)
+LOGIN_PAGE = PageSpec("views/login.py", "Log in", ":material/login:", default=True)
 
 
 def specs_for(role: Role | None) -> list[PageSpec]:
@@ -44,6 +49,15 @@ def specs_for(role: Role | None) -> list[PageSpec]:
 
 
 def pages_for(role: Role | None) -> list[StreamlitPage]:
+    """The role's pages. Signed out, every page's address shows the log-in form, so a typed
+    or shared link (`/reading?id=6`) is remembered and opens after sign-in."""
+    if role is None:
+        login = st.Page(LOGIN_PAGE.path, title=LOGIN_PAGE.title, icon=LOGIN_PAGE.icon, default=True)
+        return [login] + [
+            st.Page(LOGIN_PAGE.path, title=LOGIN_PAGE.title, url_path=spec.url_path)
+            for spec in PAGES
+            if not spec.default
+        ]
     return [
         st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
         for spec in specs_for(role)

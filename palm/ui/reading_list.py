@@ -49,7 +49,7 @@ def reading_row(user: SessionUser, row: readings.ReadingRow) -> None:
         text.caption(row.summary or ", ".join(row.analysis_types))
         if row.status == "failed" and row.error_code:
             text.caption(f"Failed: {row.error_code}")
-        actions.page_link("pages/reading.py", label="Open", query_params={"id": str(row.id)})
+        actions.page_link("views/reading.py", label="Open", query_params={"id": str(row.id)})
         with actions.popover("Delete"):
             st.write("Delete this reading, its photo and overlay? This cannot be undone.")
             if st.button("Delete for good", key=f"delete_{row.id}", type="primary"):

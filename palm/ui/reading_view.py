@@ -123,7 +123,7 @@ def hand_summary(view: ReadingView) -> None:
     left.metric("Hand", (view.hand or "—").title())
     right.metric("Shape", (view.hand_shape or "—").title())
     st.page_link(
-        "pages/chat.py",
+        "views/chat.py",
         label="Ask about this reading",
         icon=":material/forum:",
         query_params={"reading": str(view.id)},

@@ -6,17 +6,23 @@ from collections.abc import Callable
 
 import pytest
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.infra.redis import connect
-from palm.infra.storage import BlobStore
-from palm.jobs import ANALYSIS_QUEUE, Queues
+from palm.infra import BlobStore, connect
+from palm.jobs import ANALYSIS_QUEUE, Queues, QueueUnavailableError
 from palm.models import Image, Job, Reading
-from palm.readings import Upload, submit_batch
+from palm.readings import (
+    DuplicateUploadError,
+    SubmissionInProgressError,
+    Upload,
+    submit_batch,
+)
+from palm.readings.operations import SUBMIT_LOCK
 from tests.support.photos import LIMITS, photo
 
 
@@ -87,9 +93,65 @@ def test_the_same_photo_twice_is_stored_once(
             uploads=[Upload("a.jpg", data)],
             analysis_types=["life"],
             limits=LIMITS,
+            allow_copies=True,
         )
     assert (count(session_factory, Reading), count(session_factory, Image)) == (2, 1)
     assert store.count() == 1
+
+
+def test_the_same_photo_within_ten_minutes_asks_first(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+) -> None:
+    user = make_account("ana@example.com")
+    again = [
+        Upload("again.jpg", photo("palm_m_hanging.jpg")),
+        Upload("new.jpg", photo("palm_f_hanging.jpg")),
+    ]
+    submit_batch(
+        session_factory,
+        Queues(redis_client),
+        store,
+        user_id=user,
+        uploads=[Upload("first.jpg", photo("palm_m_hanging.jpg"))],
+        analysis_types=["life"],
+        limits=LIMITS,
+    )
+    with pytest.raises(DuplicateUploadError) as refused:
+        submit_batch(
+            session_factory,
+            Queues(redis_client),
+            store,
+            user_id=user,
+            uploads=again,
+            analysis_types=["life"],
+            limits=LIMITS,
+        )
+    assert refused.value.code == "DUPLICATE_UPLOAD" and refused.value.filenames == ["again.jpg"]
+    assert (count(session_factory, Reading), store.count()) == (1, 1)  # nothing half-written
+
+
+def test_a_second_submission_while_one_runs_is_refused(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+) -> None:
+    user = make_account("ana@example.com")
+    redis_client.set(f"{SUBMIT_LOCK}{user}", "another run", ex=30)  # a double click's first run
+    with pytest.raises(SubmissionInProgressError):
+        submit_batch(
+            session_factory,
+            Queues(redis_client),
+            store,
+            user_id=user,
+            uploads=[Upload("a.jpg", photo("palm_m_hanging.jpg"))],
+            analysis_types=["life"],
+            limits=LIMITS,
+        )
+    assert count(session_factory, Reading) == 0
 
 
 def test_stored_photos_are_encrypted_at_rest(
@@ -149,13 +211,38 @@ def test_a_refused_batch_creates_nothing(
     assert count(session_factory, Reading) == store.count() == 0
 
 
-def test_redis_down_fails_the_readings_instead_of_leaving_them_queued(
+def test_redis_down_refuses_the_batch_and_writes_nothing(
     session_factory: sessionmaker[Session], store: BlobStore, make_account: Callable[[str], int]
 ) -> None:
     user = make_account("ana@example.com")
+    with pytest.raises(QueueUnavailableError):
+        submit_batch(
+            session_factory,
+            Queues(connect("redis://127.0.0.1:1/0", timeout=0.3)),
+            store,
+            user_id=user,
+            uploads=[Upload("a.jpg", photo("palm_f_hanging.jpg"))],
+            analysis_types=["life"],
+            limits=LIMITS,
+        )
+    assert (count(session_factory, Reading), store.count()) == (0, 0)
+
+
+def test_a_refused_enqueue_fails_the_reading_instead_of_leaving_it_queued(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise RedisConnectionError("Redis went away")
+
+    monkeypatch.setattr(Queue, "enqueue", refuse)
+    user = make_account("ana@example.com")
     batch = submit_batch(
         session_factory,
-        Queues(connect("redis://127.0.0.1:1/0", timeout=0.3)),
+        Queues(redis_client),
         store,
         user_id=user,
         uploads=[Upload("a.jpg", photo("palm_f_hanging.jpg"))],

@@ -54,6 +54,7 @@ def test_llm_readings_record_usage_hit_the_cache_and_are_forgotten_on_delete(
             uploads=[upload],
             analysis_types=["love", "career"],
             limits=LIMITS,
+            allow_copies=True,
         )
         result = run_burst_worker(redis_url, db_url, data_dir, keep_llm_env=True)
         assert result.returncode == 0, result.stderr[-2000:]

@@ -9,7 +9,7 @@ st.title("My readings")
 rows = reading_list.current_page(user)
 if not rows:
     st.info("No readings yet. Upload a palm photo on the **Analyze** page to get your first.")
-    st.page_link("pages/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
+    st.page_link("views/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
     st.stop()
 for row in rows[: reading_list.PAGE_SIZE]:
     reading_list.reading_row(user, row)

@@ -10,7 +10,7 @@ view = reading_view.load(user, reading_id) if reading_id is not None else None
 if view is None:
     st.title("Reading")
     st.info("This reading does not exist or is not yours. Pick one from **My readings**.")
-    st.page_link("pages/readings.py", label="My readings", icon=":material/list:")
+    st.page_link("views/readings.py", label="My readings", icon=":material/list:")
     st.stop()
 
 st.title(f"Reading of {view.filename}")

@@ -12,7 +12,7 @@ from palm.models import AuditEvent, User
 from palm.settings import get_settings
 from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
-from tests.pages.conftest import PASSWORD, AppFactory, make_user
+from tests.views.conftest import PASSWORD, AppFactory, make_user
 
 
 def sign_up(app: AppTest, email: str, password: str, repeat: str | None = None) -> AppTest:

@@ -19,7 +19,7 @@ if result is None:
         "Pick two to four finished readings above, use a quick pick, or select rows on "
         "**History & trends** and press Compare. No readings yet? Start on **Analyze**."
     )
-    st.page_link("pages/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
+    st.page_link("views/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
 else:
     compare.overlays(result)
     story, chart = st.columns([3, 2])

@@ -10,9 +10,9 @@ from palm.settings import PROJECT_ROOT
 from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
 from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
-from tests.pages.conftest import AppFactory, make_user
+from tests.views.conftest import AppFactory, make_user
 
-PAGE = "pages/compare.py"
+PAGE = "views/compare.py"
 
 
 def seed(factory: sessionmaker[Session], *specs: ReadingSpec) -> list[int]:

@@ -10,7 +10,7 @@ from palm.settings import PROJECT_ROOT, get_settings
 from palm.ui.auth import USER_KEY
 from palm.ui.navigation import PAGES, specs_for
 from palm.vocabulary import Role
-from tests.pages.conftest import AppFactory, make_user
+from tests.views.conftest import AppFactory, make_user
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -34,9 +34,9 @@ def test_logged_out_visitor_sees_only_the_login_page(app_as: AppFactory) -> None
 def test_admin_page_refuses_other_roles_even_when_opened_directly(
     app_as: AppFactory, role: Role
 ) -> None:
-    assert "pages/admin.py" not in [spec.path for spec in specs_for(role)]
+    assert "views/admin.py" not in [spec.path for spec in specs_for(role)]
     app = app_as(role).run()
-    app.switch_page("pages/admin.py").run()
+    app.switch_page("views/admin.py").run()
     assert "Admin" not in [title.value for title in app.title]
     assert not any(tab.label == "Accounts" for tab in app.tabs)
 
@@ -50,7 +50,7 @@ def test_admin_navigation_has_every_page() -> None:
 def test_admin_page_script_itself_refuses_other_roles(
     session_factory: sessionmaker[Session], role: Role
 ) -> None:
-    page = AppTest.from_file(str(PROJECT_ROOT / "pages" / "admin.py"), default_timeout=30)
+    page = AppTest.from_file(str(PROJECT_ROOT / "views" / "admin.py"), default_timeout=30)
     page.session_state[USER_KEY] = make_user(session_factory, "someone@example.com", role)
     page.run()
     assert [error.value for error in page.error] == ["You do not have access to this page."]
@@ -73,5 +73,5 @@ def test_redis_down_shows_a_banner_not_a_traceback(
     app = app_as(Role.USER).run()
     assert not app.exception
     assert any("redis://127.0.0.1:1/0" in warning.value for warning in app.warning)
-    app.switch_page("pages/analyze.py").run()
+    app.switch_page("views/analyze.py").run()
     assert not app.exception

@@ -11,9 +11,9 @@ from palm.explore.query import pseudonym
 from palm.infra import invalidate_user
 from palm.vocabulary import Role
 from tests.explore.data import BASE_TIME, ReadingSpec, add_reading, days
-from tests.pages.conftest import AppFactory, make_user
+from tests.views.conftest import AppFactory, make_user
 
-PAGE = "pages/history.py"
+PAGE = "views/history.py"
 
 
 def seed(factory: sessionmaker[Session], user_id: int, count: int, **fields: object) -> list[int]:
@@ -50,7 +50,7 @@ def test_user_sees_own_rows_filters_and_charts(
     assert len(table(app)) == 5 and "owner" not in table(app).columns
     assert "5 matching readings" in [h.value for h in app.subheader]
     assert len(app.get("plotly_chart")) == 4  # metrics, per day, shapes, presence
-    assert app.get("download_button")
+    assert any("/export/history.csv?f=" in element.proto.body for element in app.get("html"))
     app.multiselect(key="history_hands").set_value(["right"]).run()
     assert set(table(app)["hand"]) == {"right"} and len(table(app)) == 2
     app.text_input(key="history_text").set_value("no such words").run()

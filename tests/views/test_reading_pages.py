@@ -12,15 +12,15 @@ from palm.db import transaction
 from palm.models import Reading
 from palm.settings import PROJECT_ROOT
 from palm.vocabulary import Role
-from tests.pages.conftest import AppFactory, make_user
+from tests.views.conftest import AppFactory, make_user
 from tests.workers.burst import run_burst_worker
 
 PALM = PROJECT_ROOT / "tests" / "data" / "palms" / "palm_f_hanging.jpg"
 
 
 def upload_and_submit(app: AppTest) -> AppTest:
-    app.switch_page("pages/analyze.py").run()
-    app.file_uploader(key="analyze_uploads").set_value(
+    app.switch_page("views/analyze.py").run()
+    app.file_uploader(key="analyze_uploads_0").set_value(
         [
             ("palm.jpg", PALM.read_bytes(), "image/jpeg"),
             ("notes.jpg", b"not a photo at all", "image/jpeg"),
@@ -48,14 +48,14 @@ def test_analyze_page_queues_the_batch_and_shows_progress(
 ) -> None:
     app = upload_and_submit(app_as(Role.USER).run())
     assert not app.exception
-    assert "Your batch: 1 of 2 finished" in subheaders(app)
+    assert "Your photos: 1 of 2 finished" in subheaders(app)
     with transaction(session_factory) as session:
         rows = session.execute(select(Reading.filename, Reading.status).order_by(Reading.id))
         assert [tuple(row) for row in rows] == [("palm.jpg", "queued"), ("notes.jpg", "failed")]
     run_burst_worker(app_env["REDIS_URL"], app_env["DATABASE_URL"], Path(app_env["PALM_DATA_DIR"]))
     app.run()
-    assert "Your batch: 2 of 2 finished" in subheaders(app)
-    assert any("UNSUPPORTED_FORMAT" in caption.value for caption in app.caption)
+    assert "Your photos: 2 of 2 finished" in subheaders(app)
+    assert any("UNSUPPORTED\\_FORMAT" in caption.value for caption in app.caption)
 
 
 def test_reading_page_shows_overlay_and_a_card_per_type(
@@ -63,7 +63,7 @@ def test_reading_page_shows_overlay_and_a_card_per_type(
 ) -> None:
     app, reading_id = finished_reading(app_as, app_env)
     app.query_params["id"] = str(reading_id)
-    app.switch_page("pages/reading.py").run()
+    app.switch_page("views/reading.py").run()
     assert not app.exception and not app.error
     assert len(app.get("plotly_chart")) == 1
     assert {"Your hand"} < set(subheaders(app))
@@ -81,7 +81,7 @@ def test_another_users_reading_id_is_not_found(
     )
     stranger.query_params["id"] = str(reading_id)
     stranger.run()
-    stranger.switch_page("pages/reading.py").run()
+    stranger.switch_page("views/reading.py").run()
     assert not stranger.exception
     assert not stranger.get("plotly_chart")
     assert any("does not exist or is not yours" in info.value for info in stranger.info)
@@ -91,7 +91,7 @@ def test_my_readings_lists_and_deletes(
     app_as: AppFactory, app_env: dict[str, str], session_factory: sessionmaker[Session]
 ) -> None:
     app, _ = finished_reading(app_as, app_env)
-    app.switch_page("pages/readings.py").run()
+    app.switch_page("views/readings.py").run()
     assert not app.exception
     assert len(app.get("popover")) == 2
     app.button(key="delete_1").click().run()
@@ -103,5 +103,5 @@ def test_my_readings_lists_and_deletes(
 
 def test_my_readings_empty_state_points_to_analyze(app_as: AppFactory) -> None:
     app = app_as(Role.USER).run()
-    app.switch_page("pages/readings.py").run()
+    app.switch_page("views/readings.py").run()
     assert any("No readings yet" in info.value for info in app.info)

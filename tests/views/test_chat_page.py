@@ -15,7 +15,7 @@ from palm.settings import get_settings
 from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
 from tests.chat.support import done_reading, right_fire_hand
-from tests.pages.conftest import AppFactory, make_user
+from tests.views.conftest import AppFactory, make_user
 
 
 def chat_page(app_as: AppFactory, factory: sessionmaker[Session]) -> tuple[AppTest, int]:
@@ -25,7 +25,7 @@ def chat_page(app_as: AppFactory, factory: sessionmaker[Session]) -> tuple[AppTe
         reading_id = done_reading(session, app.session_state[USER_KEY], right_fire_hand())
     app.query_params["reading"] = str(reading_id)
     app.run()
-    app.switch_page("pages/chat.py").run()
+    app.switch_page("views/chat.py").run()
     assert not app.exception, app.exception
     return app, reading_id
 
@@ -128,7 +128,7 @@ def test_another_users_thread_in_the_url_is_not_shown(
     stranger.session_state[USER_KEY] = make_user(session_factory, "eve@example.com", Role.USER)
     stranger.query_params["c"] = str(cid)
     stranger.run()
-    stranger.switch_page("pages/chat.py").run()
+    stranger.switch_page("views/chat.py").run()
     assert not stranger.exception
     assert not stranger.chat_message
     assert all("pistachio" not in md.value for md in stranger.markdown)
