@@ -50,6 +50,31 @@ TYPE_LINES: dict[AnalysisType, tuple[str, ...]] = {
     AnalysisType.HEAD: ("head",),
 }
 
+#: A line's measurements as a person reads them, with their units.
+METRIC_LABELS: dict[str, str] = {
+    "length_rel": "Length (palm widths)",
+    "depth": "Depth (0–1)",
+    "curvature": "Curvature (0 = straight)",
+    "breaks": "Breaks",
+    "branches": "Branches",
+    "confidence": "Confidence",
+}
+
+#: Where a line starts or ends, in words (the vision engine's zone names).
+ZONE_LABELS: dict[str, str] = {
+    "under_index": "under the index finger",
+    "between_index_middle": "between the index and middle fingers",
+    "under_middle": "under the middle finger",
+    "under_ring": "under the ring finger",
+    "under_little": "under the little finger",
+    "palm_edge": "at the outer edge of the palm",
+    "thumb_web": "at the web of the thumb",
+    "thumb_mount": "on the mount of the thumb",
+    "palm_centre": "in the centre of the palm",
+    "lower_palm_edge": "at the lower outer edge",
+    "wrist": "near the wrist",
+}
+
 #: How the analysis types are offered on the Analyze page.
 TYPE_LABELS: dict[str, str] = {
     "life": "Life",
@@ -107,9 +132,10 @@ class JobState(StrEnum):
     RETRYING = "retrying"
     FINISHED = "finished"
     FAILED = "failed"
+    REFUSED = "refused"  # the input cannot be read (a photo of the back of a hand): not a fault
 
 
-TERMINAL_JOB_STATES = frozenset({JobState.FINISHED, JobState.FAILED})
+TERMINAL_JOB_STATES = frozenset({JobState.FINISHED, JobState.FAILED, JobState.REFUSED})
 
 #: How finely trends are bucketed in time.
 Granularity = Literal["day", "month"]

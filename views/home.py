@@ -21,6 +21,7 @@ st.info(
 st.subheader("Where to start")
 st.markdown(
     "1. Take a sharp, well-lit photo of your open palm, fingers spread, the whole hand in frame.\n"
-    "2. Upload it on the **Analyze** page (coming soon) and pick what you want read.\n"
+    "2. Upload it on the **Analyze** page and pick what you want read.\n"
     "3. Open your reading, toggle the lines on the photo, and ask the reader about it."
 )
+st.page_link("views/analyze.py", label="Analyze a new photo", icon=":material/photo_camera:")

@@ -22,7 +22,11 @@ with log_in, st.form("login_form"):
 with sign_up, st.form("signup_form"):
     new_email = st.text_input("E-mail", key="signup_email")
     new_password = st.text_input(
-        "Password", type="password", key="signup_password", help="At least 10 characters."
+        "Password",
+        type="password",
+        key="signup_password",
+        help="At least 10 characters, and hard to guess: not a common word alone, a repeat "
+        "or a keyboard row. A few unrelated words work well.",
     )
     repeat = st.text_input("Repeat password", type="password", key="signup_repeat")
     if st.form_submit_button("Create account", type="primary"):

@@ -13,8 +13,7 @@ if view is None:
     st.page_link("views/readings.py", label="My readings", icon=":material/list:")
     st.stop()
 
-st.title(f"Reading of {view.filename}")
-st.caption(f"{view.created:%d %b %Y, %H:%M} UTC · engine: {view.engine or '—'}")
+reading_view.heading(view)
 reading_view.status_banner(view)
 if view.status == "done":
     left, right = st.columns([3, 2])
@@ -22,6 +21,6 @@ if view.status == "done":
         reading_view.overlay(view)
     with right:
         reading_view.hand_summary(view)
-        reading_view.line_table(view)
+    reading_view.line_table(view)
     reading_view.cards(view)
 reading_view.disclaimer()

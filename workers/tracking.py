@@ -57,6 +57,12 @@ def record_failure(
         follow_job_failure(session, job, user_message)
 
 
+def record_refusal(rq_id: str, error: PalmError) -> None:
+    with transaction(get_runtime().session_factory) as session:
+        job = jobs.mark_refused(session, rq_id, error_code=error.code, error=str(error))
+        follow_job_failure(session, job, error.message)
+
+
 def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
     """Wrap a job function: it receives a `progress` reporter as keyword and is mirrored.
 
@@ -76,7 +82,7 @@ def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
         except PalmError as error:
             if error.retryable:
                 raise
-            record_failure(rq_job.id, error.code, str(error), False, error.message)
+            record_refusal(rq_job.id, error)
             return None
         with transaction(get_runtime().session_factory) as session:
             jobs.mark_finished(session, rq_job.id)

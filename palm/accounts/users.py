@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from palm.errors import PalmError
 from palm.infra import AuditAction, Outcome, record
@@ -22,6 +23,8 @@ from palm.vocabulary import Role
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
 MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", ~10^10 guesses
+MAX_RATED_LENGTH = 100  # zxcvbn's work grows with length; the first 100 characters decide
 HASHER = PasswordHasher()
 
 
@@ -45,11 +48,21 @@ def check_email(email: str) -> None:
         )
 
 
-def check_password(password: str, min_length: int = MIN_PASSWORD_LENGTH) -> None:
+def check_password(
+    password: str, min_length: int = MIN_PASSWORD_LENGTH, *, email: str = ""
+) -> None:
+    """At least ``min_length`` characters, and not easy to guess: zxcvbn (Dropbox's strength
+    estimator: dictionaries, common passwords, keyboard walks, repeats, the person's own
+    e-mail) must rate it 3 of 4 or better."""
     if len(password) < min_length:
         raise AccountError(
             "WEAK_PASSWORD", f"Choose a password of at least {min_length} characters."
         )
+    verdict = zxcvbn(password[:MAX_RATED_LENGTH], user_inputs=[email, *email.split("@")])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        feedback = verdict["feedback"]
+        hints = " ".join([feedback.get("warning") or "", *feedback.get("suggestions", [])])
+        raise AccountError("WEAK_PASSWORD", f"This password is too easy to guess. {hints}".strip())
 
 
 def get_user(session: Session, user_id: int) -> User | None:
@@ -106,7 +119,7 @@ def _create_account(
     email = normalise_email(email)
     try:
         check_email(email)
-        check_password(password, min_password_length)
+        check_password(password, min_password_length, email=email)
         if find_by_email(session, email) is not None:
             raise duplicate_email()
         role = how.role or (Role.ADMIN if count_users(session) == 0 else Role.USER)

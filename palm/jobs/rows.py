@@ -94,6 +94,17 @@ def mark_failed(
     return job
 
 
+def mark_refused(session: Session, rq_id: str, *, error_code: str, error: str) -> Job:
+    """The job ended because its input cannot be used: final, never retried, not a failure."""
+    job = get_job(session, rq_id)
+    job.state = JobState.REFUSED
+    job.stage = "refused"
+    job.error_code = error_code
+    job.error = error[:2000]
+    job.ended_at = utcnow()
+    return job
+
+
 def count_by_state(session: Session) -> dict[str, int]:
     """Job counts per state, for the admin page."""
     rows = session.execute(select(Job.state, func.count()).group_by(Job.state))

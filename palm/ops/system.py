@@ -102,6 +102,20 @@ def wait_for_job(factory: sessionmaker[Session], rq_id: str, timeout: float) -> 
     )
 
 
+def ping_outcome(factory: sessionmaker[Session], queues: Queues, rq_id: str) -> str:
+    """What the admin sees for a ping: waiting, the worker's answer, or why it failed."""
+    with transaction(factory) as session:
+        job = get_job(session, rq_id)
+        state, error = job.state, job.error_code
+    if state not in TERMINAL_JOB_STATES:
+        return f"ping {rq_id[:8]}: {state}, waiting for a worker"
+    if state != "finished":
+        return f"ping {rq_id[:8]}: failed ({error})"
+    fetched = queues.get(DEFAULT_QUEUE).fetch_job(rq_id)
+    answer = fetched.return_value() if fetched is not None else None
+    return f"ping {rq_id[:8]}: {answer or 'finished'}"
+
+
 def run_ping(
     factory: sessionmaker[Session], queues: Queues, policy: JobPolicy, timeout: float
 ) -> str:

@@ -34,6 +34,7 @@ class ReadingRow:
     analysis_types: list[str]
     status: str
     error_code: str | None
+    error_message: str | None
     thumbnail_key: str | None
     summary: str | None
 
@@ -49,9 +50,15 @@ def get_reading(session: Session, user_id: int, reading_id: int) -> Reading:
 
 
 def list_readings(
-    session: Session, user_id: int, *, after: Cursor | None = None, limit: int = 20
+    session: Session,
+    user_id: int,
+    *,
+    after: Cursor | None = None,
+    limit: int = 20,
+    failed: bool | None = None,
 ) -> list[ReadingRow]:
-    """Newest first, keyset-paginated on (created_at, id) so pages never skip or repeat."""
+    """Newest first, keyset-paginated on (created_at, id) so pages never skip or repeat;
+    ``failed`` keeps only the photos that could not be read (True) or only the rest (False)."""
     query = (
         select(Reading, Image.thumbnail_key)
         .outerjoin(Image, Image.id == Reading.image_id)
@@ -59,6 +66,9 @@ def list_readings(
         .order_by(Reading.created_at.desc(), Reading.id.desc())
         .limit(limit)
     )
+    if failed is not None:
+        is_failed = Reading.status == ReadingStatus.FAILED
+        query = query.where(is_failed if failed else ~is_failed)
     if after is not None:
         created, reading_id = after
         query = query.where(
@@ -76,6 +86,7 @@ def list_readings(
             analysis_types=list(r.analysis_types),
             status=r.status,
             error_code=r.error_code,
+            error_message=r.error_message,
             thumbnail_key=thumb,
             summary=r.summary,
         )

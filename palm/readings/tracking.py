@@ -16,8 +16,9 @@ def follow_job_start(session: Session, job: Job) -> None:
 
 
 def follow_job_failure(session: Session, job: Job, user_message: str | None = None) -> None:
-    """A final failure fails the reading too; a failure RQ will retry leaves it running."""
-    if job.state == JobState.FAILED and job.reading_id is not None:
+    """A final failure or a refusal fails the reading too (with its reason); a failure RQ
+    will retry leaves it running."""
+    if job.state in (JobState.FAILED, JobState.REFUSED) and job.reading_id is not None:
         code = job.error_code or "JOB_ERROR"
         store.mark_failed(session, job.reading_id, code, user_message or failure_message(code))
 

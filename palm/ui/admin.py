@@ -13,10 +13,16 @@ from palm.db import transaction
 from palm.infra import recent_events
 from palm.ui import resources
 from palm.ui.auth import SessionUser
+from palm.ui.text import plain
 from palm.vocabulary import Role
+
+FLASH_KEY = "admin_flash"
 
 
 def accounts_table(admin: SessionUser) -> None:
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(plain(flash), icon=":material/check_circle:")
     with transaction(resources.session_factory()) as session:
         people = [
             (u.id, u.email, u.role, u.created_at, u.last_login_at)
@@ -41,7 +47,7 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
             st.error(error.message)
             return
         message = f"{changed.email} is now {changed.role}."
-    st.toast(message)
+    st.session_state[FLASH_KEY] = message  # shown after the rerun, where a toast would be lost
     st.rerun()
 
 
@@ -110,6 +116,10 @@ def system_status(admin: SessionUser) -> None:
 @st.fragment(run_every=2)
 def recent_jobs_table() -> None:
     """Refreshes on its own, so a ping's state changes in front of the admin."""
+    runtime = resources.runtime()
+    last_ping = st.session_state.get("admin_last_ping")
+    if last_ping and runtime.queues is not None:
+        st.info(ops.ping_outcome(runtime.session_factory, runtime.queues, last_ping))
     with transaction(resources.session_factory()) as session:
         counts = jobs.count_by_state(session)
         rows = [

@@ -34,8 +34,9 @@ def _uploader_key() -> str:
     return f"analyze_uploads_{st.session_state.setdefault(UPLOADER_KEY, 0)}"
 
 
-def _mark_busy() -> None:
-    st.session_state[BUSY_KEY] = True
+def _mark_busy(allow_copies: bool = False) -> None:
+    """The click itself (a callback runs before the script): what the run must send."""
+    st.session_state[BUSY_KEY] = "copies" if allow_copies else "new"
 
 
 def upload_form(user: SessionUser) -> None:
@@ -54,30 +55,36 @@ def upload_form(user: SessionUser) -> None:
         key="analyze_types",
     )
     hands = _hand_table([file.name for file in files or []])
-    busy = bool(st.session_state.get(BUSY_KEY))
+    sending = st.session_state.pop(BUSY_KEY, None)  # set by this run's click, once
     uploads = [
         readings.Upload(file.name, file.getvalue(), hands.get(file.name, "auto"))
         for file in files or []
     ]
-    if st.button(
+    st.button(
         "Read my palm",
         type="primary",
-        disabled=not files or busy,
+        disabled=not files or sending is not None,  # drawn disabled while this run sends
         key="analyze_submit",
-        on_click=_mark_busy,  # disabled from the click on, so a second click sends nothing
-    ):
-        _submit(user, uploads, types, allow_copies=False)
-    _offer_copies(user, uploads, types)
+        on_click=_mark_busy,
+    )
+    _offer_copies(uploads, sending is not None)
+    if sending and uploads:  # a click that arrives after the batch left finds no files
+        _submit(user, uploads, types, allow_copies=sending == "copies")
 
 
-def _offer_copies(user: SessionUser, uploads: list[readings.Upload], types: list[str]) -> None:
+def _offer_copies(uploads: list[readings.Upload], sending: bool) -> None:
     """After a refusal as copies: say so, and read them again only if asked."""
     message = st.session_state.get(COPIES_KEY)
     if not message or not uploads:
         return
     st.warning(plain(message), icon=":material/content_copy:")
-    if st.button("Yes, read them again", key="analyze_copies_confirm", on_click=_mark_busy):
-        _submit(user, uploads, types, allow_copies=True)
+    st.button(
+        "Yes, read them again",
+        key="analyze_copies_confirm",
+        disabled=sending,
+        on_click=_mark_busy,
+        kwargs={"allow_copies": True},
+    )
 
 
 def _hand_table(names: list[str]) -> dict[str, HandChoice]:
@@ -104,7 +111,6 @@ def _submit(
     user: SessionUser, uploads: list[readings.Upload], types: list[str], *, allow_copies: bool
 ) -> None:
     runtime = resources.runtime()
-    st.session_state[BUSY_KEY] = False
     st.session_state.pop(COPIES_KEY, None)
     if runtime.queues is None:
         st.error("The job queue is not configured (REDIS_URL). Start Palmline with `make run`.")

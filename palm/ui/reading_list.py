@@ -14,6 +14,7 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
 from palm.ui.auth import SessionUser
+from palm.ui.text import plain
 
 PAGE_SIZE = 10
 CURSORS_KEY = "readings_cursors"
@@ -32,28 +33,49 @@ def _cursors() -> list[tuple[str, int] | None]:
 
 
 def current_page(user: SessionUser) -> list[readings.ReadingRow]:
+    """The readings of this page (one extra row tells whether there is a next page)."""
     start = _cursors()[-1]
     after = (datetime.fromisoformat(start[0]), start[1]) if start else None
     with transaction(resources.session_factory()) as session:
-        return readings.list_readings(session, user.id, after=after, limit=PAGE_SIZE + 1)
+        return readings.list_readings(
+            session, user.id, after=after, limit=PAGE_SIZE + 1, failed=False
+        )
+
+
+def unreadable(user: SessionUser) -> list[readings.ReadingRow]:
+    """Photos that could not be read, newest first: shown apart, with their reason."""
+    with transaction(resources.session_factory()) as session:
+        return readings.list_readings(session, user.id, limit=20, failed=True)
 
 
 def reading_row(user: SessionUser, row: readings.ReadingRow) -> None:
     with st.container(border=True):
         thumb, text, actions = st.columns([1, 4, 1])
         _thumbnail(thumb, row.thumbnail_key)
+        hand = f"{row.hand} hand" if row.hand else "hand not known yet"
         text.markdown(
-            f"**{row.filename}** · {row.created_at:%d %b %Y %H:%M} · "
-            f"{(row.hand or 'hand ?').title()} · {STATUS_LABELS.get(row.status, '')}"
+            f"**{plain(row.filename)}** · {row.created_at:%d %b %Y %H:%M} UTC · "
+            f"{plain(hand.capitalize())} · {STATUS_LABELS.get(row.status, '')}"
         )
-        text.caption(row.summary or ", ".join(row.analysis_types))
-        if row.status == "failed" and row.error_code:
-            text.caption(f"Failed: {row.error_code}")
+        text.caption(plain(row.summary or ", ".join(row.analysis_types)))
         actions.page_link("views/reading.py", label="Open", query_params={"id": str(row.id)})
-        with actions.popover("Delete"):
-            st.write("Delete this reading, its photo and overlay? This cannot be undone.")
-            if st.button("Delete for good", key=f"delete_{row.id}", type="primary"):
-                _delete(user, row.id)
+        _delete_button(user, row, actions)
+
+
+def unreadable_row(user: SessionUser, row: readings.ReadingRow) -> None:
+    text, actions = st.columns([5, 1])
+    text.markdown(f"**{plain(row.filename)}** · {row.created_at:%d %b %Y %H:%M} UTC")
+    text.caption(plain(f"{row.error_message or 'It could not be read.'} [{row.error_code}]"))
+    _delete_button(user, row, actions)
+
+
+def _delete_button(
+    user: SessionUser, row: readings.ReadingRow, column: st.delta_generator.DeltaGenerator
+) -> None:
+    with column.popover("Delete"):
+        st.write("Delete this reading, its photo and overlay? This cannot be undone.")
+        if st.button("Delete for good", key=f"delete_{row.id}", type="primary"):
+            _delete(user, row.id)
 
 
 def _thumbnail(column: st.delta_generator.DeltaGenerator, key: str | None) -> None:
@@ -78,6 +100,8 @@ def _delete(user: SessionUser, reading_id: int) -> None:
 def pager(rows: list[readings.ReadingRow]) -> None:
     """Previous/next over the keyset pages; one extra row fetched tells if there is a next."""
     cursors = _cursors()
+    if len(cursors) == 1 and len(rows) <= PAGE_SIZE:
+        return  # one page: nothing to page through
     back, _, forward = st.columns([1, 4, 1])
     if back.button("← Newer", disabled=len(cursors) == 1, key="readings_prev"):
         cursors.pop()

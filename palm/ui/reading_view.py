@@ -17,8 +17,9 @@ from palm.errors import PalmError
 from palm.readers import DISCLAIMER
 from palm.ui import resources
 from palm.ui.auth import SessionUser
+from palm.ui.text import plain
 from palm.vision import PalmAnalysis, decoded_rgb, overlay_figure
-from palm.vocabulary import LINE_NAMES
+from palm.vocabulary import LINE_NAMES, METRIC_LABELS
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def status_banner(view: ReadingView) -> None:
     if view.status in ("queued", "running"):
         st.info("This reading is still being prepared. Watch it on the **Analyze** page.")
     elif view.status == "failed":
-        st.error(f"{view.error_message or 'This reading failed.'} [{view.error_code}]")
+        st.error(plain(f"{view.error_message or 'This reading failed.'} [{view.error_code}]"))
 
 
 def overlay(view: ReadingView) -> None:
@@ -100,13 +101,17 @@ def overlay(view: ReadingView) -> None:
         st.warning("The photo of this reading is no longer stored.")
         return
     analysis = PalmAnalysis.from_dict(view.analysis)
+    whole = st.toggle("Show the whole photo", key="reading_whole_photo")
     try:
-        figure = overlay_figure(_photo(view.image_key), analysis)
+        figure = overlay_figure(_photo(view.image_key), analysis, crop_to_palm=not whole)
     except PalmError as error:
         st.warning(error.message)
         return
     st.plotly_chart(figure, key="reading_overlay", config={"displaylogo": False})
-    st.caption("Click a line's name to hide or show it; hover a line for its measurements.")
+    st.caption(
+        "Click a line's name to hide or show it; hover a line for its measurements; the "
+        "full-screen button at the photo's top right shows it larger."
+    )
     if view.overlay_key:
         st.download_button(
             "Download the annotated photo (PNG)",
@@ -129,29 +134,44 @@ def hand_summary(view: ReadingView) -> None:
         query_params={"reading": str(view.id)},
     )
     for warning in (view.analysis or {}).get("warnings", []):
-        st.caption(f"Note: {warning}")
+        st.caption(plain(f"Note: {warning}"))
 
 
 def line_table(view: ReadingView) -> None:
     """Measurements of the found lines; a line not found shows no numbers to misread."""
     lines = (view.analysis or {}).get("lines", {})
     rows = [_line_row(name, line) for name in LINE_NAMES if (line := lines.get(name))]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Confidence": st.column_config.ProgressColumn(
+                "Confidence", min_value=0, max_value=1, format="percent"
+            )
+        },
+    )
 
 
 def _line_row(name: str, line: dict[str, Any]) -> dict[str, Any]:
-    if not line["found"]:
-        return {"line": name, "found": "not found"}
-    return {
-        "line": name,
-        "found": "yes",
-        "length": round(line["length_rel"], 2),
-        "depth": round(line["depth"], 2),
-        "curvature": round(line["curvature"], 2),
-        "breaks": line["breaks"],
-        "branches": line["branches"],
-        "confidence": round(line["confidence"], 2),
-    }
+    """One line's row, labelled for people; a line not found shows a dash, not numbers."""
+    found = bool(line["found"])
+    row: dict[str, Any] = {"Line": f"{name.title()} line", "Found": "yes" if found else "no"}
+    for metric, label in METRIC_LABELS.items():
+        value = line.get(metric) if found else None
+        if metric == "confidence":
+            row[label] = value  # a bar; empty when the line was not found
+        elif value is None:
+            row[label] = "—"
+        else:
+            row[label] = f"{value:.2f}" if isinstance(value, float) else str(value)
+    return row
+
+
+def heading(view: ReadingView) -> None:
+    st.title(plain(f"Reading of {view.filename}"))
+    engine = _engine_label(view.engine) if view.engine else "—"
+    st.caption(plain(f"{view.created:%d %b %Y, %H:%M} UTC · read by the {engine}"))
 
 
 def cards(view: ReadingView) -> None:
@@ -161,12 +181,18 @@ def cards(view: ReadingView) -> None:
     columns = st.columns(2)
     for index, card in enumerate(view.cards):
         with columns[index % 2].container(border=True):
-            st.subheader(card.title)
-            st.write(card.text)
+            st.subheader(plain(card.title))
+            st.markdown(plain(card.text))
             st.progress(card.confidence, text=f"confidence {card.confidence:.0%}")
             for line, text in card.per_line.items():
-                st.markdown(f"**{line.title()} line.** {text}")
-            st.caption(f"engine: {card.engine}")
+                st.markdown(f"**{plain(line.title())} line.** {plain(text)}")
+            st.caption(plain(f"written by the {_engine_label(card.engine)}"))
+
+
+def _engine_label(engine: str) -> str:
+    return (
+        "built-in reader" if engine == "offline" else f"AI reader ({engine.removeprefix('llm:')})"
+    )
 
 
 def disclaimer() -> None:

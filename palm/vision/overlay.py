@@ -16,6 +16,7 @@ from PIL import Image
 
 from palm.vision.arrays import Array
 from palm.vision.result import LineResult, PalmAnalysis
+from palm.vocabulary import ZONE_LABELS
 
 #: One colour per line (RGB), chosen to stay distinct on light and dark skin.
 LINE_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -91,11 +92,13 @@ def render_overlay_png(image_rgb: Array, analysis: PalmAnalysis) -> bytes:
 
 
 def _hover_text(line: LineResult) -> str:
+    start = ZONE_LABELS.get(line.start_zone, line.start_zone)
+    end = ZONE_LABELS.get(line.end_zone, line.end_zone)
     return (
-        f"<b>{line.name}</b><br>length {line.length_rel:.2f} palm widths<br>"
+        f"<b>{line.name} line</b><br>length {line.length_rel:.2f} palm widths<br>"
         f"depth {line.depth:.2f} · curvature {line.curvature:.2f}<br>"
         f"breaks {line.breaks} · branches {line.branches}<br>"
-        f"{line.start_zone} → {line.end_zone}<br>confidence {line.confidence:.2f}"
+        f"from {start}<br>to {end}<br>confidence {line.confidence:.0%}"
     )
 
 
@@ -105,8 +108,36 @@ def _jpeg_data_uri(image_rgb: Array) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def overlay_figure(image_rgb: Array, analysis: PalmAnalysis) -> go.Figure:
-    """Interactive figure: the photo as a ``go.Image`` plus one toggleable trace per found line."""
+#: MediaPipe landmarks that outline the palm: wrist, thumb base and the four knuckles.
+PALM_LANDMARKS = (0, 1, 2, 5, 9, 13, 17)
+
+
+def palm_box(analysis: PalmAnalysis, shape: tuple[int, ...], margin: float = 0.12) -> Array:
+    """[x0, y0, x1, y1] around the palm (not the fingers) and its found lines, in ``shape``'s
+    pixels: what a reader needs to see large."""
+    factor = np.array([shape[1] / analysis.width, shape[0] / analysis.height])
+    landmarks = np.asarray(analysis.landmarks, dtype=np.float64).reshape(-1, 2)
+    parts = [landmarks[list(PALM_LANDMARKS)]]
+    parts += [
+        np.asarray(line.points, dtype=np.float64).reshape(-1, 2)
+        for line in analysis.lines.values()
+        if line.found and line.points
+    ]
+    points = np.vstack(parts) * factor
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = (high - low).max() * margin
+    low = np.maximum(low - pad, 0)
+    high = np.minimum(high + pad, [shape[1] - 1, shape[0] - 1])
+    box: Array = np.concatenate([low, high])
+    return box
+
+
+def overlay_figure(
+    image_rgb: Array, analysis: PalmAnalysis, *, crop_to_palm: bool = True, width: int = 640
+) -> go.Figure:
+    """Interactive figure: the photo as a ``go.Image`` plus one toggleable trace per found
+    line, drawn thick on a white halo; framed on the palm unless ``crop_to_palm`` is off, and
+    as tall as that frame is at ``width`` pixels wide (a portrait palm shows large)."""
     picture = _downscaled(image_rgb, MAX_OVERLAY_SIDE)
     # The photo travels as a JPEG data URI: as a pixel array (z=) a 1024 px photo made the
     # figure's JSON about 15 MB; as a JPEG it is about 1 % of that.
@@ -116,20 +147,37 @@ def overlay_figure(image_rgb: Array, analysis: PalmAnalysis) -> go.Figure:
             continue
         points = _scaled_points(line, analysis, picture.shape)
         red, green, blue = LINE_COLOURS.get(name, (0, 0, 0))
+        halo = {"color": "rgba(255,255,255,0.85)", "width": 9}
         figure.add_trace(
             go.Scatter(
                 x=points[:, 0],
                 y=points[:, 1],
                 mode="lines",
-                name=name,
-                line={"color": f"rgb({red},{green},{blue})", "width": 3},
+                line=halo,
+                legendgroup=name,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=points[:, 0],
+                y=points[:, 1],
+                mode="lines",
+                name=f"{name} line",
+                legendgroup=name,
+                line={"color": f"rgb({red},{green},{blue})", "width": 5},
                 hovertemplate=_hover_text(line) + "<extra></extra>",
             )
         )
+    x0, y0, x1, y1 = 0.0, 0.0, float(picture.shape[1]), float(picture.shape[0])
+    if crop_to_palm and len(analysis.landmarks) == 21:
+        x0, y0, x1, y1 = (float(v) for v in palm_box(analysis, picture.shape))
     figure.update_layout(
+        height=min(max(round(width * (y1 - y0) / (x1 - x0)), 360), 900),
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x"},
+        xaxis={"visible": False, "range": [x0, x1]},
+        yaxis={"visible": False, "range": [y1, y0], "scaleanchor": "x"},
     )
     return figure

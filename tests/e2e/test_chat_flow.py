@@ -13,8 +13,8 @@ from sqlalchemy import select
 from palm.db import make_engine, make_session_factory, transaction
 from palm.models import User
 from tests.chat.support import done_reading, left_earth_hand, right_fire_hand
+from tests.e2e.browser import PASSWORD, fill_sign_up
 from tests.e2e.stack import running_stack
-from tests.e2e.test_account_flow import PASSWORD, fill_sign_up
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 from palm.accounts import users
 from palm.db import make_engine, make_session_factory, transaction
 from palm.vocabulary import Role
+from tests.e2e.browser import PASSWORD, fill_log_in
 from tests.e2e.stack import running_stack
-from tests.e2e.test_account_flow import PASSWORD, fill_log_in
 from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
 
 pytestmark = pytest.mark.browser

@@ -42,9 +42,20 @@ def test_figure_has_photo_and_named_toggleable_traces(samples) -> None:
     figure = overlay_figure(rgb, analysis)
     assert isinstance(figure, go.Figure)
     assert isinstance(figure.data[0], go.Image)
-    names = [trace.name for trace in figure.data[1:]]
-    assert names == [name for name, line in analysis.lines.items() if line.found]
-    heart = next(trace for trace in figure.data if trace.name == "heart")
+    names = [trace.name for trace in figure.data[1:] if trace.showlegend is not False]
+    assert names == [f"{name} line" for name, line in analysis.lines.items() if line.found]
+    heart = next(trace for trace in figure.data if trace.name == "heart line")
     assert "length" in heart.hovertemplate and "confidence" in heart.hovertemplate
+    assert "_" not in heart.hovertemplate  # zones in words, not `under_index`
     assert len(heart.x) == len(analysis.lines["heart"].points)
     assert figure.to_json()  # serialisable for Streamlit
+
+
+def test_the_figure_frames_the_palm_and_can_show_the_whole_photo(samples) -> None:
+    rgb, analysis = samples.rgb("palm_f_hanging"), samples.analysis("palm_f_hanging")
+    palm = overlay_figure(rgb, analysis).layout
+    whole = overlay_figure(rgb, analysis, crop_to_palm=False).layout
+    palm_width = palm.xaxis.range[1] - palm.xaxis.range[0]
+    whole_width = whole.xaxis.range[1] - whole.xaxis.range[0]
+    assert 0.2 * whole_width < palm_width < 0.9 * whole_width
+    assert 360 <= palm.height <= 900

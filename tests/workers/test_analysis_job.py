@@ -103,7 +103,7 @@ def test_a_mixed_batch_ends_with_readings_and_coded_failures(
     assert done.hand in ("left", "right")
     assert done.overlay_key and store.get(done.overlay_key).startswith(b"\x89PNG")
     assert image.thumbnail_key and store.get(image.thumbnail_key)[8:12] == b"WEBP"
-    assert states == ["finished", "failed"]  # the text file never reached the queue
+    assert states == ["finished", "refused"]  # the text file never reached the queue
     assert usage == 0  # the offline reader costs nothing and records nothing
 
 

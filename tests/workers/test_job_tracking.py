@@ -62,7 +62,7 @@ def test_a_coded_error_marks_the_row_failed_with_its_code(
     rq_id = submit(session_factory, Queues(redis_client), spec)
     run_burst_worker(redis_url, db_url, tmp_path / "data")
     state, stage, _progress, attempts, code = row(session_factory, rq_id)
-    assert (state, stage, attempts, code) == (JobState.FAILED, "failed", 1, "BROKEN_PHOTO")
+    assert (state, stage, attempts, code) == (JobState.REFUSED, "refused", 1, "BROKEN_PHOTO")
 
 
 @pytest.mark.usefixtures("worker_env")
