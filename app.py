@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from palm.ui import auth, navigation, resources
+from palm.ui import auth, navigation, resources, sharing
 
 st.set_page_config(page_title="Palmline", page_icon="✋", layout="wide")
 resources.show_service_banner()
@@ -14,6 +14,7 @@ page = st.navigation(
 if user is None and page.url_path:
     auth.remember_destination(page.url_path)
 if user is not None:
+    sharing.notices(user)
     with st.sidebar:
         st.caption("Signed in as")
         st.text(user.email)

@@ -15,11 +15,7 @@ ids = compare.picker(user)
 result = compare.load(viewer, ids) if len(ids) >= 2 else None
 
 if result is None:
-    st.info(
-        "Pick two to four finished readings above, use a quick pick, or select rows on "
-        "**History & trends** and press Compare. No readings yet? Start on **Analyze**."
-    )
-    st.page_link("views/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")
+    compare.empty_state(user)
 else:
     compare.overlays(result)
     story, chart = st.columns([3, 2])

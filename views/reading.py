@@ -23,4 +23,6 @@ if view.status == "done":
         reading_view.hand_summary(view)
     reading_view.line_table(view)
     reading_view.cards(view)
+    with st.expander("Share this reading with someone", icon=":material/share:"):
+        reading_view.share(user, view)
 reading_view.disclaimer()

@@ -76,11 +76,15 @@ class ThreadSummary:
     topics: dict[str, str] = field(default_factory=dict)
     last_topic: str | None = None
     folded: int = 0
+    questions: list[str] = field(default_factory=list)  # the first and the latest folded
 
     def fold(self, message: MessageView) -> None:
         """Take one message that leaves the window into the summary."""
         self.folded += 1
         if message.role == "user":
+            if "?" in message.text:
+                question = message.text.strip()[:MAX_FACT_CHARS]
+                self.questions = [*self.questions[:1], question][-2:]
             for sentence in sentences(message.text):
                 self._remember(sentence)
         elif message.topic:
@@ -118,6 +122,7 @@ class ThreadSummary:
                 "topics": self.topics,
                 "last_topic": self.last_topic,
                 "folded": self.folded,
+                "questions": self.questions,
             }
         )
 
@@ -131,6 +136,7 @@ class ThreadSummary:
             topics=dict(data.get("topics", {})),
             last_topic=data.get("last_topic"),
             folded=int(data.get("folded", 0)),
+            questions=list(data.get("questions", [])),
         )
 
 
@@ -167,6 +173,26 @@ class ChatContext:
             if wanted in self.summary.topics:
                 return self.summary.topics[wanted]
         return None
+
+    def earlier_mentions(self, pattern: re.Pattern[str]) -> list[str]:
+        """Sentences of earlier answers (any topic) that speak of something, newest last:
+        the love reading may have named the hand shape too."""
+        texts = [m.text for m in self.window[:-1] if m.role == "assistant"]
+        texts = [*self.summary.topics.values(), *texts]
+        return [s for text in texts for s in sentences(text) if pattern.search(s)]
+
+    def first_question(self) -> str | None:
+        """The first question of the thread (kept by the summary once it leaves the window)."""
+        if self.summary.questions:
+            return self.summary.questions[0]
+        asked = [m.text for m in self.window[:-1] if m.role == "user" and "?" in m.text]
+        return asked[0].strip() if asked else None
+
+    def previous_question(self) -> str | None:
+        asked = [m.text for m in self.window[:-1] if m.role == "user" and "?" in m.text]
+        if asked:
+            return asked[-1].strip()
+        return self.summary.questions[-1] if self.summary.questions else None
 
     def told(self) -> list[str]:
         """Everything the person said about themselves: summary facts, then window messages."""

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from palm.chat.facts import ReadingFacts
-from palm.chat.memory import NAME_FACT, ChatContext, sentences
+from palm.chat.memory import ChatContext, sentences
+from palm.chat.recall import recall_answer, recall_question, recall_self
 from palm.chat.suggest import suggestions
 from palm.chat.topics import LINE_TOPICS, Intent, parse
 from palm.llm import forbidden_words
@@ -120,7 +121,15 @@ def _compose(context: ChatContext, intent: Intent) -> str:
     if intent.kind == "told":
         return acknowledge(context.question)
     if intent.kind == "recall_answer":
-        return recall_answer(context, intent)
+        topic = intent.topic or "overview"
+        label = TOPIC_LABEL.get(topic, topic)
+        earlier = recall_answer(context, topic, label)
+        if earlier:
+            return earlier
+        fresh = topic_answer(context, topic, intent.hand)
+        return f"We haven't talked about your {label} yet in this conversation. {fresh}"
+    if intent.kind == "recall_question":
+        return recall_question(context)
     if intent.kind == "topic":
         return " ".join(topic_answer(context, t, intent.hand) for t in intent.topics[:2])
     return (
@@ -134,40 +143,6 @@ def acknowledge(statement: str) -> str:
     name = re.search(r"(?i:my name is|call me|i'm called)\s+([A-Z][\w'-]+)", statement)
     hello = f"Nice to meet you, {name.group(1)}! " if name else "Thank you for telling me. "
     return hello + "I'll keep it in mind while we talk about your palm. " + HELP
-
-
-def recall_self(context: ChatContext) -> str:
-    """What the person told about themselves, from the summary and the window."""
-    told = context.told()
-    question = context.question.lower()
-    if "name" in question:
-        named = [fact for fact in told if NAME_FACT.search(fact)]
-        return f"You told me: “{named[-1]}”" if named else "You haven't told me your name here."
-    words = {w.strip("?.,!") for w in question.split()} - STOPWORDS
-    scored = [(len(words & {w.strip("?.,!") for w in f.lower().split()}), f) for f in told]
-    best = [fact for score, fact in scored if score]
-    if best:
-        return "You told me: " + " ".join(f"“{fact}”" for fact in best[-2:])
-    if told and ("about me" in question or not words):
-        return "Here is what you told me: " + " ".join(f"“{fact}”" for fact in told)
-    return "You haven't told me that in this conversation, so I won't guess."
-
-
-_STOPWORDS_TEXT = (
-    "a an the i my me you your do did what who is are was to about tell told say said "
-    "remember know of in and or it that this earlier before"
-)
-STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
-
-
-def recall_answer(context: ChatContext, intent: Intent) -> str:
-    topic = intent.topic or "overview"
-    label = TOPIC_LABEL.get(topic, topic)
-    earlier = context.earlier_answer(topic)
-    if earlier:
-        return f"Earlier I said about your {label}: “{earlier}”"
-    fresh = topic_answer(context, topic, intent.hand)
-    return f"We haven't talked about your {label} yet in this conversation. {fresh}"
 
 
 def target_reading(context: ChatContext, hand: str | None) -> tuple[ReadingFacts | None, str]:

@@ -70,6 +70,11 @@ RECALL_SELF = re.compile(
     r"do you remember|remember (what|that|when|my)|what i told)\b",
     re.IGNORECASE,
 )
+RECALL_QUESTION = re.compile(
+    r"\b(first|last|previous|earlier|my) question\b|what did i (first )?ask\b|"
+    r"what was i asking",
+    re.IGNORECASE,
+)
 QUESTION_START = re.compile(
     r"^\s*(what|who|do|did|can|could|remind|tell|which|how|when|where|why)\b", re.IGNORECASE
 )
@@ -100,6 +105,11 @@ class Intent:
     @property
     def topic(self) -> str | None:
         return self.topics[0] if self.topics else None
+
+
+def topic_pattern(topic: str) -> re.Pattern[str] | None:
+    """The words that name a topic (to find it in earlier answers)."""
+    return next((pattern for name, pattern in COMPILED if name == topic), None)
 
 
 def topics_in(text: str) -> list[str]:
@@ -139,6 +149,8 @@ def parse(text: str, last_topic: str | None) -> Intent:
     follow_up = bool(FOLLOW_UP.search(text)) or (hand is not None and not topics)
     recall = bool(RECALL_ANSWER.search(text))
     asking = "?" in text or bool(QUESTION_START.search(text))
+    if RECALL_QUESTION.search(text):
+        return Intent("recall_question")
     if RECALL_SELF.search(text) and not recall and asking:
         return Intent("recall_self")
     introduces = re.search(r"\b(my name is|call me|i'm called)\b", text, re.IGNORECASE)

@@ -15,7 +15,13 @@ from palm.explore.compare_report import (
 )
 from palm.explore.explorer import Explorer
 from palm.explore.history import Cursor, HistoryPage, HistoryRow
-from palm.explore.operations import revoke_share, set_shows_email, share_reading, shows_email
+from palm.explore.operations import (
+    revoke_share,
+    set_shows_email,
+    share_notices,
+    share_reading,
+    shows_email,
+)
 from palm.explore.query import ExploreFilter, Viewer, deployment_secret, pseudonym
 from palm.explore.shares import ShareError, ShareRow, is_shared_with, shared_with, shares_by
 from palm.explore.trend_types import DayCount, LineMetricPoint, PresenceCount, ShapeCount
@@ -50,6 +56,7 @@ __all__ = [
     "pseudonym",
     "revoke_share",
     "set_shows_email",
+    "share_notices",
     "share_reading",
     "shared_with",
     "shares_by",

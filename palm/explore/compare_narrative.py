@@ -10,10 +10,22 @@ from palm.vocabulary import LINE_NAMES
 
 #: A change smaller than this (in the metric's own unit) reads as "steady".
 NOTABLE = {"length_rel": 0.05, "depth": 0.05, "curvature": 0.05}
+#: Over time a line changes; between two hands (or two people) it differs.
 PHRASES = {
-    "length_rel": ("grew longer", "became shorter"),
-    "depth": ("deepened", "grew fainter"),
-    "curvature": ("curves more", "straightened"),
+    "time": {
+        "length_rel": ("grew longer", "became shorter"),
+        "depth": ("deepened", "grew fainter"),
+        "curvature": ("curves more", "straightened"),
+    },
+    "side": {
+        "length_rel": ("is longer", "is shorter"),
+        "depth": ("is deeper", "is fainter"),
+        "curvature": ("curves more", "is straighter"),
+    },
+}
+ONLY_IN = {
+    "time": ("appeared", "faded from view"),
+    "side": ("shows only on this palm", "is found only on the other palm"),
 }
 
 
@@ -22,21 +34,29 @@ def _found(item: CompareItem, line: str) -> LineSnapshot | None:
     return snapshot if snapshot is not None and snapshot.found else None
 
 
+def _view(before: CompareItem, after: CompareItem) -> str:
+    """ "time" for one hand of one person read twice; "side" for two hands or two people."""
+    same_hand = not (before.hand and after.hand and before.hand != after.hand)
+    return "time" if before.owner_id == after.owner_id and same_hand else "side"
+
+
 def _line_changes(line: str, before: CompareItem, after: CompareItem) -> list[str]:
-    """Phrases like "grew longer (+0.30)" for one line; empty when nothing notable changed."""
+    """Phrases like "grew longer (+0.30)" over time, "is longer (+0.30)" between hands, for
+    one line; empty when nothing notable differs."""
     first, second = _found(before, line), _found(after, line)
+    view = _view(before, after)
     if first is None and second is None:
         return []
     if first is None:
-        return ["appeared"]
+        return [ONLY_IN[view][0]]
     if second is None:
-        return ["faded from view"]
+        return [ONLY_IN[view][1]]
     changes = []
     for metric, threshold in NOTABLE.items():
         delta = float(getattr(second, metric)) - float(getattr(first, metric))
         if abs(delta) >= threshold:
-            grew, shrank = PHRASES[metric]
-            changes.append(f"{grew if delta > 0 else shrank} ({delta:+.2f})")
+            more, less = PHRASES[view][metric]
+            changes.append(f"{more if delta > 0 else less} ({delta:+.2f})")
     return changes
 
 
@@ -62,9 +82,9 @@ def _intro(before: CompareItem, after: CompareItem) -> str:
         return f"{after.label} ({after.owner}) beside {before.label} ({before.owner}):"
     if before.hand and after.hand and before.hand != after.hand:
         return (
-            f"Your {before.hand} hand ({before.created_at:%d %b %Y}) beside your {after.hand} "
-            "hand: tradition reads the one as what you were given and the other as what you "
-            "make of it."
+            f"Your {after.hand} hand beside your {before.hand} hand (tradition reads the one "
+            "as what you were given and the other as what you make of it); on the "
+            f"{after.hand} hand:"
         )
     return f"From {before.created_at:%d %b %Y} to {after.created_at:%d %b %Y}:"
 

@@ -19,7 +19,7 @@ from palm.explore.compare import (
 from palm.explore.query import Viewer
 from palm.explore.shares import reading_label, shared_with
 from palm.readings import finished_readings
-from palm.vocabulary import HANDS
+from palm.vocabulary import HANDS, Hand
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,14 @@ def left_and_right_of_latest(session: Session, user_id: int) -> list[int]:
 
 
 def first_and_latest(session: Session, user_id: int) -> list[int]:
-    """The oldest and the newest finished readings (empty with fewer than two)."""
-    oldest = finished_readings(session, user_id, limit=1, oldest_first=True)
+    """The oldest and the newest finished readings of the hand read last (a change over time
+    compares one hand with itself); empty with fewer than two of that hand."""
     newest = finished_readings(session, user_id, limit=1)
-    if not oldest or not newest or oldest[0].id == newest[0].id:
+    if not newest:
+        return []
+    hand: Hand | None = newest[0].hand if newest[0].hand in HANDS else None
+    oldest = finished_readings(session, user_id, limit=1, hand=hand, oldest_first=True)
+    if not oldest or oldest[0].id == newest[0].id:
         return []
     return [oldest[0].id, newest[0].id]
 

@@ -22,13 +22,22 @@ def share_reading(
     recipient_email: str,
     *,
     session_ref: str = "",
-) -> shares.ShareRow:
+) -> shares.ShareRow | None:
     with transaction(factory) as session:
         share = shares.share_reading(
             session, owner_id, reading_id, recipient_email, session_ref=session_ref
         )
-    invalidate_users(redis, [owner_id, share.recipient_id])
+    if share is not None:
+        invalidate_users(redis, [owner_id, share.recipient_id])
     return share
+
+
+def share_notices(factory: sessionmaker[Session], recipient_id: int) -> list[shares.ShareRow]:
+    """Shares the person has not been told about; telling them marks them seen."""
+    with transaction(factory) as session:
+        unseen = shares.unseen_shares(session, recipient_id)
+        shares.mark_seen(session, recipient_id, [share.id for share in unseen])
+    return unseen
 
 
 def revoke_share(

@@ -46,23 +46,36 @@ def reading_label(reading: Reading) -> str:
     return f"{reading.filename} · {hand} · {reading.created_at:%d %b %Y}"
 
 
-def _recipient(session: Session, owner_id: int, email: str) -> User:
-    recipient = accounts.find_by_email(session, email)
-    if recipient is None:
-        raise ShareError("SHARE_NO_ACCOUNT", "No Palmline account uses that e-mail address.")
-    if recipient.id == owner_id:
+def _recipient(session: Session, owner: User, email: str) -> User | None:
+    if accounts.normalise_email(email) == owner.email:
         raise ShareError("SHARE_SELF", "That is your own address: pick someone else.")
-    return recipient
+    return accounts.find_by_email(session, email)
 
 
 def share_reading(
     session: Session, owner_id: int, reading_id: int, recipient_email: str, *, session_ref: str = ""
-) -> ShareRow:
-    """Share one of the owner's finished readings; sharing it again returns the active share."""
+) -> ShareRow | None:
+    """Share one of the owner's finished readings; sharing it again returns the active share.
+
+    An address with no account gets no share and returns None, and the owner is told the
+    same thing either way, so sharing never reveals who has an account (the audit log
+    keeps the difference for admins)."""
     reading = get_reading(session, owner_id, reading_id)
     if reading.status != ReadingStatus.DONE:
         raise ShareError("SHARE_NOT_DONE", "Only finished readings can be shared.")
-    recipient = _recipient(session, owner_id, recipient_email)
+    owner = session.get_one(User, owner_id)
+    recipient = _recipient(session, owner, recipient_email)
+    if recipient is None:
+        record(
+            session,
+            actor=owner.email,
+            action=AuditAction.READING_SHARED,
+            outcome=Outcome.REJECTED,
+            target=f"reading:{reading.id}",
+            session_ref=session_ref,
+            detail="no account",
+        )
+        return None
     share = session.scalar(
         select(ReadingShare).where(
             ReadingShare.reading_id == reading.id,
@@ -159,6 +172,27 @@ def shared_with(session: Session, recipient_id: int) -> list[ShareRow]:
     return _listing(
         session, ReadingShare.recipient_id == recipient_id, ReadingShare.revoked_at.is_(None)
     )
+
+
+def unseen_shares(session: Session, recipient_id: int) -> list[ShareRow]:
+    """Active shares the recipient has not been told about yet, oldest first."""
+    listing = _listing(
+        session,
+        ReadingShare.recipient_id == recipient_id,
+        ReadingShare.revoked_at.is_(None),
+        ReadingShare.seen_at.is_(None),
+    )
+    return list(reversed(listing))
+
+
+def mark_seen(session: Session, recipient_id: int, share_ids: list[int]) -> None:
+    """The recipient was told (only their own shares are touched)."""
+    for share in session.scalars(
+        select(ReadingShare).where(
+            ReadingShare.id.in_(share_ids), ReadingShare.recipient_id == recipient_id
+        )
+    ):
+        share.seen_at = utcnow()
 
 
 def is_shared_with(session: Session, reading_id: int, user_id: int) -> bool:

@@ -32,6 +32,8 @@ class ReadingShare(Base):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When the recipient was told about the share (None: not yet; they see a notice).
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 #: Indexes the explore queries need on tables owned by other modules (declared here so the

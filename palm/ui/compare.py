@@ -16,9 +16,10 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.explore import Choice, Comparison, Viewer
 from palm.readers import DISCLAIMER
-from palm.ui import explore_charts, resources
-from palm.ui.auth import SessionUser, session_ref
+from palm.ui import explore_charts, resources, sharing
+from palm.ui.auth import SessionUser
 from palm.ui.history import explorer
+from palm.vocabulary import METRIC_LABELS
 
 PICK_KEY = "compare_pick"
 UP, DOWN = "#2e7d32", "#c62828"
@@ -134,6 +135,7 @@ def radar(comparison: Comparison) -> None:
         "Metric",
         [m for m in explore.COMPARE_METRICS if m not in ("breaks", "branches")],
         default="length_rel",
+        format_func=lambda metric: METRIC_LABELS.get(metric, metric),
         key="compare_metric",
     )
     figure = explore_charts.radar(comparison.items, str(metric or "length_rel"))
@@ -149,52 +151,23 @@ def narrative(comparison: Comparison) -> None:
 
 
 def share_panel(user: SessionUser) -> None:
-    """Share one of your readings with someone by e-mail, and revoke shares."""
+    """Share one of your finished readings by e-mail, and revoke shares."""
     own = {c.reading_id: c.label for c in _choices(user) if c.shared_by is None}
-    with st.form("compare_share_form", clear_on_submit=True):
-        reading = st.selectbox(
-            "Your reading",
-            list(own),
-            format_func=lambda i: own.get(i, str(i)),
-            key="compare_share_reading",
-        )
-        email = st.text_input(
-            "Their e-mail (they need a Palmline account)", key="compare_share_email"
-        )
-        if st.form_submit_button("Share", disabled=not own) and reading is not None:
-            _share(user, int(reading), email)
-    with transaction(resources.session_factory()) as session:
-        mine = [s for s in explore.shares_by(session, user.id) if s.active]
-    for share in mine:
-        text, button = st.columns([4, 1])
-        text.write(
-            f"{share.reading_label} → **{share.recipient_email}** since {share.created_at:%d %b %Y}"
-        )
-        if button.button("Revoke", key=f"compare_revoke_{share.id}"):
-            _revoke(user, share.id)
+    sharing.share_form(user, own, key="compare")
+    sharing.active_shares(user)
 
 
-def _share(user: SessionUser, reading_id: int, email: str) -> None:
-    runtime = resources.runtime()
-    try:
-        share = explore.share_reading(
-            runtime.session_factory,
-            runtime.redis,
-            user.id,
-            reading_id,
-            email,
-            session_ref=session_ref(),
+def empty_state(user: SessionUser) -> None:
+    """What to do when nothing is being compared: depends on what the person has."""
+    owned = [c for c in _choices(user) if c.shared_by is None]
+    if len(owned) >= 2:
+        st.info(
+            "Pick two to four finished readings above, use a quick pick, or select rows on "
+            "**History & trends** and press Compare."
         )
-    except PalmError as error:
-        st.error(error.message)
         return
-    st.success(f"Shared with {share.recipient_email}. They can compare it on their Compare page.")
-
-
-def _revoke(user: SessionUser, share_id: int) -> None:
-    runtime = resources.runtime()
-    share = explore.revoke_share(
-        runtime.session_factory, runtime.redis, user.id, share_id, session_ref=session_ref()
+    st.info(
+        "Comparing needs two finished readings: analyse another photo (your other hand, or "
+        "the same hand later), or ask a friend to share one with you."
     )
-    st.toast(f"{share.recipient_email} can no longer see that reading.")
-    st.rerun()
+    st.page_link("views/analyze.py", label="Analyze a palm", icon=":material/photo_camera:")

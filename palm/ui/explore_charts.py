@@ -12,9 +12,9 @@ from plotly.subplots import make_subplots
 
 from palm.explore import CompareItem, DayCount, LineMetricPoint, PresenceCount, ShapeCount
 from palm.vision import LINE_COLOURS, PALM_POLYGON
-from palm.vocabulary import LINE_NAMES
+from palm.vocabulary import LINE_NAMES, METRIC_LABELS
 
-METRIC_LABELS = {"length_rel": "relative length", "depth": "depth", "curvature": "curvature"}
+CHARTED_METRICS = ("length_rel", "depth", "curvature")
 STATUS_COLOURS = {"done": "#2e7d32", "failed": "#c62828", "queued": "#9e9e9e", "running": "#1565c0"}
 READING_COLOURS = ("#7b1fa2", "#ef6c00", "#00897b", "#1565c0")
 COMPACT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}}
@@ -34,13 +34,17 @@ def metrics_over_time(points: Sequence[LineMetricPoint]) -> go.Figure:
         rows=3,
         cols=len(hands),
         shared_xaxes=True,
-        subplot_titles=[f"{h} hand · {label}" for label in METRIC_LABELS.values() for h in hands],
+        subplot_titles=[
+            f"{h.title()} hand · {METRIC_LABELS[metric]}"
+            for metric in CHARTED_METRICS
+            for h in hands
+        ],
         vertical_spacing=0.08,
     )
     traces, rows, cols = [], [], []
     groups = dict(list(frame.groupby(["hand", "line"]))) if len(frame) else {}
     for column, hand in enumerate(hands, start=1):
-        for row, metric in enumerate(METRIC_LABELS, start=1):
+        for row, metric in enumerate(CHARTED_METRICS, start=1):
             for line in LINE_NAMES:
                 part = groups.get((hand, line))
                 if part is None:
@@ -49,18 +53,20 @@ def metrics_over_time(points: Sequence[LineMetricPoint]) -> go.Figure:
                     go.Scatter(
                         x=part["bucket"].tolist(),
                         y=part[metric].tolist(),
-                        name=line,
+                        name=f"{line} line",
                         legendgroup=line,
                         showlegend=row == 1 and column == 1,
                         mode="lines+markers",
                         line={"color": colour(line)},
                         customdata=part["count"].tolist(),
-                        hovertemplate="%{x}: %{y:.3f} (n=%{customdata})",
+                        hovertemplate="%{x}: %{y:.2f} (%{customdata} readings)",
                     )
                 )
                 rows.append(row)
                 cols.append(column)
     figure.add_traces(traces, rows=rows, cols=cols)
+    monthly = bool(len(frame)) and len(str(frame["bucket"].iloc[0])) == 7  # "2026-11"
+    _date_axes(figure, "%b %Y" if monthly else "%d %b %Y")
     figure.update_layout(
         height=660,
         title="Line metrics over time (found lines, mean)",
@@ -92,9 +98,17 @@ def _bar_figure(traces: list[go.Bar], title: str, mode: str = "stack") -> go.Fig
     return figure
 
 
+def _date_axes(figure: go.Figure, pattern: str) -> None:
+    """Dates as dates: '30 Nov 2026', never '23:59:59.999 Nov 30, 2026'."""
+    figure.update_xaxes(type="date", tickformat=pattern, hoverformat=pattern)
+
+
 def readings_per_day(rows: Sequence[DayCount]) -> go.Figure:
     frame = pd.DataFrame([asdict(r) for r in rows])
-    return _bar_figure(_bars(frame, "day", "status", STATUS_COLOURS), "Readings per day")
+    figure = _bar_figure(_bars(frame, "day", "status", STATUS_COLOURS), "Readings per day")
+    _date_axes(figure, "%d %b %Y")
+    figure.update_xaxes(dtick="D1" if len(frame) and frame["day"].nunique() <= 14 else None)
+    return figure
 
 
 def hand_shapes(rows: Sequence[ShapeCount]) -> go.Figure:

@@ -15,7 +15,7 @@ from palm import readings
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.readers import DISCLAIMER
-from palm.ui import resources
+from palm.ui import resources, sharing
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
 from palm.vision import PalmAnalysis, decoded_rgb, overlay_figure
@@ -193,6 +193,13 @@ def _engine_label(engine: str) -> str:
     return (
         "built-in reader" if engine == "offline" else f"AI reader ({engine.removeprefix('llm:')})"
     )
+
+
+def share(user: SessionUser, view: ReadingView) -> None:
+    """Share this reading by e-mail (the person can compare it with their own)."""
+    label = f"{view.filename} · {(view.hand or 'hand').title()} · {view.created:%d %b %Y}"
+    sharing.share_form(user, {view.id: label}, key="reading")
+    sharing.active_shares(user, view.id)
 
 
 def disclaimer() -> None:

@@ -148,6 +148,7 @@ def test_revoking_a_share_invalidates_the_cached_comparison(
     theirs = insert(session_factory, ReadingSpec(ben.user_id))
     with transaction(session_factory) as session:
         share = shares.share_reading(session, ben.user_id, theirs, "ana@example.com")
+        assert share is not None
     invalidate_users(redis_client, [ben.user_id, ana.user_id])
     assert explorer.compare(ana, [mine, theirs]).compatibility is not None
     assert explorer.compare(ana, [mine, theirs]).compatibility is not None  # cached

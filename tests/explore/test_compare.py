@@ -101,6 +101,7 @@ def test_shared_reading_compares_for_compatibility_until_revoked(
     with pytest.raises(ReadingNotFoundError):
         compare_report.compare_readings(session, user(ana), [mine, theirs])
     share = shares.share_reading(session, ben, theirs, "ana@example.com")
+    assert share is not None
     result = compare_report.compare_readings(session, user(ana), [mine, theirs])
     assert result.compatibility == 100  # identical metrics
     assert result.items[1].owner == "ben@example.com" and result.items[0].owner == "you"
@@ -123,6 +124,38 @@ def test_count_status_and_analyst_access(
         compare.load_items(session, user(ana), [one, queued])
     items = compare.load_items(session, analyst, [one, theirs])
     assert all(item.owner.startswith("u-") for item in items)
+
+
+def test_first_vs_latest_compares_one_hand_with_itself(session: Session, ana: int) -> None:
+    oldest_right = add_reading(session, ReadingSpec(ana, hand="right", created_at=BASE_TIME))
+    add_reading(session, ReadingSpec(ana, hand="left", created_at=BASE_TIME - days(30)))
+    latest_right = add_reading(
+        session, ReadingSpec(ana, hand="right", created_at=BASE_TIME + days(9))
+    )
+    assert compare_report.first_and_latest(session, ana) == [oldest_right, latest_right]
+
+
+def test_left_against_right_is_told_as_a_difference_not_a_change(
+    session: Session, ana: int
+) -> None:
+    left = add_reading(
+        session,
+        ReadingSpec(
+            ana,
+            hand="left",
+            lines={"heart": LineSpec(length_rel=0.6), "fate": LineSpec(found=False)},
+        ),
+    )
+    right = add_reading(
+        session,
+        ReadingSpec(
+            ana, hand="right", lines={"heart": LineSpec(length_rel=0.9), "fate": LineSpec()}
+        ),
+    )
+    text = compare_report.compare_readings(session, user(ana), [left, right]).narrative[0]
+    assert "The heart line is longer (+0.30)." in text
+    assert "The fate line shows only on this palm." in text
+    assert not any(word in text for word in ("grew", "faded", "appeared", "From "))
 
 
 def test_quick_picks(session: Session, ana: int, ben: int) -> None:

@@ -30,10 +30,10 @@ def actions(session: Session) -> list[str]:
 
 def test_share_then_revoke_is_listed_and_audited(session: Session, ids: dict[str, int]) -> None:
     share = shares.share_reading(session, ids["ana"], ids["reading"], "  BEN@example.com ")
+    assert share is not None
     assert share.recipient_id == ids["ben"] and share.active
-    assert (
-        shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com").id == share.id
-    )
+    same = shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com")
+    assert same is not None and same.id == share.id
     assert shares.is_shared_with(session, ids["reading"], ids["ben"])
     assert [s.id for s in shares.shared_with(session, ids["ben"])] == [share.id]
     revoked = shares.revoke_share(session, ids["ana"], share.id)
@@ -45,13 +45,13 @@ def test_share_then_revoke_is_listed_and_audited(session: Session, ids: dict[str
     assert actions(session).count(AuditAction.READING_SHARED) == 1
     assert actions(session).count(AuditAction.SHARE_REVOKED) == 1
     again = shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com")
+    assert again is not None
     assert again.id != share.id and again.active
 
 
 @pytest.mark.parametrize(
     ("who", "reading", "email", "code"),
     [
-        ("ana", "reading", "nobody@example.com", "SHARE_NO_ACCOUNT"),
         ("ana", "reading", "ana@example.com", "SHARE_SELF"),
         ("ana", "queued", "ben@example.com", "SHARE_NOT_DONE"),
         ("ben", "reading", "ana@example.com", "READING_NOT_FOUND"),
@@ -65,8 +65,28 @@ def test_refusals_have_codes(
     assert caught.value.code == code
 
 
+def test_an_address_without_an_account_gets_no_share_and_no_hint(
+    session: Session, ids: dict[str, int]
+) -> None:
+    assert shares.share_reading(session, ids["ana"], ids["reading"], "nobody@example.com") is None
+    assert shares.shares_by(session, ids["ana"]) == []
+    assert actions(session)[-1] == AuditAction.READING_SHARED  # refused, for the admins' eyes
+
+
+def test_the_recipient_is_told_once(session: Session, ids: dict[str, int]) -> None:
+    share = shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com")
+    assert share is not None
+    assert share is not None
+    assert [s.id for s in shares.unseen_shares(session, ids["ben"])] == [share.id]
+    shares.mark_seen(session, ids["ana"], [share.id])  # not ana's to mark
+    assert [s.id for s in shares.unseen_shares(session, ids["ben"])] == [share.id]
+    shares.mark_seen(session, ids["ben"], [share.id])
+    assert shares.unseen_shares(session, ids["ben"]) == []
+
+
 def test_only_the_owner_can_revoke(session: Session, ids: dict[str, int]) -> None:
     share = shares.share_reading(session, ids["ana"], ids["reading"], "ben@example.com")
+    assert share is not None
     with pytest.raises(shares.ShareError):
         shares.revoke_share(session, ids["ben"], share.id)
     assert shares.is_shared_with(session, ids["reading"], ids["ben"])

@@ -78,12 +78,20 @@ def test_share_compare_then_revoke(
     ana = make_user(session_factory, "ana@example.com", Role.USER)
     theirs, mine = seed(session_factory, ReadingSpec(ben, hand="right"), ReadingSpec(ana))
     open_compare(owner)
+    owner.text_input(key="compare_share_email").set_value("nobody@example.com")
+    next(b for b in owner.button if b.label == "Share").click().run()
+    unknown = [s.value for s in owner.success]
     owner.text_input(key="compare_share_email").set_value("ana@example.com")
     next(b for b in owner.button if b.label == "Share").click().run()
-    assert any("Shared with ana@example.com" in s.value for s in owner.success)
+    known = [s.value for s in owner.success]
+    assert [text.replace("nobody", "ana") for text in unknown] == known  # no account hint
 
     friend = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
     friend.session_state[USER_KEY] = ana
+    friend.run()
+    assert [t.value.count("shared a reading with you") for t in friend.toast] == [1]
+    friend.run()
+    assert not friend.toast  # told once
     open_compare(friend, [mine, theirs])
     assert not friend.warning and friend.metric[0].value == "100/100"
     assert any("shared by" in option for option in friend.multiselect(key="compare_pick").options)
@@ -95,4 +103,4 @@ def test_share_compare_then_revoke(
         "shared by" in option for option in friend.multiselect(key="compare_pick").options
     )
     assert not friend.get("metric") and not friend.get("plotly_chart")
-    assert any("Pick two to four" in info.value for info in friend.info)
+    assert any("Comparing needs two finished readings" in info.value for info in friend.info)

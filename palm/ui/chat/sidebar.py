@@ -1,5 +1,6 @@
-"""The chat sidebar: new thread, threads grouped by reading (pinned first), and per-thread
-organisation (rename, folder, tags, pin, archive, delete).
+"""The chat sidebar: new thread, threads (pinned first, then by folder), and per-thread
+organisation (rename, folder, tags, pin, archive, delete). Titles, folders and tags are the
+person's own text: shown as plain text.
 
 Session state keys owned here: chat_conversation_id (the open thread), chat_show_archived,
 chat_folder_view. Other chat modules read the open thread through ``current_id``.
@@ -7,13 +8,12 @@ chat_folder_view. Other chat modules read the open thread through ``current_id``
 
 from __future__ import annotations
 
-from itertools import groupby
-
 import streamlit as st
 
 from palm.chat import ThreadRow
 from palm.ui.auth import SessionUser
 from palm.ui.chat import data as chat_data
+from palm.ui.text import plain
 
 CURRENT_KEY = "chat_conversation_id"
 ARCHIVED_KEY = "chat_show_archived"
@@ -76,29 +76,42 @@ def thread_list(user: SessionUser) -> None:
     if not rows:
         st.caption("No conversations here yet.")
         return
-    ordered = sorted(rows, key=lambda r: (r.reading_label is None, r.reading_label or ""))
-    for label, group in groupby(ordered, key=lambda r: r.reading_label or NO_READING):
-        st.caption(f":material/back_hand: {label}")
-        for row in sorted(group, key=lambda r: (not r.pinned, -r.updated_at.timestamp())):
+    for heading, group in _sections(rows):
+        st.caption(heading)
+        for row in group:
             _thread_entry(user, row, folders)
+
+
+def _sections(rows: list[ThreadRow]) -> list[tuple[str, list[ThreadRow]]]:
+    """Pinned threads first, then one section per folder, then the rest; newest first."""
+    newest = sorted(rows, key=lambda r: -r.updated_at.timestamp())
+    sections = [(":material/push_pin: Pinned", [r for r in newest if r.pinned])]
+    unpinned = [r for r in newest if not r.pinned]
+    for folder in sorted({r.folder for r in unpinned if r.folder}):
+        sections.append(
+            (f":material/folder: {plain(folder)}", [r for r in unpinned if r.folder == folder])
+        )
+    sections.append((":material/forum: Not in a folder", [r for r in unpinned if not r.folder]))
+    return [(heading, group) for heading, group in sections if group]
 
 
 def _thread_entry(user: SessionUser, row: ThreadRow, folders: list[str]) -> None:
     pin = ":material/push_pin: " if row.pinned else ""
-    tags = " ".join(f"`#{tag}`" for tag in row.tags)
+    tags = " ".join(f"#{tag}" for tag in row.tags)
     left, right = st.columns([5, 1], vertical_alignment="center")
     selected = row.id == current_id()
     if left.button(
-        f"{pin}{row.title}",
+        f"{pin}{plain(row.title)}",
         key=f"chat_open_{row.id}",
         type="primary" if selected else "tertiary",
         width="stretch",
-        help=f"{row.message_count} messages · folder: {row.folder or '—'}",
+        help=plain(f"{row.message_count} messages · folder: {row.folder or '—'}"),
     ):
         open_thread(row.id)
         st.rerun()
-    if tags:
-        left.caption(tags)
+    about = " · ".join(part for part in (row.reading_label, tags) if part)
+    if about:
+        left.caption(plain(about))
     with right.popover("", icon=":material/more_vert:"):
         _organise(user, row, folders)
 
