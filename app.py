@@ -23,4 +23,6 @@ if user is not None:
             auth.log_out()
             st.rerun()
 auth.follow_pending_navigation()
+if user is not None:
+    navigation.close_drawer_after_navigation(page)
 page.run()

@@ -47,8 +47,11 @@ class _Writer:
         self.pdf.set_font(self.family, size=size)
         self.pdf.multi_cell(0, height, self.text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def thread(self, thread: ThreadExport, overlay: bytes | None) -> None:
-        self.pdf.add_page()
+    def thread(self, thread: ThreadExport, overlay: bytes | None, *, new_page: bool) -> None:
+        if new_page:
+            self.pdf.add_page()
+        else:
+            self.pdf.ln(6)
         self.paragraph(thread.title, size=16, height=8)
         meta = thread_facts(thread)
         self.paragraph(" · ".join(meta) if self.unicode else " | ".join(meta), size=8)
@@ -66,12 +69,13 @@ class _Writer:
 
 
 def to_pdf(threads: list[ThreadExport], overlays: dict[int, bytes]) -> bytes:
-    """The PDF bytes: a cover line with the disclaimer, then one section per thread."""
+    """The PDF bytes: a heading with the disclaimer, the first thread on the same page, then
+    one page per further thread."""
     writer = _Writer()
     writer.pdf.add_page()
     writer.paragraph("Palmline conversations", size=18, height=10)
     writer.paragraph(f"{len(threads)} conversation(s). {DISCLAIMER}", size=9)
-    for thread in threads:
+    for index, thread in enumerate(threads):
         overlay = overlays.get(thread.reading_id) if thread.reading_id else None
-        writer.thread(thread, overlay)
+        writer.thread(thread, overlay, new_page=index > 0)
     return bytes(writer.pdf.output())

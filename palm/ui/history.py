@@ -115,8 +115,21 @@ def results_table(viewer: Viewer, page: HistoryPage) -> list[HistoryRow]:
         selection_mode="multi-row",
         key="history_table",
         column_config={
-            "created": st.column_config.DatetimeColumn("created (UTC)", format="D MMM YYYY, HH:mm"),
-            "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1),
+            "id": st.column_config.NumberColumn("#", width="small"),
+            "created": st.column_config.DatetimeColumn(
+                "Created (UTC)", format="D MMM YYYY, HH:mm", width="medium"
+            ),
+            "hand": st.column_config.TextColumn("Hand", width="small"),
+            "shape": st.column_config.TextColumn("Shape", width="small"),
+            "status": st.column_config.TextColumn("Status", width="small"),
+            "engine": st.column_config.TextColumn("Read by", width="small"),
+            "lines found": st.column_config.NumberColumn("Lines found", width="small"),
+            "confidence": st.column_config.ProgressColumn(
+                "Confidence", min_value=0, max_value=1, format="percent", width="small"
+            ),
+            "types": st.column_config.TextColumn("Readings", width="large"),
+            "file": st.column_config.TextColumn("Photo", width="large"),
+            "owner": st.column_config.TextColumn("Owner", width="medium"),
         },
     )
     selected = event["selection"]["rows"] if event is not None else []

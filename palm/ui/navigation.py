@@ -48,6 +48,35 @@ def specs_for(role: Role | None) -> list[PageSpec]:
     return [spec for spec in PAGES if role in spec.roles]
 
 
+#: Streamlit 1.60 leaves the sidebar drawer open over the page after a page is chosen in it
+#: on a phone. This closes it on narrow screens when the page (the path) has just changed;
+#: the browser's sessionStorage remembers the last path, so a rerun never closes it.
+CLOSE_DRAWER = """<script>
+(() => { /* PAGE */
+  const path = window.location.pathname;
+  const last = sessionStorage.getItem("palmline-last-path");
+  sessionStorage.setItem("palmline-last-path", path);
+  if (last === null || last === path) return;
+  if (!window.matchMedia("(max-width: 640px)").matches) return;
+  let tries = 0;
+  const close = () => {
+    const open = document.querySelector('[data-testid="stSidebar"][aria-expanded="true"]');
+    const button = open?.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (button) { button.click(); return; }
+    if (++tries < 20) setTimeout(close, 100);
+  };
+  setTimeout(close, 100);
+})();
+</script>"""
+
+
+def close_drawer_after_navigation(page: StreamlitPage) -> None:
+    """On a phone, put the navigation drawer away once another page is open (the page's name
+    in the script makes it new on each page, so the browser runs it again)."""
+    script = CLOSE_DRAWER.replace("PAGE", page.url_path or "home", 1)
+    st.sidebar.html(script, unsafe_allow_javascript=True)
+
+
 def pages_for(role: Role | None) -> list[StreamlitPage]:
     """The role's pages. Signed out, every page's address shows the log-in form, so a typed
     or shared link (`/reading?id=6`) is remembered and opens after sign-in."""

@@ -62,8 +62,11 @@ class Watch:
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished running the script for what is on screen."""
+    """Wait until Streamlit has finished running the script for what is on screen: the
+    running indicator gone and no element still a loading skeleton."""
     expect(page.locator("[data-testid='stApp']")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=60_000)
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
 
 

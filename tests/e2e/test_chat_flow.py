@@ -13,7 +13,7 @@ from sqlalchemy import select
 from palm.db import make_engine, make_session_factory, transaction
 from palm.models import User
 from tests.chat.support import done_reading, left_earth_hand, right_fire_hand
-from tests.e2e.browser import PASSWORD, fill_sign_up
+from tests.e2e.browser import PASSWORD, Watch, fill_sign_up, settle
 from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
@@ -35,6 +35,7 @@ def test_ask_about_a_reading_and_follow_a_suggestion(
 ) -> None:
     env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "PALM_DATA_DIR": str(tmp_path)}
     with running_stack(env, tmp_path, workers=1) as stack:
+        watch = Watch(page)
         page.goto(stack.url)
         fill_sign_up(page, "ana@example.com", PASSWORD)
         expect(page.get_by_role("heading", name="Welcome to Palmline")).to_be_visible()
@@ -64,4 +65,6 @@ def test_ask_about_a_reading_and_follow_a_suggestion(
         expect(last).to_contain_text("Earlier I said about your heart line")
         expect(page.get_by_role("button", name="And my head line?")).to_be_visible()  # rerun done
         page.set_viewport_size({"width": 1280, "height": 1700})
+        settle(page)
+        watch.assert_clean("chat")
         page.screenshot(path=str(artifacts / "chat.png"), full_page=True)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from palm.accounts import users
 from palm.db import make_engine, make_session_factory, transaction
 from palm.vocabulary import Role
-from tests.e2e.browser import PASSWORD, fill_log_in
+from tests.e2e.browser import PASSWORD, Watch, fill_log_in, settle
 from tests.e2e.stack import running_stack
 from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
 
@@ -65,6 +65,7 @@ def test_history_page_in_a_browser(
     page: Page, stack_env: dict[str, str], tmp_path: Path, artifacts: Path
 ) -> None:
     with running_stack(stack_env, tmp_path, workers=0) as stack:
+        watch = Watch(page)
         page.goto(stack.url)
         fill_log_in(page, "ana@example.com", PASSWORD)
         page.get_by_role("link", name="History & trends").click()
@@ -74,6 +75,8 @@ def test_history_page_in_a_browser(
         expect(page.get_by_text("Line metrics over time")).to_be_visible()
         page.set_viewport_size({"width": 1280, "height": 2300})  # the app scrolls inside
         expect(page.locator(".js-plotly-plot")).to_have_count(4)
+        settle(page)
+        watch.assert_clean("history")
         page.screenshot(path=str(artifacts / "history.png"), full_page=True)
 
 
@@ -81,6 +84,7 @@ def test_compare_page_in_a_browser(
     page: Page, stack_env: dict[str, str], tmp_path: Path, artifacts: Path
 ) -> None:
     with running_stack(stack_env, tmp_path, workers=0) as stack:
+        watch = Watch(page)
         page.goto(stack.url)
         fill_log_in(page, "ana@example.com", PASSWORD)
         page.get_by_role("link", name="Compare").click()
@@ -90,4 +94,6 @@ def test_compare_page_in_a_browser(
         expect(page.get_by_text("The heart line grew longer")).to_be_visible()
         page.set_viewport_size({"width": 1280, "height": 1900})  # the app scrolls inside
         expect(page.locator(".js-plotly-plot")).to_have_count(3)
+        settle(page)
+        watch.assert_clean("compare")
         page.screenshot(path=str(artifacts / "compare.png"), full_page=True)

@@ -11,6 +11,8 @@ import numpy as np
 
 from palm.models import Interpretation, LineResult, Reading
 from palm.readings import rollups
+from palm.vision import HandShape, PalmAnalysis
+from palm.vision import LineResult as VisionLine
 from palm.vision.arrays import Array
 from palm.vision.frame import TEMPLATE
 
@@ -51,19 +53,42 @@ def units_to_image(units: Array, mirror: bool) -> Array:
     return pixels
 
 
-def synthetic_analysis(hand: str, lines: dict[str, LineSpec], shift: float = 0.0) -> dict[str, Any]:
-    """A stored-analysis dict for a left hand, or its mirror image for a right hand."""
+def synthetic_analysis(
+    hand: str, lines: dict[str, LineSpec], shift: float = 0.0, shape: str = "earth"
+) -> dict[str, Any]:
+    """A complete stored analysis (PalmAnalysis.to_dict) for a left hand, or its mirror image
+    for a right hand: every page and the chat can read it like an engine-made one."""
     mirror = hand == "right"
     landmarks = np.zeros((21, 2))
     for index, (x, y) in TEMPLATE.items():
         landmarks[index] = (x, y)
     landmarks = units_to_image(landmarks, mirror)
-    stored = {}
+    results = {}
     for name, spec in lines.items():
         course = np.array(COURSES.get(name, COURSES["heart"])) + np.array([0.0, shift])
         points = units_to_image(course, mirror).round().astype(int).tolist() if spec.found else []
-        stored[name] = {"points": points, "found": spec.found}
-    return {"landmarks": landmarks.round().astype(int).tolist(), "lines": stored}
+        results[name] = VisionLine(
+            name=name,
+            found=spec.found,
+            points=points,
+            length_rel=spec.length_rel,
+            depth=spec.depth,
+            curvature=spec.curvature,
+            confidence=spec.confidence,
+            start_zone="palm_centre",
+            end_zone="palm_edge",
+        )
+    analysis = PalmAnalysis(
+        version="synthetic",
+        hand="right" if mirror else "left",
+        palm_side="palm",
+        width=WIDTH,
+        height=HEIGHT,
+        lines=results,
+        hand_shape=HandShape(element=shape, palm_ratio=1.0, finger_ratio=0.8),  # type: ignore[arg-type]
+        landmarks=landmarks.round().astype(int).tolist(),
+    )
+    return analysis.to_dict()
 
 
 @dataclass
@@ -95,7 +120,9 @@ def add_reading(session: Any, spec: ReadingSpec) -> int:
         created_at=spec.created_at,
         hand_shape=spec.hand_shape if done else None,
         summary=f"{spec.hand} hand" if done else None,
-        analysis=synthetic_analysis(spec.hand, spec.lines, spec.shift) if done else None,
+        analysis=synthetic_analysis(spec.hand, spec.lines, spec.shift, spec.hand_shape)
+        if done
+        else None,
     )
     session.add(reading)
     session.flush()

@@ -97,14 +97,16 @@ def export_buttons(user: SessionUser, conversation_id: int | None) -> None:
         label = st.radio("Format", list(FORMATS), horizontal=True, key="chat_export_format")
         kind, mime = FORMATS[label]
         if conversation_id is not None:
-            _download(user, conversation_id, kind, mime)
-        _download(user, None, kind, mime)
+            _download(user, conversation_id, label, kind, mime)
+        _download(user, None, label, kind, mime)
 
 
-def _download(user: SessionUser, conversation_id: int | None, kind: str, mime: str) -> None:
+def _download(
+    user: SessionUser, conversation_id: int | None, label: str, kind: str, mime: str
+) -> None:
     one = conversation_id is not None
     st.download_button(
-        "This conversation" if one else "All conversations",
+        f"{'This conversation' if one else 'All conversations'} ({label})",
         data=chat_data.export_data(user, conversation_id, kind),
         file_name=f"palmline-chat-thread-{conversation_id}.{kind}"
         if one
