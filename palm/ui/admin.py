@@ -81,7 +81,20 @@ def audit_table() -> None:
         st.info("No audit events yet.")
         return
     columns = ["time", "actor", "action", "target", "outcome", "detail", "session"]
-    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(rows, columns=columns),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "time": st.column_config.DatetimeColumn("Time (UTC)", format="D MMM YYYY, HH:mm:ss"),
+            "actor": st.column_config.TextColumn("Who", width="medium"),
+            "action": st.column_config.TextColumn("Action", width="medium"),
+            "target": st.column_config.TextColumn("On", width="medium"),
+            "outcome": st.column_config.TextColumn("Outcome", width="small"),
+            "detail": st.column_config.TextColumn("Detail", width="large"),
+            "session": st.column_config.TextColumn("Session", width="small"),
+        },
+    )
 
 
 def system_status(admin: SessionUser) -> None:
@@ -141,4 +154,14 @@ def recent_jobs_table() -> None:
     )
     columns = ["job", "kind", "state", "stage", "progress %", "attempts", "enqueued", "error"]
     if rows:
-        st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(rows, columns=columns),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "enqueued": st.column_config.DatetimeColumn(
+                    "Enqueued (UTC)", format="D MMM YYYY, HH:mm:ss"
+                ),
+                "error": st.column_config.TextColumn("Error", width="large"),
+            },
+        )
