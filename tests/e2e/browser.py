@@ -98,3 +98,8 @@ def download(page: Page, click: object, target: Path) -> Path:
     assert arrived.failure() is None, arrived.failure()
     arrived.save_as(target)
     return target
+
+
+def nav(page: Page, name: str) -> None:
+    """Follow the sidebar's link to a page (pages also link to each other in their body)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import PASSWORD, Watch, fill_log_in, fill_sign_up, settle, signed_in
+from tests.e2e.browser import PASSWORD, Watch, fill_log_in, fill_sign_up, nav, settle, signed_in
 from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def test_a_session_survives_reloads_tabs_and_links(
         signed_in(second)
         expect(second.get_by_role("heading", name="My readings")).to_be_visible()
 
-        page.get_by_role("link", name="Home").click()
+        nav(page, "Home")
         expect(page.get_by_role("heading", name="Welcome to Palmline")).to_be_visible()
         watch.assert_clean("home")
         page.screenshot(path=str(artifacts / "home.png"), full_page=True)
@@ -74,7 +74,7 @@ def test_the_admin_pings_a_worker_and_sees_pong(
         watch = Watch(page)
         page.goto(stack.url)
         fill_sign_up(page, "admin@example.com", PASSWORD)  # the first account is the admin
-        page.get_by_role("link", name="Admin").click()
+        nav(page, "Admin")
         page.get_by_role("tab", name="System").click()
         page.get_by_role("button", name="Send a ping job").click()
         expect(page.get_by_text("pong", exact=False).first).to_be_visible(timeout=60_000)

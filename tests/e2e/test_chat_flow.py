@@ -13,7 +13,7 @@ from sqlalchemy import select
 from palm.db import make_engine, make_session_factory, transaction
 from palm.models import User
 from tests.chat.support import done_reading, left_earth_hand, right_fire_hand
-from tests.e2e.browser import PASSWORD, Watch, fill_sign_up, settle
+from tests.e2e.browser import PASSWORD, Watch, fill_sign_up, nav, settle
 from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_ask_about_a_reading_and_follow_a_suggestion(
         expect(page.get_by_role("heading", name="Welcome to Palmline")).to_be_visible()
         give_readings(db_url, "ana@example.com")
 
-        page.get_by_role("link", name="My readings").click()
+        nav(page, "My readings")
         page.get_by_role("link", name="Open").first.click()
         expect(page.get_by_role("heading", name="Your hand")).to_be_visible()
         page.get_by_role("link", name="Ask about this reading").click()

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from palm.vocabulary import Role
-from tests.e2e.browser import Watch, download, fill_log_in, settle, signed_in
+from tests.e2e.browser import Watch, download, fill_log_in, nav, settle, signed_in
 from tests.e2e.seed import Seeded, all_done, converse_and_share, seed
 from tests.e2e.stack import RunningStack, running_stack, wait_until
 
@@ -121,7 +121,7 @@ def test_on_a_phone_the_menu_closes_after_choosing_a_page(
     fill_log_in(page, ROLE_EMAILS[Role.USER])
     signed_in_on_phone(page)
     page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_role("link", name="My readings").click()
+    nav(page, "My readings")
     expect(page.get_by_role("heading", name="My readings")).to_be_visible()
     settle(page)
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("aria-expanded", "false")

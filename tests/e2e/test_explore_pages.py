@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from palm.accounts import users
 from palm.db import make_engine, make_session_factory, transaction
 from palm.vocabulary import Role
-from tests.e2e.browser import PASSWORD, Watch, fill_log_in, settle
+from tests.e2e.browser import PASSWORD, Watch, fill_log_in, nav, settle
 from tests.e2e.stack import running_stack
 from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
 
@@ -68,7 +68,7 @@ def test_history_page_in_a_browser(
         watch = Watch(page)
         page.goto(stack.url)
         fill_log_in(page, "ana@example.com", PASSWORD)
-        page.get_by_role("link", name="History & trends").click()
+        nav(page, "History & trends")
         expect(page.get_by_role("heading", name="37 matching readings")).to_be_visible()
         expect(page.locator("[data-testid='stDataFrame']")).to_be_visible()
         expect(page.locator(".js-plotly-plot")).to_have_count(4)
@@ -87,7 +87,7 @@ def test_compare_page_in_a_browser(
         watch = Watch(page)
         page.goto(stack.url)
         fill_log_in(page, "ana@example.com", PASSWORD)
-        page.get_by_role("link", name="Compare").click()
+        nav(page, "Compare")
         page.get_by_role("button", name="My first vs my latest").click()
         expect(page.get_by_role("heading", name="What changed, line by line")).to_be_visible()
         expect(page.locator(".js-plotly-plot")).to_have_count(3)

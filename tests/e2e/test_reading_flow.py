@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from palm.db import make_engine, make_session_factory, transaction
 from palm.models import Reading
 from palm.settings import PROJECT_ROOT
-from tests.e2e.browser import Watch, download, fill_sign_up, settle, signed_in
+from tests.e2e.browser import Watch, download, fill_sign_up, nav, settle, signed_in
 from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
@@ -39,7 +39,7 @@ def test_upload_progress_reading_and_downloads(
         page.goto(stack.url)
         fill_sign_up(page, "ana@example.com")
         signed_in(page)
-        page.get_by_role("link", name="Analyze").click()
+        nav(page, "Analyze")
         page.locator("input[type='file']").set_input_files([str(PALM), str(not_a_photo)])
         page.get_by_role("button", name="Read my palm").dblclick()
         expect(page.get_by_text("Your photos: 2 of 2 finished")).to_be_visible(timeout=90_000)
@@ -71,7 +71,7 @@ def test_upload_progress_reading_and_downloads(
         with Image.open(png) as picture:
             assert picture.format == "PNG" and min(picture.size) > 200
 
-        page.get_by_role("link", name="My readings").click()
+        nav(page, "My readings")
         expect(page.get_by_text(PALM.name)).to_be_visible()
         expect(page.locator("[data-testid='stImage'] img")).to_have_count(1)  # the thumbnail
         page.get_by_text("Photos that could not be read (1)").click()
