@@ -1,4 +1,5 @@
-"""`python -m palm serve`: migrations, Redis (embedded unless REDIS_URL), workers, Streamlit.
+"""`python -m palm serve`: migrations, Redis (embedded unless REDIS_URL), the scheduler,
+workers and Streamlit, kept running by palm.supervisor until Ctrl-C or SIGTERM.
 
 Every child runs with PR_SET_PDEATHSIG so it dies with the launcher even if the launcher is
 killed outright; on Ctrl-C/SIGTERM the launcher stops them all and waits for them.
@@ -9,39 +10,37 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from palm.infra import (
-    EmbeddedRedis,
-    check_reachable,
-    die_with_parent,
-    load_cipher,
-    start_embedded_redis,
-)
+from palm.infra import check_reachable, load_cipher, start_embedded_redis
 from palm.jobs import QUEUE_NAMES
 from palm.migrate import upgrade_to_head
+from palm.ops import reconcile
+from palm.runtime import Runtime
 from palm.settings import PROJECT_ROOT, Settings
+from palm.supervisor import Child, Supervisor
 
-MAINTENANCE_INTERVAL = 30  # seconds between workers' sweeps for jobs of dead workers
-WORKER_RESTARTS_PER_MINUTE = 5
+MAINTENANCE_INTERVAL = 15  # seconds between workers' sweeps for jobs whose heartbeat lapsed
 
 
-def worker_command(redis_url: str, index: int) -> list[str]:
-    """A stock `rq worker` (so `rq info` sees it) with our worker class and the scheduler."""
+def worker_name(index: int, generation: int) -> str:
+    """Unique per start: RQ refuses a name whose key is still alive (a killed worker's is)."""
+    return f"palm-{socket.gethostname()}-{os.getpid()}-{index}.{generation}"
+
+
+def worker_command(redis_url: str, name: str) -> list[str]:
+    """A stock `rq worker` (so `rq info` sees it) with our worker class; no scheduler of its
+    own (a SIGKILLed worker would orphan it): workers.scheduler runs beside the workers."""
     rq = Path(sys.executable).with_name("rq")
-    name = f"palm-{socket.gethostname()}-{os.getpid()}-{index}"
     return [
         str(rq),
         "worker",
         "--url",
         redis_url,
-        "--with-scheduler",
         "--maintenance-interval",
         str(MAINTENANCE_INTERVAL),
         "--name",
@@ -52,6 +51,10 @@ def worker_command(redis_url: str, index: int) -> list[str]:
         str(PROJECT_ROOT),
         *QUEUE_NAMES,
     ]
+
+
+def scheduler_command(redis_url: str) -> list[str]:
+    return [sys.executable, "-m", "workers.scheduler", "--url", redis_url]
 
 
 def streamlit_command(port: int) -> list[str]:
@@ -70,87 +73,8 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
-@dataclass
-class Child:
-    """A started process and how to start it again."""
-
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    process: subprocess.Popen[bytes]
-    restartable: bool
-    restarts: deque[float] = field(default_factory=deque)
-
-
-def _popen(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        command, env=env, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent
-    )
-
-
-@dataclass
-class Stack:
-    """The processes the launcher started, in start order."""
-
-    redis: EmbeddedRedis | None = None
-    children: list[Child] = field(default_factory=list)
-
-    def spawn(
-        self, name: str, command: Sequence[str], env: dict[str, str], *, restartable: bool = False
-    ) -> None:
-        self.children.append(
-            Child(name, list(command), env, _popen(list(command), env), restartable)
-        )
-
-    def first_exited(self) -> Child | None:
-        return next((child for child in self.children if child.process.poll() is not None), None)
-
-    def redis_exited(self) -> bool:
-        return self.redis is not None and self.redis.process.poll() is not None
-
-    def restart(self, child: Child) -> bool:
-        """Start a dead worker again, unless it keeps dying (then give up)."""
-        now = time.monotonic()
-        while child.restarts and now - child.restarts[0] > 60:
-            child.restarts.popleft()
-        if not child.restartable or len(child.restarts) >= WORKER_RESTARTS_PER_MINUTE:
-            return False
-        child.restarts.append(now)
-        child.process = _popen(child.command, child.env)
-        return True
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop the app and workers first (they use Redis), then Redis."""
-        for child in reversed(self.children):
-            if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        for child in self.children:
-            try:
-                child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                child.process.kill()
-                child.process.wait()
-        if self.redis is not None:
-            self.redis.stop()
-
-
-def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict[str, str]]:
-    """Keys, migrations and Redis; returns the stack so far and the children's environment."""
-    settings.palm_data_dir.mkdir(parents=True, exist_ok=True)
-    load_cipher(settings)
-    database_url = settings.resolved_database_url
-    say("applying database migrations")
-    upgrade_to_head(database_url)
-    stack = Stack()
-    if settings.redis_url:
-        check_reachable(settings.redis_url)
-        redis_url = settings.redis_url
-    else:
-        stack.redis = start_embedded_redis(settings.palm_data_dir / "redis")
-        redis_url = stack.redis.url
-        say(f"embedded Redis at {redis_url} (data in {stack.redis.data_dir})")
-    env = {
+def child_env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -159,11 +83,52 @@ def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict
         "GLOG_minloglevel": os.environ.get("GLOG_minloglevel", "2"),  # noqa: SIM112 (its name)
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
     }
-    return stack, env
+
+
+def prepare(settings: Settings, say: Callable[[str], None]) -> Supervisor:
+    """Keys, migrations and Redis; returns a supervisor with no children yet."""
+    settings.palm_data_dir.mkdir(parents=True, exist_ok=True)
+    load_cipher(settings)
+    say("applying database migrations")
+    upgrade_to_head(settings.resolved_database_url)
+    embedded = None
+    if settings.redis_url:
+        check_reachable(settings.redis_url)
+        redis_url = settings.redis_url
+    else:
+        embedded = start_embedded_redis(settings.palm_data_dir / "redis")
+        redis_url = embedded.url
+        say(f"embedded Redis at {redis_url} (data in {embedded.data_dir})")
+    runtime = Runtime(settings.model_copy(update={"redis_url": redis_url}))
+    assert runtime.queues is not None
+    found = reconcile(runtime.session_factory, runtime.queues, runtime.settings)
+    if found.requeued or found.failed or found.settled:
+        say(
+            f"jobs lost from Redis: {len(found.requeued)} enqueued again, "
+            f"{len(found.failed)} failed; {len(found.settled)} rows brought up to date"
+        )
+    return Supervisor(redis_url=redis_url, queues=runtime.queues, say=say, redis=embedded)
+
+
+def add_children(supervisor: Supervisor, settings: Settings) -> None:
+    url = supervisor.redis_url
+    env = child_env(settings.resolved_database_url, url)
+    supervisor.add(Child("scheduler", lambda _g: scheduler_command(url), env))
+    for index in range(settings.palm_workers):
+        supervisor.add(worker_child(url, index, env))
+    port = settings.palm_port
+    supervisor.add(Child("streamlit", lambda _g: streamlit_command(port), env))
+
+
+def worker_child(redis_url: str, index: int, env: dict[str, str]) -> Child:
+    name = partial(worker_name, index)  # name(generation)
+    return Child(
+        f"worker-{index}", lambda generation: worker_command(redis_url, name(generation)), env, name
+    )
 
 
 def serve(settings: Settings, say: Callable[[str], None] = print) -> int:
-    """Run everything until Ctrl-C or until one process exits; returns the exit code."""
+    """Run everything until Ctrl-C or SIGTERM; a child that dies is started again."""
     stopping = False
 
     def request_stop(_signum: int, _frame: object) -> None:
@@ -172,27 +137,14 @@ def serve(settings: Settings, say: Callable[[str], None] = print) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    stack, env = prepare(settings, say)
+    supervisor = prepare(settings, say)
     try:
-        for index in range(settings.palm_workers):
-            command = worker_command(env["REDIS_URL"], index)
-            stack.spawn(f"worker-{index}", command, env, restartable=True)
-        stack.spawn("streamlit", streamlit_command(settings.palm_port), env)
+        add_children(supervisor, settings)
         say(f"Palmline is at http://localhost:{settings.palm_port}  (Ctrl-C stops everything)")
         while not stopping:
-            if stack.redis_exited():
-                say("the embedded Redis exited; stopping everything")
-                return 1
-            exited = stack.first_exited()
-            if exited is not None and not stopping:
-                code = exited.process.returncode
-                if stack.restart(exited):
-                    say(f"{exited.name} exited with code {code}; restarted it")
-                    continue
-                say(f"{exited.name} exited with code {code}; stopping everything")
-                return code or 1
+            supervisor.tick()
             time.sleep(0.5)
         return 0
     finally:
         say("stopping")
-        stack.stop()
+        supervisor.stop()

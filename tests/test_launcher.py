@@ -81,6 +81,10 @@ def test_embedded_stack_serves_runs_workers_and_stops_without_orphans(
         client = redis.Redis(port=port)
         wait_until(lambda: len(Worker.all(connection=client)) == 2, 60, "two workers", stack)
         assert (tmp_path / "data" / "redis").is_dir()
+        launched = psutil.Process(stack.process.pid).children()
+        assert sum("workers.scheduler" in p.cmdline() for p in launched) == 1  # its own child
+        for each in rq_worker_processes(stack):  # a killed worker can orphan nothing
+            assert "--with-scheduler" not in each.cmdline() and each.children() == []
         worker = rq_worker_processes(stack)[0]
         worker.kill()
         wait_until(

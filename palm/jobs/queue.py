@@ -18,6 +18,7 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.jobs import rows
 from palm.jobs.policy import DEFAULT_QUEUE, QUEUE_NAMES, JobPolicy
+from palm.vocabulary import JobFailure
 
 FAILURE_CALLBACK = "workers.tracking.on_job_failure"
 
@@ -25,7 +26,8 @@ FAILURE_CALLBACK = "workers.tracking.on_job_failure"
 class QueueUnavailableError(PalmError):
     def __init__(self, detail: str) -> None:
         super().__init__(
-            "QUEUE_UNAVAILABLE", f"The job queue is not reachable right now ({detail}). Try again."
+            JobFailure.QUEUE_UNAVAILABLE,
+            f"The job queue is not reachable right now ({detail}). Try again.",
         )
 
 
@@ -80,30 +82,41 @@ def submit(
             user_id=user_id,
             reading_id=reading_id,
             batch_id=batch_id,
+            func=spec.func,
+            args=list(spec.args),
         )
+    try:
+        enqueue(queues, spec, rq_id)
+    except (RedisError, OSError) as exc:
+        with transaction(factory) as session:
+            rows.mark_failed(
+                session,
+                rq_id,
+                error_code=JobFailure.QUEUE_UNAVAILABLE,
+                error=str(exc),
+                will_retry=False,
+            )
+        raise QueueUnavailableError(type(exc).__name__) from exc
+    return rq_id
+
+
+def enqueue(queues: Queues, spec: JobSpec, rq_id: str) -> None:
+    """Put the RQ job on its queue under ``rq_id`` (its row already exists)."""
     policy = spec.policy
     retry = (
         Retry(max=policy.retries, interval=list(policy.retry_intervals)) if policy.retries else None
     )
-    try:
-        queues.get(spec.queue).enqueue(
-            spec.func,
-            *spec.args,
-            job_id=rq_id,
-            job_timeout=policy.timeout,
-            result_ttl=policy.result_ttl,
-            failure_ttl=policy.failure_ttl,
-            retry=retry,
-            on_failure=Callback(FAILURE_CALLBACK),
-            meta={"kind": spec.kind, "stage": "queued"},
-        )
-    except (RedisError, OSError) as exc:
-        with transaction(factory) as session:
-            rows.mark_failed(
-                session, rq_id, error_code="QUEUE_UNAVAILABLE", error=str(exc), will_retry=False
-            )
-        raise QueueUnavailableError(type(exc).__name__) from exc
-    return rq_id
+    queues.get(spec.queue).enqueue(
+        spec.func,
+        *spec.args,
+        job_id=rq_id,
+        job_timeout=policy.timeout,
+        result_ttl=policy.result_ttl,
+        failure_ttl=policy.failure_ttl,
+        retry=retry,
+        on_failure=Callback(FAILURE_CALLBACK),
+        meta={"kind": spec.kind, "stage": "queued"},
+    )
 
 
 def recover_abandoned_jobs(queues: Queues, *, at: float | None = None) -> None:

@@ -5,6 +5,9 @@ Generic: what a job's state means for the rows it works on (a reading) is the fe
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +30,8 @@ def create_job(
     user_id: int | None = None,
     reading_id: int | None = None,
     batch_id: str | None = None,
+    func: str | None = None,
+    args: list[Any] | None = None,
 ) -> Job:
     job = Job(
         rq_id=rq_id,
@@ -39,6 +44,8 @@ def create_job(
         attempts=0,
         reading_id=reading_id,
         batch_id=batch_id,
+        func=func,
+        args=args,
     )
     session.add(job)
     session.flush()
@@ -102,6 +109,26 @@ def mark_refused(session: Session, rq_id: str, *, error_code: str, error: str) -
     job.error_code = error_code
     job.error = error[:2000]
     job.ended_at = utcnow()
+    return job
+
+
+def open_jobs(session: Session, *, enqueued_before: datetime) -> list[Job]:
+    """Rows that still say queued, started or retrying, oldest first (the reconciler's)."""
+    states = (JobState.QUEUED, JobState.STARTED, JobState.RETRYING)
+    query = (
+        select(Job)
+        .where(Job.state.in_(states), Job.enqueued_at < enqueued_before)
+        .order_by(Job.enqueued_at, Job.id)
+    )
+    return list(session.scalars(query))
+
+
+def mark_requeued(session: Session, rq_id: str) -> Job:
+    """The job was enqueued again (it had been lost from Redis)."""
+    job = get_job(session, rq_id)
+    job.state = JobState.QUEUED
+    job.stage = "queued"
+    job.progress = 0.0
     return job
 
 

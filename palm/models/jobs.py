@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from palm.db import Base
@@ -19,6 +20,7 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_state", "state"),
         Index("ix_jobs_user_enqueued", "user_id", "enqueued_at"),
+        Index("ix_jobs_state_enqueued", "state", "enqueued_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -41,3 +43,6 @@ class Job(Base):
         ForeignKey("readings.id", ondelete="CASCADE"), nullable=True, index=True
     )
     batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    #: What RQ runs (dotted path, id-only arguments): a job lost from Redis is enqueued again.
+    func: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    args: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)

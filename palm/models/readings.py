@@ -115,3 +115,5 @@ class Interpretation(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     engine: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(32), default="")
+    #: Why the offline reader wrote this one although an LLM is configured (an LLM_* code).
+    fallback_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -78,9 +78,13 @@ def launch(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def running_stack(env: dict[str, str], tmp_path: Path, workers: int = 1) -> Iterator[RunningStack]:
+def running_stack(
+    env: dict[str, str], tmp_path: Path, workers: int = 1, unset: tuple[str, ...] = ()
+) -> Iterator[RunningStack]:
     port = free_port()
     full_env = {**os.environ, **env, "PALM_PORT": str(port), "PALM_WORKERS": str(workers)}
+    for key in unset:
+        full_env.pop(key, None)
     log = tmp_path / "serve.log"
     stack = RunningStack(process=launch(full_env, log), port=port, log=log)
     try:

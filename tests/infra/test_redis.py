@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
 import redis
+from rq import Queue
 
 from palm.infra.embedded_redis import start_embedded_redis
 from palm.infra.redis import RedisUnavailableError, check_reachable, redact_redis_url
@@ -34,5 +36,25 @@ def test_embedded_redis_is_a_real_server_that_keeps_data_across_restarts(tmp_pat
     again = start_embedded_redis(tmp_path)
     try:
         assert redis.Redis.from_url(again.url).get("palm") == b"kept"
+    finally:
+        again.stop()
+
+
+def test_a_killed_embedded_redis_keeps_its_queued_jobs_when_started_again(
+    tmp_path: Path,
+) -> None:
+    server = start_embedded_redis(tmp_path)
+    client = redis.Redis.from_url(server.url)
+    queue = Queue("analysis", connection=client)
+    ids = [queue.enqueue("workers.jobs.ping", f"m{i}").id for i in range(7)]
+    client.close()
+    server.process.send_signal(signal.SIGKILL)  # no shutdown save: only the append-only file
+    server.process.wait()
+    again = server.restart()
+    try:
+        client = redis.Redis.from_url(again.url)
+        assert again.port == server.port
+        assert Queue("analysis", connection=client).job_ids == ids
+        client.close()
     finally:
         again.stop()

@@ -13,15 +13,9 @@ from palm.settings import PROJECT_ROOT
 RQ = Path(sys.executable).with_name("rq")
 
 
-def run_burst_worker(
-    redis_url: str,
-    db_url: str,
-    data_dir: Path,
-    *,
-    keep_llm_env: bool = False,
-    worker_class: str = "workers.worker.PalmWorker",
-) -> subprocess.CompletedProcess[str]:
-    """Drain the queues once; the LLM variables are dropped unless a test sets them on purpose."""
+def worker_env(
+    redis_url: str, db_url: str, data_dir: Path, *, keep_llm_env: bool
+) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -31,6 +25,19 @@ def run_burst_worker(
     if not keep_llm_env:
         for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
             env.pop(key, None)
+    return env
+
+
+def run_burst_worker(
+    redis_url: str,
+    db_url: str,
+    data_dir: Path,
+    *,
+    keep_llm_env: bool = False,
+    worker_class: str = "workers.worker.PalmWorker",
+) -> subprocess.CompletedProcess[str]:
+    """Drain the queues once; the LLM variables are dropped unless a test sets them on purpose."""
+    env = worker_env(redis_url, db_url, data_dir, keep_llm_env=keep_llm_env)
     command = [
         str(RQ),
         "worker",
@@ -45,4 +52,29 @@ def run_burst_worker(
     ]
     return subprocess.run(
         command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def start_worker(
+    redis_url: str, db_url: str, data_dir: Path, *, name: str, maintenance_interval: int = 600
+) -> subprocess.Popen[bytes]:
+    """A long-running PalmWorker (as the launcher runs it); the caller stops or kills it."""
+    command = [
+        str(RQ),
+        "worker",
+        "--url",
+        redis_url,
+        "--name",
+        name,
+        "--maintenance-interval",
+        str(maintenance_interval),
+        "--path",
+        str(PROJECT_ROOT),
+        "--worker-class",
+        "workers.worker.PalmWorker",
+        *QUEUE_NAMES,
+    ]
+    env = worker_env(redis_url, db_url, data_dir, keep_llm_env=False)
+    return subprocess.Popen(
+        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

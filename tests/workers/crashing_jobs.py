@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 from palm.errors import PalmError
 from palm.vocabulary import Progress
@@ -28,3 +29,13 @@ def kill_while_analysing(_reading_id: int, *, progress: Progress) -> None:
     """Stands in for an analysis whose process is killed mid-way."""
     progress("lines", 0.4)
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+@tracked
+def die_once(marker: str, *, progress: Progress) -> str:
+    """Killed (SIGKILL, the whole worker: jobs run in-process) on its first run only."""
+    progress("working", 0.3)
+    if not Path(marker).exists():
+        Path(marker).write_text("died here once")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "survived"

@@ -75,6 +75,7 @@ def test_twenty_jobs_build_each_client_once(
         "BlobStore": 1,
         "MultiFernet": 1,
         "OpenAI": 1,
+        "Queues": 1,
     }
     assert set(counts["runtime"].values()) == {1}
     assert {"engine", "redis", "blob_store", "cipher", "llm", "reader"} <= set(counts["runtime"])
