@@ -137,6 +137,38 @@ class JobState(StrEnum):
 
 TERMINAL_JOB_STATES = frozenset({JobState.FINISHED, JobState.FAILED, JobState.REFUSED})
 
+
+#: Why the AI reader did not write a reading (palm.llm's codes), as a person would say it.
+FALLBACK_REASONS: dict[str, str] = {
+    "LLM_TIMEOUT": "took too long to answer",
+    "LLM_DEADLINE": "ran out of time",
+    "LLM_UNAVAILABLE": "could not be reached",
+    "LLM_RATE_LIMITED": "was busy",
+    "LLM_SERVER_ERROR": "had a problem on its side",
+    "LLM_REJECTED": "turned the request down",
+    "LLM_BAD_JSON": "sent an answer that could not be used",
+    "LLM_UNSAFE_CONTENT": "strayed into medical or lifespan talk",
+    "LLM_TOO_LONG": "sent an answer far longer than asked",
+    "LLM_EMPTY": "sent no answer",
+}
+
+
+def fallback_explanation(code: str) -> str:
+    """E.g. "The AI reader was busy, so the built-in reader wrote this one (LLM_RATE_LIMITED)."""
+    why = FALLBACK_REASONS.get(code, "failed")
+    return f"The AI reader {why}, so the built-in reader wrote this one ({code})."
+
+
+class JobFailure(StrEnum):
+    """Why a job failed when the reason is not the input's: what its row and reading record."""
+
+    WORKER_DIED = "WORKER_DIED"  # its worker was killed; RQ's abandoned-job handling found it
+    SERVICE_ERROR = "SERVICE_ERROR"  # the database, Redis or the disk failed under it
+    QUEUE_UNAVAILABLE = "QUEUE_UNAVAILABLE"  # it could not be enqueued
+    JOB_LOST = "JOB_LOST"  # Redis lost it and it could not be enqueued again
+    JOB_ERROR = "JOB_ERROR"  # anything else (a bug)
+
+
 #: How finely trends are bucketed in time.
 Granularity = Literal["day", "month"]
 

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
+from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.exceptions import AbandonedJobError
 from rq.job import Job as RQJob
+from sqlalchemy.exc import SQLAlchemyError
 
 from palm import jobs
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.readings import follow_job_failure, follow_job_start
 from palm.runtime import get_runtime
+from palm.vocabulary import JobFailure
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
+#: Failures of the services a job stands on (not of the photo): retried, and worded as such.
+SERVICE_ERRORS = (RedisError, SQLAlchemyError, OSError)
 
 
 ROW_WRITE_INTERVAL = 0.2  # seconds; pages poll once a second, so finer writes only cost time
@@ -28,6 +35,9 @@ class ProgressWriter:
     """Reports a job's stage to job.meta (what `rq info` shows) every time and to the jobs
     row (what pages read) at most every ROW_WRITE_INTERVAL: a fast photo passes six stages
     in ~100 ms, and a commit per stage was a fifth of the queue's overhead (bench/pipeline.py).
+
+    Best-effort: a progress bar that stalls is better than an analysis that fails, so a Redis
+    or database error here is logged and the work goes on.
     """
 
     def __init__(self, rq_job: RQJob) -> None:
@@ -35,6 +45,12 @@ class ProgressWriter:
         self.last_row_write = time.monotonic()
 
     def __call__(self, stage: str, progress: float) -> None:
+        try:
+            self._write(stage, progress)
+        except SERVICE_ERRORS as error:
+            log.warning("progress of job %s not recorded (%s): %s", self.rq_job.id, stage, error)
+
+    def _write(self, stage: str, progress: float) -> None:
         self.rq_job.meta.update(stage=stage, progress=progress)
         self.rq_job.save_meta()  # type: ignore[no-untyped-call]
         if time.monotonic() - self.last_row_write >= ROW_WRITE_INTERVAL:
@@ -58,9 +74,12 @@ def record_failure(
 
 
 def record_refusal(rq_id: str, error: PalmError) -> None:
-    with transaction(get_runtime().session_factory) as session:
+    runtime = get_runtime()
+    with transaction(runtime.session_factory) as session:
         job = jobs.mark_refused(session, rq_id, error_code=error.code, error=str(error))
-        follow_job_failure(session, job, error.message)
+        unused = follow_job_failure(session, job, error.message)
+    for key in unused:  # committed: the refused photo's files go too
+        runtime.blob_store.delete(key)
 
 
 def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
@@ -102,8 +121,10 @@ def on_job_failure(
     if isinstance(exc_value, PalmError):
         code = exc_value.code
     elif isinstance(exc_value, AbandonedJobError):
-        code = "WORKER_DIED"  # found by registry maintenance after its worker was killed
+        code = JobFailure.WORKER_DIED  # found by registry maintenance after its worker was killed
+    elif isinstance(exc_value, SERVICE_ERRORS):
+        code = JobFailure.SERVICE_ERROR
     else:
-        code = "JOB_ERROR"
+        code = JobFailure.JOB_ERROR
     name = exc_type.__name__ if exc_type else "Error"
     record_failure(rq_job.id, code, f"{name}: {exc_value}", will_retry(rq_job))

@@ -23,6 +23,7 @@ from palm.readings.submission import (
     Batch,
     BatchLimits,
     DuplicateUploadError,
+    Refusal,
     SubmissionInProgressError,
     Upload,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "DuplicateUploadError",
     "ReadingNotFoundError",
     "ReadingRow",
+    "Refusal",
     "SubmissionInProgressError",
     "Upload",
     "active_batches",

@@ -21,7 +21,7 @@ from palm.readers import ReaderOutcome
 from palm.readings import rollups, store
 from palm.settings import Settings
 from palm.vision import PalmAnalysis, VisionError, analyze_bytes_with_image
-from palm.vocabulary import Progress
+from palm.vocabulary import Progress, ReadingStatus
 
 RGB = npt.NDArray[np.uint8]
 THUMBNAIL_SIDE = 256
@@ -37,6 +37,8 @@ class ReadingInput:
     image_key: str
     image_sha256: str
     has_thumbnail: bool
+    #: A retry of a job whose earlier run committed before its worker lost Redis or died.
+    already_done: bool = False
 
 
 def load_input(session: Session, reading_id: int) -> ReadingInput:
@@ -53,6 +55,7 @@ def load_input(session: Session, reading_id: int) -> ReadingInput:
         image_key=image.storage_key,
         image_sha256=image.sha256,
         has_thumbnail=image.thumbnail_key is not None,
+        already_done=reading.status == ReadingStatus.DONE,
     )
 
 
@@ -116,6 +119,7 @@ def _interpretation_rows(outcome: ReaderOutcome) -> list[Interpretation]:
             confidence=item.confidence,
             engine=item.engine,
             version=item.prompt_version or item.table_version or "",
+            fallback_reason=outcome.fallbacks.get(item.analysis_type),
         )
         for item in outcome.interpretations
     ]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from palm.db import transaction
 from palm.infra import BlobStore, held, invalidate_user
 from palm.jobs import Queues, QueueUnavailableError, submit
+from palm.llm import Deadline
 from palm.readers import LLMReader, ResponseCache, interpret
 from palm.readings import analysis, store, submission
 from palm.readings.submission import Batch, BatchLimits, SubmissionInProgressError, Upload
@@ -69,7 +70,7 @@ def _submit(
         with transaction(factory) as session:
             if not allow_copies:
                 submission.check_copies(session, user_id, uploads)
-            queued, rejected = submission.add_batch_rows(
+            queued, refused = submission.add_batch_rows(
                 session,
                 blobs,
                 user_id=user_id,
@@ -86,7 +87,7 @@ def _submit(
     invalidate_user(queues.redis, user_id)  # committed: the new readings show on the next view
     for reading_id in queued:
         _enqueue(factory, queues, reading_id, user_id, batch_id, limits)
-    return Batch(batch_id=batch_id, reading_ids=queued, rejected=rejected)
+    return Batch(batch_id=batch_id, reading_ids=queued, refused=refused)
 
 
 def _enqueue(
@@ -120,8 +121,11 @@ def run_analysis(
     Files (overlay, thumbnail) are written before that transaction and removed again if it
     fails, so a failed attempt leaves no orphans and a retry starts clean.
     """
+    deadline = Deadline.within(settings.llm_budget)  # from the job's start: it must save in time
     with transaction(factory) as session:
         job = analysis.load_input(session, reading_id)
+    if job.already_done:  # its result is stored: running it again would only cost
+        return
     found, rgb, scale = analysis.run_vision(blobs.get(job.image_key), job, settings, progress)
     report(progress, "interpreting")
     outcome = interpret(
@@ -130,6 +134,7 @@ def run_analysis(
         image_sha256=job.image_sha256,
         palm_crop_jpeg=analysis.palm_crop(rgb, found, scale),
         llm=reader,
+        deadline=deadline,
     )
     report(progress, "saving")
     written = [blobs.put(render_overlay_png(rgb, found))]

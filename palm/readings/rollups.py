@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -163,6 +163,19 @@ def _increment(
         set_={name: table.c[name] + statement.excluded[name] for name in measures},
     )
     session.execute(statement)
+    _drop_emptied(session, table, keys, rows)
+
+
+def _drop_emptied(
+    session: Session, table: Table, keys: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
+    """A bucket whose count fell to 0 goes: its float sums would only keep rounding dust
+    (4.4e-16) and an empty row is no data. Only the buckets just written are looked at."""
+    if all(row["n"] > 0 for row in rows):
+        return
+    touched = [tuple(row[name] for name in keys) for row in rows if row["n"] <= 0]
+    columns = tuple_(*(table.c[name] for name in keys))
+    session.execute(delete(table).where(columns.in_(touched), table.c.n <= 0))
 
 
 def rebuild(session: Session) -> None:

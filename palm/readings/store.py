@@ -167,9 +167,8 @@ def add_reading(
     hand_requested: str,
     analysis_types: list[str],
     image_id: int | None,
-    rejection: PalmError | None = None,
 ) -> Reading:
-    """A queued reading, or one already failed when the upload was refused at the door."""
+    """A queued reading of a stored photo."""
     reading = Reading(
         user_id=user_id,
         batch_id=batch_id,
@@ -179,11 +178,6 @@ def add_reading(
         image_id=image_id,
         status=ReadingStatus.QUEUED,
     )
-    if rejection is not None:
-        reading.status = ReadingStatus.FAILED
-        reading.error_code = rejection.code
-        reading.error_message = rejection.message
-        reading.finished_at = utcnow()
     session.add(reading)
     session.flush()
     rollups.add_reading(session, reading, [])
@@ -191,7 +185,10 @@ def add_reading(
 
 
 def mark_running(session: Session, reading_id: int) -> Reading:
+    """Running, unless it is done already (a retry of a job whose first run saved it)."""
     reading = session.get_one(Reading, reading_id)
+    if reading.status == ReadingStatus.DONE:
+        return reading
     with rollups.tracking(session, reading):
         reading.status = ReadingStatus.RUNNING
     return reading
@@ -249,23 +246,11 @@ def delete_reading(session: Session, user_id: int, reading_id: int) -> Deletion:
     """
     reading = get_reading(session, user_id, reading_id)
     keys = [reading.overlay_key] if reading.overlay_key else []
-    image = session.get(Image, reading.image_id) if reading.image_id else None
-    others = (
-        session.scalar(
-            select(func.count())
-            .select_from(Reading)
-            .where(Reading.image_id == reading.image_id, Reading.id != reading.id)
-        )
-        if image
-        else 0
-    )
     for job in session.scalars(select(Job).where(Job.reading_id == reading.id)):
         session.delete(job)
     rollups.remove_reading(session, reading)
+    photo = _release_photo(session, reading)
     session.delete(reading)
-    if image is not None and not others:
-        keys += [key for key in (image.storage_key, image.thumbnail_key) if key]
-        session.delete(image)
     owner = session.get(User, user_id)
     record(
         session,
@@ -274,7 +259,33 @@ def delete_reading(session: Session, user_id: int, reading_id: int) -> Deletion:
         outcome=Outcome.OK,
         target=f"reading:{reading_id}",
     )
-    return Deletion(keys, image.sha256 if image is not None and not others else None)
+    return Deletion(keys + photo.blob_keys, photo.image_sha256)
+
+
+def _release_photo(session: Session, reading: Reading) -> Deletion:
+    """Detach the reading from its photo; the photo (row and files) goes unless another
+    reading of the same person still uses it. Returns what to remove after commit."""
+    image = session.get(Image, reading.image_id) if reading.image_id else None
+    if image is None:
+        return Deletion([], None)
+    others = session.scalar(
+        select(func.count())
+        .select_from(Reading)
+        .where(Reading.image_id == image.id, Reading.id != reading.id)
+    )
+    reading.image_id = None
+    if others:
+        return Deletion([], None)
+    session.flush()  # the reading lets go before its photo is deleted
+    session.delete(image)
+    return Deletion([key for key in (image.storage_key, image.thumbnail_key) if key], image.sha256)
+
+
+def release_refused_photo(session: Session, reading_id: int) -> list[str]:
+    """A photo the analysis refused (the back of a hand, no palm) is not kept: no use for it,
+    and it is personal data. Returns the files to remove after commit."""
+    reading = session.get(Reading, reading_id)
+    return _release_photo(session, reading).blob_keys if reading is not None else []
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -71,10 +71,23 @@ class BatchLimits:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A file turned away at the door: said to the person at once, never stored."""
+
+    filename: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Batch:
     batch_id: str
     reading_ids: list[int]
-    rejected: int
+    refused: list[Refusal] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.refused)
 
 
 def analysis_job(reading_id: int, limits: BatchLimits) -> JobSpec:
@@ -155,17 +168,21 @@ def add_batch_rows(
     types: list[str],
     max_bytes: int,
     written: list[str],
-) -> tuple[list[int], int]:
-    """A reading per upload; returns the ids to enqueue and how many were refused.
+) -> tuple[list[int], list[Refusal]]:
+    """A reading per acceptable upload; returns the ids to enqueue and the refusals (which
+    leave no row: nothing was read, and nothing about the file is kept).
 
     Keys of blobs written go into ``written`` so the caller can remove them if the
     transaction fails.
     """
     queued: list[int] = []
-    rejected = 0
+    refused: list[Refusal] = []
     for upload in uploads:
         problem = check_upload(upload, max_bytes)
-        image = None if problem else _store_image(session, blobs, user_id, upload, written)
+        if problem is not None:
+            refused.append(Refusal(upload.filename, problem.code, problem.message))
+            continue
+        image = _store_image(session, blobs, user_id, upload, written)
         reading = store.add_reading(
             session,
             user_id=user_id,
@@ -173,11 +190,7 @@ def add_batch_rows(
             filename=upload.filename,
             hand_requested=upload.hand,
             analysis_types=types,
-            image_id=image.id if image else None,
-            rejection=problem,
+            image_id=image.id,
         )
-        if problem:
-            rejected += 1
-        else:
-            queued.append(reading.id)
-    return queued, rejected
+        queued.append(reading.id)
+    return queued, refused

@@ -1,7 +1,8 @@
 """Analyze page components: the upload form and the live progress of the person's batches.
 
 Session state keys owned here: analyze_batch_id, analyze_announced, analyze_uploads_<n>,
-analyze_uploader, analyze_busy, analyze_copies, analyze_types, analyze_hand_table.
+analyze_uploader, analyze_busy, analyze_copies, analyze_refused, analyze_types,
+analyze_hand_table.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ANNOUNCED_KEY = "analyze_announced"
 UPLOADER_KEY = "analyze_uploader"  # bumping it gives a fresh, empty uploader
 BUSY_KEY = "analyze_busy"
 COPIES_KEY = "analyze_copies"  # the files refused as copies, waiting for "read again"
+REFUSED_KEY = "analyze_refused"  # files the last batch turned away at the door (no rows)
 STATUS_ICONS = {
     "queued": ":material/schedule:",
     "running": ":material/autorenew:",
@@ -137,6 +139,7 @@ def _submit(
     with transaction(runtime.session_factory) as session:
         accounts.set_preference(session, user.id, accounts.DEFAULT_ANALYSIS_TYPES, types)
     st.session_state[BATCH_KEY] = batch.batch_id
+    st.session_state[REFUSED_KEY] = list(batch.refused)
     st.session_state[UPLOADER_KEY] = int(st.session_state.get(UPLOADER_KEY, 0)) + 1
     st.rerun()  # a fresh, empty uploader; the batch shows below
 
@@ -165,10 +168,14 @@ def _batch_ids(user: SessionUser) -> list[str]:
 def batch_progress(user: SessionUser) -> None:
     """The person's batches: polled live while photos are in flight, static once finished."""
     batches = _batch_ids(user)
-    if not batches:
+    refused: list[readings.Refusal] = st.session_state.get(REFUSED_KEY, [])
+    if refused:
+        _refusals(refused)
+    items = _items(user, batches) if batches else []
+    if not items:  # nothing sent (every file refused) or nothing in flight
         return
-    if all(_is_finished(item) for item in _items(user, batches)):
-        _render(_items(user, batches))
+    if all(_is_finished(item) for item in items):
+        _render(items)
     else:
         _live_batches(user, batches)
 
@@ -197,6 +204,15 @@ def _render(items: list[readings.BatchItem]) -> None:
             announced.append(item.reading_id)
             outcome = "ready" if item.status == "done" else "could not be read"
             st.toast(plain(f"{item.filename}: {outcome}"), icon=STATUS_ICONS[item.status])
+
+
+def _refusals(refused: list[readings.Refusal]) -> None:
+    """Files of the last batch that were not photos we can read: said once, not stored."""
+    st.subheader(f"Not sent: {len(refused)} file{'s' if len(refused) != 1 else ''}")
+    for refusal in refused:
+        with st.container(border=True):
+            st.text(f"✗ {refusal.filename}")
+            st.caption(plain(f"{refusal.message} [{refusal.code}]"))
 
 
 def _progress_row(item: readings.BatchItem) -> None:

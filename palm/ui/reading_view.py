@@ -19,7 +19,7 @@ from palm.ui import resources, sharing
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
 from palm.vision import PalmAnalysis, decoded_rgb, overlay_figure
-from palm.vocabulary import LINE_NAMES, METRIC_LABELS
+from palm.vocabulary import LINE_NAMES, METRIC_LABELS, fallback_explanation
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Card:
     per_line: dict[str, str]
     confidence: float
     engine: str
+    fallback_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,15 @@ def load(user: SessionUser, reading_id: int) -> ReadingView | None:
             return None
         image_key = readings.image_key_of(session, reading)
         cards = [
-            Card(i.analysis_type, i.title, i.text, dict(i.per_line), i.confidence, i.engine)
+            Card(
+                i.analysis_type,
+                i.title,
+                i.text,
+                dict(i.per_line),
+                i.confidence,
+                i.engine,
+                i.fallback_reason,
+            )
             for i in readings.interpretations_of(session, reading.id)
         ]
         return ReadingView(
@@ -187,6 +196,8 @@ def cards(view: ReadingView) -> None:
             for line, text in card.per_line.items():
                 st.markdown(f"**{plain(line.title())} line.** {plain(text)}")
             st.caption(plain(f"written by the {_engine_label(card.engine)}"))
+            if card.fallback_reason:
+                st.caption(plain(fallback_explanation(card.fallback_reason)))
 
 
 def _engine_label(engine: str) -> str:

@@ -18,6 +18,7 @@ from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
 PALM = PROJECT_ROOT / "tests" / "data" / "palms" / "palm_left_dark_sideways.jpg"
+BACK = PROJECT_ROOT / "tests" / "data" / "palms" / "back_f_hanging.jpg"
 
 
 def reading_count(db_url: str) -> int:
@@ -40,12 +41,14 @@ def test_upload_progress_reading_and_downloads(
         fill_sign_up(page, "ana@example.com")
         signed_in(page)
         nav(page, "Analyze")
-        page.locator("input[type='file']").set_input_files([str(PALM), str(not_a_photo)])
+        page.locator("input[type='file']").set_input_files([str(PALM), str(BACK), str(not_a_photo)])
         page.get_by_role("button", name="Read my palm").dblclick()
         expect(page.get_by_text("Your photos: 2 of 2 finished")).to_be_visible(timeout=90_000)
         settle(page)
-        assert reading_count(db_url) == 2  # one palm, one refusal: the second click sent nothing
-        expect(page.get_by_text("notes.jpg — Could not be read")).to_be_visible()
+        assert reading_count(db_url) == 2  # the second click sent nothing; notes.jpg no row
+        expect(page.get_by_text("Not sent: 1 file")).to_be_visible()
+        expect(page.get_by_text("✗ notes.jpg")).to_be_visible()  # refused at the door
+        expect(page.get_by_text(f"✗ {BACK.name}", exact=False)).to_be_visible()  # by the worker
         expect(page.locator("[data-testid='stFileUploaderFile']")).to_have_count(0)
         watch.assert_clean("analyze")
         page.screenshot(path=str(artifacts / "analyze-done.png"), full_page=True)
@@ -75,7 +78,7 @@ def test_upload_progress_reading_and_downloads(
         expect(page.get_by_text(PALM.name)).to_be_visible()
         expect(page.locator("[data-testid='stImage'] img")).to_have_count(1)  # the thumbnail
         page.get_by_text("Photos that could not be read (1)").click()
-        expect(page.get_by_text("UNSUPPORTED_FORMAT", exact=False)).to_be_visible()
+        expect(page.get_by_text("BACK_OF_HAND", exact=False)).to_be_visible()
         settle(page)
         watch.assert_clean("my readings")
         page.screenshot(path=str(artifacts / "my-readings.png"), full_page=True)

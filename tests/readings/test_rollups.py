@@ -154,7 +154,7 @@ def test_the_data_exercises_every_status_and_the_routing(
     with transaction(session_factory) as session:
         per_day = trends.readings_per_day(session, analyst, ExploreFilter())
         assert {row.status for row in per_day} == {"done", "failed", "queued"}
-        assert history.count_matching(session, analyst, ExploreFilter()) == 8
+        assert history.count_matching(session, analyst, ExploreFilter()) == 7  # no door refusal
         ben = Viewer(people["ben"], Role.USER)
         assert history.count_matching(session, ben, ExploreFilter()) == 2  # one was deleted
         assert trends.hand_shapes(session, ben, ExploreFilter())[0].shape == "water"
@@ -202,3 +202,19 @@ def test_the_migration_sums_existing_readings(
     command.upgrade(alembic_config(db_url), "head")
     with transaction(session_factory) as session:
         assert table_rows(session) == incremental
+
+
+@pytest.mark.usefixtures("people")
+def test_a_bucket_counted_down_to_zero_is_removed_not_left_with_rounding_dust(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with transaction(session_factory) as session:
+        empty = {
+            model.__tablename__: session.scalars(select(model).where(model.n <= 0)).all()
+            for model in ROLLUP_TABLES
+        }
+        kept = {
+            model.__tablename__: session.scalars(select(model)).all() for model in ROLLUP_TABLES
+        }
+    assert empty == {name: [] for name in empty}  # queued → running → done, and the deleted one
+    assert all(kept.values())

@@ -39,7 +39,7 @@ def statuses(factory: sessionmaker[Session], batch_id: str) -> list[tuple[str, s
         return [(r.filename, r.status, r.error_code) for r in rows]
 
 
-def test_bad_files_fail_alone_and_good_ones_are_queued(
+def test_bad_files_are_refused_alone_without_a_trace_and_good_ones_are_queued(
     session_factory: sessionmaker[Session],
     redis_client: Redis,
     store: BlobStore,
@@ -63,10 +63,13 @@ def test_bad_files_fail_alone_and_good_ones_are_queued(
     )
     assert statuses(session_factory, batch.batch_id) == [
         ("palm.jpg", "queued", None),
-        ("notes.txt", "failed", "UNSUPPORTED_FORMAT"),
-        ("empty.jpg", "failed", "EMPTY_FILE"),
         ("back.jpg", "queued", None),
+    ]  # the refused files leave no reading row behind
+    assert [(r.filename, r.code) for r in batch.refused] == [
+        ("notes.txt", "UNSUPPORTED_FORMAT"),
+        ("empty.jpg", "EMPTY_FILE"),
     ]
+    assert all(r.message for r in batch.refused)
     assert (batch.rejected, len(batch.reading_ids)) == (2, 2)
     assert store.count() == count(session_factory, Image) == 2
     assert Queue(ANALYSIS_QUEUE, connection=redis_client).count == 2

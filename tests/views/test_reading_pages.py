@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
@@ -12,6 +13,7 @@ from palm.db import transaction
 from palm.models import Reading
 from palm.settings import PROJECT_ROOT
 from palm.vocabulary import Role
+from tests.support.stub_openai import Step, StubOpenAI
 from tests.views.conftest import AppFactory, make_user
 from tests.workers.burst import run_burst_worker
 
@@ -48,14 +50,14 @@ def test_analyze_page_queues_the_batch_and_shows_progress(
 ) -> None:
     app = upload_and_submit(app_as(Role.USER).run())
     assert not app.exception
-    assert "Your photos: 1 of 2 finished" in subheaders(app)
+    assert subheaders(app) == ["Not sent: 1 file", "Your photos: 0 of 1 finished"]
+    assert any("UNSUPPORTED\\_FORMAT" in caption.value for caption in app.caption)
     with transaction(session_factory) as session:
         rows = session.execute(select(Reading.filename, Reading.status).order_by(Reading.id))
-        assert [tuple(row) for row in rows] == [("palm.jpg", "queued"), ("notes.jpg", "failed")]
+        assert [tuple(row) for row in rows] == [("palm.jpg", "queued")]
     run_burst_worker(app_env["REDIS_URL"], app_env["DATABASE_URL"], Path(app_env["PALM_DATA_DIR"]))
     app.run()
-    assert "Your photos: 2 of 2 finished" in subheaders(app)
-    assert any("UNSUPPORTED\\_FORMAT" in caption.value for caption in app.caption)
+    assert "Your photos: 1 of 1 finished" in subheaders(app)
 
 
 def test_reading_page_shows_overlay_and_a_card_per_type(
@@ -93,15 +95,38 @@ def test_my_readings_lists_and_deletes(
     app, _ = finished_reading(app_as, app_env)
     app.switch_page("views/readings.py").run()
     assert not app.exception
-    assert len(app.get("popover")) == 2
+    assert len(app.get("popover")) == 1  # the refused file never became a reading
     app.button(key="delete_1").click().run()
     assert not app.exception
     with transaction(session_factory) as session:
-        assert session.scalars(select(Reading.id)).all() == [2]
-    assert len(app.run().get("popover")) == 1
+        assert session.scalars(select(Reading.id)).all() == []
+    assert not app.run().get("popover")
 
 
 def test_my_readings_empty_state_points_to_analyze(app_as: AppFactory) -> None:
     app = app_as(Role.USER).run()
     app.switch_page("views/readings.py").run()
     assert any("No readings yet" in info.value for info in app.info)
+
+
+def test_a_reading_the_ai_reader_could_not_write_says_why(
+    app_as: AppFactory,
+    app_env: dict[str, str],
+    stub: StubOpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stub.then(*[Step(status=429, headers={"retry-after-ms": "10"})] * 15)  # 3 tries × 5 types
+    monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+    app = upload_and_submit(app_as(Role.USER).run())
+    result = run_burst_worker(
+        app_env["REDIS_URL"],
+        app_env["DATABASE_URL"],
+        Path(app_env["PALM_DATA_DIR"]),
+        keep_llm_env=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    app.query_params["id"] = "1"
+    app.switch_page("views/reading.py").run()
+    said = [caption.value.replace("\\", "") for caption in app.caption]  # markdown-escaped
+    busy = "The AI reader was busy, so the built-in reader wrote this one (LLM_RATE_LIMITED)."
+    assert said.count(busy) == 5, said

@@ -81,10 +81,12 @@ def test_a_mixed_batch_ends_with_readings_and_coded_failures(
         items = readings.batch_progress(session, user_id, batch.batch_id)
         assert [(i.filename, i.status, i.error_code) for i in items] == [
             ("palm.jpg", "done", None),
-            ("notes.txt", "failed", "UNSUPPORTED_FORMAT"),
             ("back.jpg", "failed", "BACK_OF_HAND"),
-        ]
-        assert "back of" in (items[2].message or "").lower()
+        ]  # notes.txt was refused at the door: no row
+        assert "back of" in (items[1].message or "").lower()
+        refused = session.get_one(Reading, items[1].reading_id)
+        assert refused.image_id is None  # the refused photo is not kept
+        assert session.scalar(select(func.count()).select_from(Image)) == 1
         done = session.get_one(Reading, items[0].reading_id)
         found = set(
             session.scalars(
@@ -103,6 +105,7 @@ def test_a_mixed_batch_ends_with_readings_and_coded_failures(
     assert done.hand in ("left", "right")
     assert done.overlay_key and store.get(done.overlay_key).startswith(b"\x89PNG")
     assert image.thumbnail_key and store.get(image.thumbnail_key)[8:12] == b"WEBP"
+    assert store.count() == 3  # the good photo, its thumbnail and overlay; nothing of back.jpg
     assert states == ["finished", "refused"]  # the text file never reached the queue
     assert usage == 0  # the offline reader costs nothing and records nothing
 
