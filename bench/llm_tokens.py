@@ -28,8 +28,10 @@ def main() -> None:
     stub = StubOpenAI()
     stub.start()
     try:
-        client = make_openai_client("test-key", stub.base_url, timeout=10, max_retries=0)
-        reader = LLMReader(LLM(client, "gpt-4o-mini", prices=PriceTable()), cache=None)
+        client = make_openai_client("test-key", stub.base_url, timeout=10)
+        reader = LLMReader(
+            LLM(client, "gpt-4o-mini", prices=PriceTable(), max_retries=0), cache=None
+        )
         print(f"{'sample':30} {'type':8} {'input':>6} {'output':>6} {'cost USD':>10}")
         for name in SAMPLES:
             data = (PROJECT_ROOT / "tests" / "data" / "palms" / name).read_bytes()

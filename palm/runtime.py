@@ -92,7 +92,10 @@ class Runtime:
         def build() -> ChatLLM | None:
             llm = self.llm
             tokens = self.settings.palm_chat_max_output_tokens
-            return ChatLLM(llm, max_output_tokens=tokens) if llm is not None else None
+            deadline = self.settings.palm_chat_deadline
+            if llm is None:
+                return None
+            return ChatLLM(llm, max_output_tokens=tokens, deadline_seconds=deadline)
 
         return self._once("chat_llm", build)
 

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LLM_BUDGET_SHARE = 0.6  # of the job timeout: vision, overlays and the save get the rest
 
 
 class Settings(BaseSettings):
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
     palm_llm_timeout: float = Field(default=30.0, gt=0)
     palm_llm_max_retries: int = Field(default=2, ge=0, le=10)
     palm_llm_cache_ttl: int = Field(default=30 * 24 * 3600, ge=60)
+    #: Seconds all LLM calls of one analysis may take together (then the offline reader
+    #: answers); never more than LLM_BUDGET_SHARE of the job timeout, see llm_budget.
+    palm_llm_budget: float = Field(default=120.0, gt=0)
+    #: Seconds a chat answer may stream before it is cut off.
+    palm_chat_deadline: float = Field(default=60.0, gt=0)
     palm_price_overrides: str | None = None
 
     palm_chat_window: int = Field(default=6, ge=1, le=100)
@@ -77,6 +83,11 @@ class Settings(BaseSettings):
     @property
     def images_dir(self) -> Path:
         return self.palm_data_dir / "images"
+
+    @property
+    def llm_budget(self) -> float:
+        """The analysis's LLM budget: the job must still have time to save after it."""
+        return min(self.palm_llm_budget, self.palm_job_timeout * LLM_BUDGET_SHARE)
 
     @property
     def llm_enabled(self) -> bool:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from palm.chat import offline as chat_offline
 from palm.chat.llm import ChatLLM
 from palm.chat.memory import ChatContext
-from palm.llm import Spend, UsageEvent, error_code, estimate_input_tokens, estimate_text_tokens
+from palm.llm import (
+    LLM_ERRORS,
+    Spend,
+    UsageEvent,
+    error_code,
+    estimate_input_tokens,
+    estimate_text_tokens,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +71,8 @@ class AnswerStream:
             for sentence in llm.stream(self.plan.messages, usage):
                 parts.append(sentence)
                 yield sentence
-        except Exception as exc:  # every failure falls back; the question is already saved
-            code = error_code(exc)
-            log.warning("chat answer fell back to offline: %s (%s)", code, exc)
-            note = fallback_note(code, partial=bool(parts))
-            event = llm.usage_event(self.plan.messages, "", usage, started, code)
-            self.answer = _offline_answer(offline, self.plan, note=note, code=code, usage=event)
-            yield f"\n\n*{note}*\n\n"
-            yield from _words(offline.text)
+        except LLM_ERRORS as exc:  # an LLM failure falls back; the question is already saved
+            yield from self._fall_back(llm, offline, exc, parts, usage, started)
             return
         text = "".join(parts).strip()
         event = llm.usage_event(self.plan.messages, text, usage, started, None)
@@ -83,6 +84,40 @@ class AnswerStream:
             usage=event,
             input_tokens=event.input_tokens,
             output_tokens=event.output_tokens,
+        )
+
+    def _fall_back(
+        self,
+        llm: ChatLLM,
+        offline: chat_offline.ReaderAnswer,
+        exc: Exception,
+        parts: list[str],
+        usage: Spend,
+        started: float,
+    ) -> Iterator[str]:
+        """The note and the offline answer after what was already shown, all of it kept:
+        the stored answer is what the person read, and the tokens spent are recorded."""
+        code = error_code(exc)
+        log.warning("chat answer fell back to offline: %s (%s)", code, exc)
+        shown = "".join(parts).strip()
+        note = fallback_note(code, partial=bool(shown))
+        event = llm.usage_event(self.plan.messages, shown, usage, started, code)
+        yield f"\n\n{note}\n\n"
+        if code == "LLM_TOO_LONG" and shown:  # what was said stands; only the rest is cut
+            text, tail = shown, ""
+        else:
+            text, tail = "\n\n".join(filter(None, [shown, offline.text])), offline.text
+            yield from _words(tail)
+        self.answer = Answer(
+            text=text,
+            engine=llm.engine if tail == "" else offline.engine,
+            topic=offline.topic,
+            suggestions=offline.suggestions,
+            note=note,
+            error_code=code,
+            usage=event,
+            input_tokens=event.input_tokens,
+            output_tokens=event.output_tokens + estimate_text_tokens(tail),
         )
 
     def run(self) -> Answer:
@@ -99,8 +134,12 @@ def fallback_note(code: str, *, partial: bool) -> str:
         "LLM_TIMEOUT": "took too long",
         "LLM_UNAVAILABLE": "could not be reached",
         "LLM_RATE_LIMITED": "is busy",
+        "LLM_DEADLINE": "took too long",
+        "LLM_TOO_LONG": "went on too long",
     }.get(code, "failed")
     cut = " stopped mid-answer: it" if partial else ""
+    if code == "LLM_TOO_LONG" and partial:
+        return f"The AI reader's answer was cut short: it {why} ({code})."
     return f"The AI reader{cut} {why} ({code}); this is the offline reader's answer instead."
 
 

@@ -12,7 +12,15 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from palm.llm import LLM, ReplyError, Spend, UsageEvent, estimate_unreported, forbidden_words
+from palm.llm import (
+    LLM,
+    Deadline,
+    ReplyError,
+    Spend,
+    UsageEvent,
+    estimate_unreported,
+    forbidden_words,
+)
 
 CHAT_PROMPT_VERSION = "chat-1.0"
 CHAT_SYSTEM_PROMPT = (
@@ -27,33 +35,52 @@ CHAT_SYSTEM_PROMPT = (
     "person's readings). Answer in 2-5 warm, playful sentences, in the person's language."
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+CHARS_PER_TOKEN = 8  # what a reply of max_output_tokens may hold, generously; then it is cut
 
 
 class ChatLLM:
     """Streams chat answers from the process's model, one safe sentence at a time."""
 
-    def __init__(self, llm: LLM, *, temperature: float = 0.8, max_output_tokens: int = 400) -> None:
+    def __init__(
+        self,
+        llm: LLM,
+        *,
+        temperature: float = 0.8,
+        max_output_tokens: int = 400,
+        deadline_seconds: float = 60.0,
+    ) -> None:
         self.llm = llm
         self.temperature = temperature
         self.max_output_tokens = max_output_tokens
+        self.deadline_seconds = deadline_seconds
+        self.max_chars = max_output_tokens * CHARS_PER_TOKEN
 
     @property
     def engine(self) -> str:
         return self.llm.engine
 
     def stream(self, messages: list[dict[str, str]], spend: Spend) -> Iterator[str]:
-        """Safe sentences as they complete; raises (ReplyError, openai errors) on failure."""
+        """Safe sentences as they complete; raises (ReplyError, openai errors, the deadline)
+        on failure, and LLM_TOO_LONG once the reply outgrows what was asked for."""
         chunks = self.llm.stream(
-            messages, spend, temperature=self.temperature, max_tokens=self.max_output_tokens
+            messages,
+            spend,
+            temperature=self.temperature,
+            max_tokens=self.max_output_tokens,
+            deadline=Deadline.within(self.deadline_seconds),
         )
-        buffer, released = "", False
+        buffer, released = "", 0
         for text in chunks:
             done, buffer = complete_sentences(buffer + text)
             for sentence in done:
-                released = True
+                released += len(sentence)
+                if released > self.max_chars:
+                    raise ReplyError("LLM_TOO_LONG", f"over {self.max_chars} characters")
                 yield _checked(sentence)
+            if len(buffer) > self.max_chars:  # one endless "sentence"
+                raise ReplyError("LLM_TOO_LONG", f"over {self.max_chars} characters")
         if buffer.strip():
-            released = True
+            released += len(buffer)
             yield _checked(buffer.strip())
         if not released:
             raise ReplyError("LLM_EMPTY", "the model sent no text")
@@ -66,9 +93,9 @@ class ChatLLM:
         started: float,
         error: str | None,
     ) -> UsageEvent:
-        """The usage record of one chat answer (purpose "chat"), estimated if not reported."""
-        if error is None:
-            estimate_unreported(spend, messages, text)
+        """The usage record of one chat answer (purpose "chat"), estimated if not reported
+        (a stream cut off mid-way sends no usage: its tokens are estimated from what came)."""
+        estimate_unreported(spend, messages, text)
         return self.llm.usage_event("chat", spend, started, error=error)
 
 

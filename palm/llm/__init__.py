@@ -2,7 +2,8 @@
 estimates and usage records. Readers and the chat build on it; nothing here knows palms."""
 
 from palm.llm.client import LLM, build_llm, estimate_unreported, make_openai_client
-from palm.llm.errors import ReplyError, error_code
+from palm.llm.deadline import Deadline, DeadlineExceededError
+from palm.llm.errors import LLM_ERRORS, ReplyError, error_code
 from palm.llm.guardrails import forbidden_words
 from palm.llm.pricing import DEFAULT_PRICES, PRICE_TABLE_VERSION, Cost, ModelPrice, PriceTable
 from palm.llm.tokens import (
@@ -15,9 +16,12 @@ from palm.llm.usage import Spend, UsageEvent, record_usage
 __all__ = [
     "DEFAULT_PRICES",
     "LLM",
+    "LLM_ERRORS",
     "LOW_DETAIL_IMAGE_TOKENS",
     "PRICE_TABLE_VERSION",
     "Cost",
+    "Deadline",
+    "DeadlineExceededError",
     "ModelPrice",
     "PriceTable",
     "ReplyError",

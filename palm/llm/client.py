@@ -1,8 +1,9 @@
 """The one OpenAI-compatible client of a process: model, provider, prices and the two calls
 Palmline makes (a JSON completion for readings, a stream for chat), with usage counted.
 
-The SDK's own retry loop handles 429, 408/409 and 5xx with exponential backoff and honours
-``retry-after`` / ``retry-after-ms``; timeouts and connection errors are retried too.
+Retries are ours, not the SDK's (its client is built with ``max_retries=0``): 429, 408/409,
+5xx, timeouts and lost connections are tried again with backoff, honouring ``retry-after`` /
+``retry-after-ms``, and under a Deadline (palm.llm.deadline) no try outlasts the budget.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any, cast
 import httpx
 import openai
 
+from palm.llm.deadline import UNBOUNDED, Deadline, DeadlineExceededError, within
 from palm.llm.pricing import PriceTable
 from palm.llm.tokens import estimate_input_tokens, estimate_text_tokens
 from palm.llm.usage import Spend, UsageEvent
 from palm.settings import Settings
 
+DEFAULT_TIMEOUT = 30.0  # seconds, when the client's timeout is an httpx.Timeout
 #: Placeholder key for OpenAI-compatible servers that need none (local models): the SDK
 #: refuses to start without a key.
 NO_KEY = "not-needed"
@@ -29,15 +32,11 @@ def make_openai_client(
     base_url: str | None,
     *,
     timeout: float,
-    max_retries: int,
     http_client: httpx.Client | None = None,
 ) -> openai.OpenAI:
-    """A configured client; tests inject ``http_client`` (MockTransport) or a stub base_url."""
-    options: dict[str, Any] = {
-        "api_key": api_key or NO_KEY,
-        "timeout": timeout,
-        "max_retries": max_retries,
-    }
+    """A configured client with no retries of its own (LLM retries); tests inject
+    ``http_client`` (MockTransport) or a stub base_url."""
+    options: dict[str, Any] = {"api_key": api_key or NO_KEY, "timeout": timeout, "max_retries": 0}
     if base_url:
         options["base_url"] = base_url
     if http_client is not None:
@@ -56,22 +55,41 @@ class LLM:
         *,
         prices: PriceTable,
         provider: str = "openai",
+        max_retries: int = 2,
     ) -> None:
         self.client = client
         self.model = model
         self.prices = prices
         self.provider = provider
+        self.max_retries = max_retries
+        timeout = client.timeout
+        self.timeout = float(timeout) if isinstance(timeout, int | float) else DEFAULT_TIMEOUT
 
     @property
     def engine(self) -> str:
         """How readings and answers name what wrote them."""
         return f"llm:{self.model}"
 
+    def _create(self, deadline: Deadline | None, **request: Any) -> Any:
+        """``chat.completions.create`` with our retries, inside the deadline if there is one."""
+
+        def attempt(limit: float) -> Any:
+            return self.client.chat.completions.create(**request, timeout=limit)
+
+        return within(deadline or UNBOUNDED, self.max_retries + 1, self.timeout, attempt)
+
     def complete_json(
-        self, messages: list[Any], spend: Spend, *, temperature: float, max_tokens: int
+        self,
+        messages: list[Any],
+        spend: Spend,
+        *,
+        temperature: float,
+        max_tokens: int,
+        deadline: Deadline | None = None,
     ) -> str | None:
         """One chat completion in JSON mode; adds its usage to ``spend``."""
-        response = self.client.chat.completions.create(
+        response = self._create(
+            deadline,
             model=self.model,
             messages=messages,
             response_format={"type": "json_object"},
@@ -80,13 +98,21 @@ class LLM:
         )
         if response.usage is not None:
             spend.add(response.usage)
-        return response.choices[0].message.content if response.choices else None
+        return cast(str | None, response.choices[0].message.content if response.choices else None)
 
     def stream(
-        self, messages: list[Any], spend: Spend, *, temperature: float, max_tokens: int
+        self,
+        messages: list[Any],
+        spend: Spend,
+        *,
+        temperature: float,
+        max_tokens: int,
+        deadline: Deadline | None = None,
     ) -> Iterator[str]:
-        """The reply's text as it arrives; the final chunk's usage goes into ``spend``."""
-        response = self.client.chat.completions.create(
+        """The reply's text as it arrives; the final chunk's usage goes into ``spend``.
+        Under a deadline a reply still streaming when it passes ends with DeadlineExceededError."""
+        response = self._create(
+            deadline,
             model=self.model,
             messages=messages,
             stream=True,
@@ -95,6 +121,9 @@ class LLM:
             max_completion_tokens=max_tokens,
         )
         for chunk in response:
+            if deadline is not None and deadline.remaining() <= 0:
+                response.close()
+                raise DeadlineExceededError("the reply was still streaming when the budget ran out")
             if chunk.usage is not None:
                 spend.add(chunk.usage)
             for choice in chunk.choices:
@@ -146,7 +175,6 @@ def build_llm(settings: Settings) -> LLM | None:
         api_key,
         settings.openai_base_url,
         timeout=settings.palm_llm_timeout,
-        max_retries=settings.palm_llm_max_retries,
     )
     provider = "openai-compatible" if settings.openai_base_url else "openai"
     return LLM(
@@ -154,4 +182,5 @@ def build_llm(settings: Settings) -> LLM | None:
         settings.openai_model,
         prices=PriceTable(settings.palm_price_overrides),
         provider=provider,
+        max_retries=settings.palm_llm_max_retries,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import openai
 
+from palm.llm.deadline import DeadlineExceededError
+
 
 class ReplyError(Exception):
     """The model answered, but not with something we can show."""
@@ -14,10 +16,17 @@ class ReplyError(Exception):
         self.detail = detail
 
 
+#: What an LLM call may raise that the offline reader answers for. Nothing wider: RQ's job
+#: timeout (an Exception) must end the job, not turn into a fallback reading.
+LLM_ERRORS: tuple[type[Exception], ...] = (openai.OpenAIError, ReplyError, DeadlineExceededError)
+
+
 def error_code(exc: BaseException) -> str:
     """The fallback reason recorded for a failure."""
     if isinstance(exc, ReplyError):
         return exc.code
+    if isinstance(exc, DeadlineExceededError):
+        return "LLM_DEADLINE"
     if isinstance(exc, openai.APITimeoutError):
         return "LLM_TIMEOUT"
     if isinstance(exc, openai.APIConnectionError):

@@ -1,8 +1,10 @@
 """The LLM reader: one structured-JSON chat completion per analysis type, cached, costed, and
 replaced by the offline reading for that type whenever anything goes wrong.
 
-Per type: cache lookup → request → validate (pydantic + guardrails) → one repair request if the
-reply is unusable → on any failure the offline interpretation, with the reason as error_code.
+Per type: cache lookup → request → validate (size, pydantic, guardrails) → one repair request
+if the reply is unusable → on an LLM failure the offline interpretation, with the reason as
+error_code. All calls of one analysis share a Deadline; anything that is not an LLM failure
+(RQ's job timeout above all) is not caught here.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from collections.abc import Sequence
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, Field, ValidationError
 
-from palm.llm import LLM, ReplyError, Spend, UsageEvent, error_code, forbidden_words
+from palm.llm import (
+    LLM,
+    LLM_ERRORS,
+    Deadline,
+    ReplyError,
+    Spend,
+    UsageEvent,
+    error_code,
+    forbidden_words,
+)
 from palm.readers.cache import ResponseCache, cache_key, settings_hash
 from palm.readers.image import MAX_SIDE, palm_crop_data_url
 from palm.readers.offline import line_confidence, missing_line_text, read_type
@@ -25,18 +36,27 @@ from palm.vision import PalmAnalysis
 from palm.vocabulary import TYPE_LINES, AnalysisType
 
 log = logging.getLogger(__name__)
+#: Characters accepted per token asked for: generous for any language, and a server that
+#: ignores max_tokens (a 3 MB reply was seen) is refused before anything is parsed or stored.
+CHARS_PER_TOKEN = 8
+MAX_TEXT_CHARS = 2000  # one overall text or one line's text, as stored
 
 
 class LLMReply(BaseModel):
     """The JSON object the prompt asks for."""
 
     per_line: dict[str, str]
-    overall: str = Field(min_length=1)
+    overall: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     confidence: float = Field(ge=0.0, le=1.0)
 
 
-def parse_reply(content: str | None, analysis: PalmAnalysis, kind: AnalysisType) -> LLMReply:
-    """Validate a reply: JSON, schema, a text for every found line, no forbidden words."""
+def parse_reply(
+    content: str | None, analysis: PalmAnalysis, kind: AnalysisType, *, max_chars: int
+) -> LLMReply:
+    """Validate a reply: its size, JSON, schema, a text for every found line, no forbidden
+    words."""
+    if content is not None and len(content) > max_chars:
+        raise ReplyError("LLM_TOO_LONG", f"{len(content)} characters, at most {max_chars}")
     try:
         reply = LLMReply.model_validate_json(content or "")
     except ValidationError as exc:
@@ -45,6 +65,9 @@ def parse_reply(content: str | None, analysis: PalmAnalysis, kind: AnalysisType)
     absent = [name for name in found if not reply.per_line.get(name, "").strip()]
     if absent:
         raise ReplyError("LLM_BAD_JSON", f"per_line lacks {', '.join(absent)}")
+    long = [name for name in found if len(reply.per_line[name]) > MAX_TEXT_CHARS]
+    if long:
+        raise ReplyError("LLM_TOO_LONG", f"per_line {', '.join(long)} over {MAX_TEXT_CHARS}")
     texts = [reply.overall, *(reply.per_line.get(name, "") for name in found)]
     unsafe = sorted({word.lower() for text in texts for word in forbidden_words(text)})
     if unsafe:
@@ -88,8 +111,10 @@ class LLMReader:
         image_sha256: str,
         palm_crop_jpeg: bytes | None,
         seed: str,
+        deadline: Deadline | None = None,
     ) -> ReaderOutcome:
-        """Interpret each type; a failing type falls back alone, the others keep the LLM."""
+        """Interpret each type; a failing type falls back alone, the others keep the LLM.
+        Once the deadline has passed, the remaining types fall back at once."""
         image_url = (
             palm_crop_data_url(palm_crop_jpeg, max_side=self.image_max_side)
             if palm_crop_jpeg
@@ -97,7 +122,9 @@ class LLMReader:
         )
         interpretations, events, fallbacks = [], [], {}
         for kind in types:
-            interpretation, event = self._read_type(analysis, kind, image_sha256, image_url, seed)
+            interpretation, event = self._read_type(
+                analysis, kind, image_sha256, image_url, seed, deadline
+            )
             interpretations.append(interpretation)
             events.append(event)
             if event.error_code:
@@ -111,6 +138,7 @@ class LLMReader:
         image_sha256: str,
         image_url: str | None,
         seed: str,
+        deadline: Deadline | None,
     ) -> tuple[Interpretation, UsageEvent]:
         started = time.perf_counter()
         key = cache_key(
@@ -122,8 +150,8 @@ class LLMReader:
         spend = Spend()
         messages = build_messages(analysis, kind, image_url)
         try:
-            reply = self._ask_valid(messages, analysis, kind, spend)
-        except Exception as exc:
+            reply = self._ask_valid(messages, analysis, kind, spend, deadline)
+        except LLM_ERRORS as exc:
             code = error_code(exc)
             log.warning("LLM reading of %s fell back to offline: %s (%s)", kind, code, exc)
             fallback = read_type(analysis, kind, seed=seed)
@@ -139,18 +167,33 @@ class LLMReader:
         analysis: PalmAnalysis,
         kind: AnalysisType,
         spend: Spend,
+        deadline: Deadline | None,
     ) -> LLMReply:
-        """A valid reply, after at most one repair request."""
-        content = self._complete(messages, spend)
+        """A valid reply, after at most one repair request (none for an oversized reply:
+        sending it back would only cost more)."""
+        cap = self.max_output_tokens * CHARS_PER_TOKEN
+        content = self._complete(messages, spend, deadline)
         try:
-            return parse_reply(content, analysis, kind)
+            return parse_reply(content, analysis, kind, max_chars=cap)
         except ReplyError as error:
+            if error.code == "LLM_TOO_LONG":
+                raise
             repair = repair_messages(messages, content or "", error.detail)
-            return parse_reply(self._complete(repair, spend), analysis, kind)
+            repaired = self._complete(repair, spend, deadline)
+            return parse_reply(repaired, analysis, kind, max_chars=cap)
 
-    def _complete(self, messages: list[ChatCompletionMessageParam], spend: Spend) -> str | None:
+    def _complete(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        spend: Spend,
+        deadline: Deadline | None,
+    ) -> str | None:
         return self.llm.complete_json(
-            messages, spend, temperature=self.temperature, max_tokens=self.max_output_tokens
+            messages,
+            spend,
+            temperature=self.temperature,
+            max_tokens=self.max_output_tokens,
+            deadline=deadline,
         )
 
     def _interpretation(

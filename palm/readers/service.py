@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from redis import Redis
 
-from palm.llm import LLM
+from palm.llm import LLM, Deadline
 from palm.readers.cache import ResponseCache
 from palm.readers.llm import LLMReader
 from palm.readers.offline import read_offline
@@ -22,6 +22,7 @@ def interpret(
     image_sha256: str,
     palm_crop_jpeg: bytes | None,
     llm: LLMReader | None,
+    deadline: Deadline | None = None,
 ) -> ReaderOutcome:
     """Interpretations for the requested types ("full" and aliases allowed).
 
@@ -36,6 +37,7 @@ def interpret(
         image_sha256=image_sha256,
         palm_crop_jpeg=palm_crop_jpeg,
         seed=image_sha256,
+        deadline=deadline,
     )
 
 

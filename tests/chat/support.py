@@ -118,9 +118,20 @@ def done_reading(
     return reading.id
 
 
-def chat_llm_for(stub: StubOpenAI, *, max_retries: int = 0) -> ChatLLM:
-    client = make_openai_client("test-key", stub.base_url, timeout=5.0, max_retries=max_retries)
-    return ChatLLM(LLM(client, "gpt-4o-mini", prices=PriceTable()))
+def chat_llm_for(
+    stub: StubOpenAI,
+    *,
+    max_retries: int = 0,
+    timeout: float = 5.0,
+    max_output_tokens: int = 400,
+    deadline_seconds: float = 60.0,
+) -> ChatLLM:
+    client = make_openai_client("test-key", stub.base_url, timeout=timeout)
+    return ChatLLM(
+        LLM(client, "gpt-4o-mini", prices=PriceTable(), max_retries=max_retries),
+        max_output_tokens=max_output_tokens,
+        deadline_seconds=deadline_seconds,
+    )
 
 
 @dataclass

@@ -87,7 +87,7 @@ def test_a_failed_call_keeps_the_question_and_answers_offline_with_a_note(
     assert (record.outcome, record.error_code) == ("fallback", "LLM_SERVER_ERROR")
 
 
-def test_a_stream_cut_mid_answer_is_replaced_with_a_note(
+def test_a_stream_cut_mid_answer_keeps_what_was_shown_and_its_tokens(
     session: Session, chat_stub: StubOpenAI
 ) -> None:
     thread = make_thread(session)
@@ -104,8 +104,11 @@ def test_a_stream_cut_mid_answer_is_replaced_with_a_note(
     shown = "".join(stream)
     assert shown.startswith("Your heart line is warm.")  # what streamed before the cut
     assert "stopped mid-answer" in shown and "**Heart line**" in shown
-    assert stream.answer is not None and stream.answer.engine == "offline"
-    assert stream.answer.text.startswith("**Heart line**")
+    answer = stream.answer
+    assert answer is not None and answer.engine == "offline"
+    assert answer.text.startswith("Your heart line is warm.")  # stored as it was read
+    assert "Heart line" in answer.text.split("warm.", 1)[1]  # then the offline answer
+    assert answer.usage is not None and answer.usage.output_tokens > 0  # the cut stream's
 
 
 def test_an_unsafe_sentence_is_never_shown(session: Session, chat_stub: StubOpenAI) -> None:
@@ -142,3 +145,43 @@ def test_the_prompt_carries_turn_1_via_the_summary_and_stays_under_budget(
     prompt_tokens = [usage["prompt_tokens"] for usage in chat_stub.usages]
     assert max(prompt_tokens) <= config.budget_tokens
     assert max(prompt_tokens[25:]) - min(prompt_tokens[25:]) < 60  # flat once the window filled
+
+
+def test_an_endless_answer_is_cut_at_its_cap_and_kept_as_shown(
+    session: Session, chat_stub: StubOpenAI
+) -> None:
+    thread = make_thread(session)
+    sentence = "Your heart line glows with a warm and steady light. "
+    chat_stub.then(Step(chunks=[sentence] * 2000))  # ~100 kB against max_tokens 50
+    plan = chat_turns.start_turn(
+        session,
+        thread.cipher,
+        thread.user_id,
+        thread.conversation_id,
+        "Tell me more",
+        config=CONFIG,
+    )
+    stream = chat_answer.AnswerStream(plan, chat_llm_for(chat_stub, max_output_tokens=50))
+    shown = "".join(stream)
+    answer = stream.answer
+    assert answer is not None and answer.error_code == "LLM_TOO_LONG"
+    assert len(answer.text) <= 50 * 8
+    assert answer.text.startswith("Your heart line glows") and answer.engine == "llm:gpt-4o-mini"
+    assert answer.note is not None and "cut short" in answer.note
+    assert shown.startswith(answer.text) and answer.note in shown
+    reply = chat_turns.finish_turn(session, thread.cipher, plan, answer)
+    assert reply.output_tokens > 0
+
+
+def test_a_hung_chat_provider_falls_back_within_the_chat_deadline(
+    session: Session, chat_stub: StubOpenAI
+) -> None:
+    thread = make_thread(session)
+    chat_stub.then(Step(hang=True), Step(hang=True))
+    plan = chat_turns.start_turn(
+        session, thread.cipher, thread.user_id, thread.conversation_id, "Hello?", config=CONFIG
+    )
+    llm = chat_llm_for(chat_stub, timeout=30.0, max_retries=1, deadline_seconds=2.5)
+    answer = chat_answer.AnswerStream(plan, llm).run()
+    assert answer.engine == "offline" and answer.error_code in ("LLM_TIMEOUT", "LLM_DEADLINE")
+    assert len(chat_stub.requests) == 1  # no second 30-second try past the deadline

@@ -9,10 +9,11 @@ import socket
 import httpx
 import pytest
 from redis import Redis
+from rq.timeouts import JobTimeoutException
 
-from palm.llm import LLM, PriceTable, make_openai_client
+from palm.llm import LLM, Deadline, PriceTable, make_openai_client
 from palm.readers.cache import ResponseCache
-from palm.readers.llm import LLMReader
+from palm.readers.llm import MAX_TEXT_CHARS, LLMReader
 from palm.readers.offline import read_type
 from palm.readers.prompts import PROMPT_VERSION
 from palm.readers.types import ReaderOutcome
@@ -34,8 +35,8 @@ def reader_for(
     cache: ResponseCache | None = None,
     model: str = MODEL,
 ) -> LLMReader:
-    client = make_openai_client("test-key", stub_url, timeout=timeout, max_retries=max_retries)
-    return LLMReader(LLM(client, model, prices=PriceTable()), cache=cache)
+    client = make_openai_client("test-key", stub_url, timeout=timeout)
+    return LLMReader(LLM(client, model, prices=PriceTable(), max_retries=max_retries), cache=cache)
 
 
 def read_love(reader: LLMReader, hand: PalmAnalysis, crop: bytes | None = None) -> ReaderOutcome:
@@ -258,12 +259,65 @@ def test_mock_transport_client_works(hand_a: PalmAnalysis) -> None:
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as http_client:
         client = make_openai_client(
-            None, "http://llm.test/v1", timeout=2.0, max_retries=0, http_client=http_client
+            None, "http://llm.test/v1", timeout=2.0, http_client=http_client
         )
-        reader = LLMReader(LLM(client, MODEL, prices=PriceTable()), cache=None)
+        reader = LLMReader(LLM(client, MODEL, prices=PriceTable(), max_retries=0), cache=None)
         outcome = read_love(reader, hand_a)
     assert str(seen[0].url) == "http://llm.test/v1/chat/completions"
     assert json.loads(seen[0].content)["model"] == MODEL
     assert seen[0].headers["authorization"] == "Bearer not-needed"
     assert outcome.usage_events[0].input_tokens == 300
     assert outcome.usage_events[0].outcome == "ok"
+
+
+def test_the_job_timeout_is_not_turned_into_an_offline_reading(hand_a: PalmAnalysis) -> None:
+    def interrupted(_request: httpx.Request) -> httpx.Response:
+        raise JobTimeoutException("Task exceeded maximum timeout value (40 seconds)")
+
+    client = make_openai_client(
+        "k",
+        "http://llm.invalid/v1",
+        timeout=5,
+        http_client=httpx.Client(transport=httpx.MockTransport(interrupted)),
+    )
+    reader = LLMReader(LLM(client, MODEL, prices=PriceTable()), cache=None)
+    with pytest.raises(JobTimeoutException):
+        read_love(reader, hand_a)
+
+
+def test_an_oversized_reply_is_refused_unparsed_and_not_repaired(
+    stub: StubOpenAI, hand_a: PalmAnalysis
+) -> None:
+    huge = valid_content("x" * 3_000_000)
+    stub.then(Step(content=huge))
+    outcome = read_love(reader_for(stub.base_url), hand_a)
+    assert outcome.fallbacks == {AnalysisType.LOVE: "LLM_TOO_LONG"}
+    assert len(stub.requests) == 1  # a repair would have sent the 3 MB back
+    assert outcome.interpretations[0] == read_type(hand_a, AnalysisType.LOVE, seed=SHA)
+
+
+def test_a_reply_within_size_but_with_an_endless_text_is_refused(
+    stub: StubOpenAI, hand_a: PalmAnalysis
+) -> None:
+    stub.then(*[Step(content=valid_content("y" * (MAX_TEXT_CHARS + 1)))] * 2)
+    outcome = read_love(reader_for(stub.base_url), hand_a)
+    assert outcome.engine == "offline"
+    assert all(len(i.text) <= MAX_TEXT_CHARS for i in outcome.interpretations)
+
+
+def test_once_the_budget_is_spent_the_other_types_fall_back_without_asking(
+    stub: StubOpenAI, hand_a: PalmAnalysis
+) -> None:
+    stub.then(Step(hang=True))
+    outcome = reader_for(stub.base_url, timeout=30).read(
+        hand_a,
+        [AnalysisType.LOVE, AnalysisType.CAREER, AnalysisType.HEAD],
+        image_sha256=SHA,
+        palm_crop_jpeg=None,
+        seed=SHA,
+        deadline=Deadline.within(2.5),
+    )
+    assert len(stub.requests) == 1
+    assert outcome.engine == "offline"
+    assert outcome.fallbacks[AnalysisType.CAREER] == "LLM_DEADLINE"
+    assert outcome.fallbacks[AnalysisType.HEAD] == "LLM_DEADLINE"
