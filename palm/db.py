@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from palm.settings import Settings
+from palm.settings import PRIVATE_FILE_MODE, Settings, private_dir, private_file
 
 
 class Base(DeclarativeBase):
@@ -39,13 +40,24 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _private_sqlite_file(database: Path) -> None:
+    """The database file is created 0600 before SQLite opens it (SQLite gives its -wal and
+    -shm files the database file's mode); an existing one is tightened."""
+    if not database.parent.exists():
+        private_dir(database.parent)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        private_file(path)
+
+
 def make_engine(url: str, settings: Settings | None = None) -> Engine:
     """Create an engine with pool settings for servers and pragmas for SQLite."""
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            _private_sqlite_file(Path(database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         return engine

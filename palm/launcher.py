@@ -26,7 +26,7 @@ from palm.infra import (
 )
 from palm.jobs import QUEUE_NAMES
 from palm.migrate import upgrade_to_head
-from palm.settings import PROJECT_ROOT, Settings
+from palm.settings import PRIVATE_UMASK, PROJECT_ROOT, Settings, private_dir, private_tree
 
 MAINTENANCE_INTERVAL = 30  # seconds between workers' sweeps for jobs of dead workers
 WORKER_RESTARTS_PER_MINUTE = 5
@@ -136,8 +136,11 @@ class Stack:
 
 
 def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict[str, str]]:
-    """Keys, migrations and Redis; returns the stack so far and the children's environment."""
-    settings.palm_data_dir.mkdir(parents=True, exist_ok=True)
+    """Keys, migrations and Redis; returns the stack so far and the children's environment.
+
+    The data directory is tightened first (0700, files 0600), also what older versions wrote.
+    """
+    private_tree(private_dir(settings.palm_data_dir))
     load_cipher(settings)
     database_url = settings.resolved_database_url
     say("applying database migrations")
@@ -172,6 +175,7 @@ def serve(settings: Settings, say: Callable[[str], None] = print) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    os.umask(PRIVATE_UMASK)  # every file the stack writes (workers and app inherit it) is 0600
     stack, env = prepare(settings, say)
     try:
         for index in range(settings.palm_workers):

@@ -159,3 +159,11 @@ def stub() -> Iterator[StubOpenAI]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The common 022 umask, so a test of file modes fails if the code relies on the umask."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)

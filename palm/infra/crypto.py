@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, MultiFernet
 
 from palm.errors import PalmError
-from palm.settings import Settings
+from palm.settings import Settings, private_dir
 
 DEV_KEY_FILE = "secret.key"
 
@@ -36,7 +36,7 @@ def ensure_dev_key(data_dir: Path) -> str:
     """Read the development key from the data directory, creating it (mode 600) on first run."""
     path = data_dir / DEV_KEY_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(Fernet.generate_key())
