@@ -36,9 +36,10 @@ from palm.explore import cache as explore_cache
 from palm.explore import history
 from palm.explore.explorer import Explorer
 from palm.explore.query import ExploreFilter, Viewer
-from palm.infra import invalidate_user, invalidate_users
+from palm.infra import ensure_dev_key, invalidate_user, invalidate_users, load_cipher
 from palm.infra.embedded_redis import start_embedded_redis
 from palm.models import Reading
+from palm.settings import get_settings
 from palm.vocabulary import Role
 
 ALL = ExploreFilter()
@@ -69,7 +70,11 @@ def deep_cursor(factory: sessionmaker[Session], viewer: Viewer, depth: int) -> h
     """Where page `depth / 50` of the DEEP filter starts (found once, outside the timing)."""
     with transaction(factory) as session:
         total = history.count_matching(session, viewer, DEEP)
-        query = history.rows_query(viewer, DEEP).offset(min(depth, max(total - 60, 0))).limit(1)
+        query = (
+            history.rows_query(session, viewer, DEEP)
+            .offset(min(depth, max(total - 60, 0)))
+            .limit(1)
+        )
         row = session.execute(query).one()
     return history.Cursor(row.created_at, row.id)
 
@@ -178,12 +183,18 @@ def apptest(db_url: str, redis_url: str, runs: int) -> None:
     """The History page's script run time for the heavy user, through Streamlit's AppTest."""
     from streamlit.testing.v1 import AppTest
 
-    from palm.settings import PROJECT_ROOT, get_settings
+    from palm.settings import PROJECT_ROOT
 
+    settings = get_settings()
+    keys = settings.palm_encryption_keys
     os.environ.update(
         DATABASE_URL=db_url,
         REDIS_URL=redis_url,
         PALM_DATA_DIR=tempfile.mkdtemp(prefix="palm-apptest-"),
+        # the keys the rows were sealed with (the seed's), not a new dev key in the temp dir
+        PALM_ENCRYPTION_KEYS=keys.get_secret_value()
+        if keys is not None
+        else ensure_dev_key(settings.palm_data_dir),
     )
     get_settings.cache_clear()
     app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
@@ -213,7 +224,7 @@ def main() -> None:
     )
     redis_url = os.environ.get("REDIS_URL") or server.url  # type: ignore[union-attr]
     redis = Redis.from_url(redis_url)
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, cipher=load_cipher(get_settings()))
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         total = session.scalar(select(func.count(Reading.id))) or 0

@@ -112,7 +112,7 @@ def _run(runtime: Runtime, args: argparse.Namespace) -> int:
 
         return serve(runtime.settings)
     if args.command == "migrate":
-        upgrade_to_head(runtime.settings.resolved_database_url)
+        upgrade_to_head(runtime.settings.resolved_database_url, runtime.cipher)
         return 0
     if args.command in COMMANDS:
         return COMMANDS[args.command](runtime, args)

@@ -141,10 +141,10 @@ def prepare(settings: Settings, say: Callable[[str], None]) -> tuple[Stack, dict
     The data directory is tightened first (0700, files 0600), also what older versions wrote.
     """
     private_tree(private_dir(settings.palm_data_dir))
-    load_cipher(settings)
+    cipher = load_cipher(settings)
     database_url = settings.resolved_database_url
     say("applying database migrations")
-    upgrade_to_head(database_url)
+    upgrade_to_head(database_url, cipher)
     stack = Stack()
     if settings.redis_url:
         check_reachable(settings.redis_url)

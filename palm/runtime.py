@@ -52,7 +52,7 @@ class Runtime:
     @property
     def engine(self) -> Engine:
         url = self.settings.resolved_database_url
-        return self._once("engine", lambda: make_engine(url, self.settings))
+        return self._once("engine", lambda: make_engine(url, self.settings, cipher=self.cipher))
 
     @property
     def session_factory(self) -> sessionmaker[Session]:

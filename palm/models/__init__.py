@@ -2,7 +2,7 @@
 migration; importing this package registers every table on `palm.db.Base.metadata`."""
 
 from palm.models.accounts import AuditEvent, Preference, User
-from palm.models.base import UTCDateTime, utcnow
+from palm.models.base import SealedJSON, SealedText, UnreadableDataError, UTCDateTime, utcnow
 from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
@@ -23,9 +23,12 @@ __all__ = [
     "ReadingDaily",
     "ReadingDailyAll",
     "ReadingShare",
+    "SealedJSON",
+    "SealedText",
     "TrendDaily",
     "TrendDailyAll",
     "UTCDateTime",
+    "UnreadableDataError",
     "UsageRecord",
     "User",
     "utcnow",
