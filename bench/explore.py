@@ -52,6 +52,10 @@ FATE = ExploreFilter(line="fate", line_found=True)
 Query = Callable[[Explorer], object]
 
 
+#: The keys the seed sealed the rows with (bench/seed.py): PALM_ENCRYPTION_KEYS or the dev key.
+CIPHER = load_cipher(get_settings())
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -99,7 +103,7 @@ def queries(factory: sessionmaker[Session], viewer: Viewer) -> dict[str, tuple[Q
 def bench_viewer(
     name: str, factory: sessionmaker[Session], redis: Redis, viewer: Viewer, runs: int
 ) -> None:
-    uncached, cached = Explorer(factory, None), Explorer(factory, redis)
+    uncached, cached = Explorer(factory, None, CIPHER), Explorer(factory, redis, CIPHER)
     with transaction(factory) as session:
         rows = history.count_matching(session, viewer, ALL)
     print(f"\n{name} ({rows:,} readings in scope)")
@@ -124,7 +128,7 @@ def bench_viewer(
 def bench_csv(factory: sessionmaker[Session], viewer: Viewer, label: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, size, rows = time.perf_counter(), 0, 0
-    for chunk in Explorer(factory, None).csv_chunks(viewer, ALL):
+    for chunk in Explorer(factory, None, CIPHER).csv_chunks(viewer, ALL):
         size += len(chunk)
         rows += chunk.count("\n")
     elapsed = time.perf_counter() - started
@@ -140,7 +144,7 @@ def browse(factory: sessionmaker[Session], redis: Redis, viewer: Viewer, views: 
     """A person on History & trends: pages back and forth, tries filters, clears them; two
     readings finish meanwhile. Every view makes the page's reads (table, count, engines, four
     charts); pages after the first go to the database and are not counted as hits or misses."""
-    explorer = Explorer(factory, redis)
+    explorer = Explorer(factory, redis, CIPHER)
     left, fate = ExploreFilter(hands=("left",)), ExploreFilter(line="fate", line_found=True)
     pattern = [
         (ALL, 0),
@@ -224,7 +228,7 @@ def main() -> None:
     )
     redis_url = os.environ.get("REDIS_URL") or server.url  # type: ignore[union-attr]
     redis = Redis.from_url(redis_url)
-    engine = make_engine(db_url, cipher=load_cipher(get_settings()))
+    engine = make_engine(db_url, cipher=CIPHER)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         total = session.scalar(select(func.count(Reading.id))) or 0

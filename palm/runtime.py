@@ -85,7 +85,9 @@ class Runtime:
     @property
     def reader(self) -> LLMReader | None:
         ttl = self.settings.palm_llm_cache_ttl
-        return self._once("reader", lambda: build_reader(self.llm, self.redis, cache_ttl=ttl))
+        return self._once(
+            "reader", lambda: build_reader(self.llm, self.redis, self.cipher, cache_ttl=ttl)
+        )
 
     @property
     def chat_llm(self) -> ChatLLM | None:
@@ -106,7 +108,9 @@ class Runtime:
 
     @property
     def explorer(self) -> Explorer:
-        return self._once("explorer", lambda: Explorer(self.session_factory, self.redis))
+        return self._once(
+            "explorer", lambda: Explorer(self.session_factory, self.redis, self.cipher)
+        )
 
     @property
     def pseudonym_secret(self) -> bytes:

@@ -14,6 +14,7 @@ from palm.infra.locks import held
 from palm.infra.processes import die_with_parent
 from palm.infra.ratelimit import RateLimiter, limits_storage
 from palm.infra.redis import RedisUnavailableError, check_reachable, connect, redact_redis_url
+from palm.infra.sealed_values import RotatedValues, open_value, rotate_values, seal_value
 from palm.infra.storage import BlobMissingError, BlobStore
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Outcome",
     "RateLimiter",
     "RedisUnavailableError",
+    "RotatedValues",
     "check_reachable",
     "connect",
     "die_with_parent",
@@ -36,9 +38,12 @@ __all__ = [
     "invalidate_users",
     "limits_storage",
     "load_cipher",
+    "open_value",
     "recent_events",
     "record",
     "redact_redis_url",
+    "rotate_values",
+    "seal_value",
     "start_embedded_redis",
     "user_generation_key",
 ]
