@@ -70,6 +70,24 @@ def rotate_cached_views(redis: Redis, cipher: MultiFernet) -> RotatedValues:
     return rotate_values(redis, cipher, f"{PREFIX}:*:*")
 
 
+def forget_comparisons(redis: Redis | None, user_id: int, reading_id: int) -> int:
+    """Delete the user's cached comparisons that include the reading: once a share is revoked
+    its former recipient's comparison must not stay in Redis, not even under an unreachable
+    generation until its TTL. Redis trouble is logged (the generation bump still hides it)."""
+    if redis is None:
+        return 0
+    try:
+        doomed = [
+            key
+            for key in redis.scan_iter(match=f"{PREFIX}:compare:user:{user_id}:*", count=500)
+            if str(reading_id) in key.decode().rsplit(":", 1)[-1].split("-")
+        ]
+        return int(redis.delete(*doomed)) if doomed else 0
+    except (RedisError, OSError) as error:
+        log.warning("explore cache: could not drop comparisons: %s", error)
+        return 0
+
+
 class ExploreCache:
     """Get-or-compute with sealed JSON values (pydantic TypeAdapter) under generation keys."""
 

@@ -13,6 +13,7 @@ from palm.db import transaction
 from palm.explore import cache as explore_cache
 from palm.explore import shares
 from palm.explore.explorer import Explorer
+from palm.explore.operations import revoke_share, share_reading
 from palm.explore.query import ExploreFilter, Viewer
 from palm.infra import invalidate_user, invalidate_users
 from palm.infra.storage import BlobStore
@@ -205,3 +206,28 @@ def test_cached_pages_and_comparisons_hold_no_emails_filenames_or_texts(
             assert secret not in value and secret not in key
     compared = next(value for key, value in cached.items() if b":compare:" in key)
     assert compared is not None and b"ben.friend@example.com" in cipher.decrypt(compared)
+
+
+def test_a_revoked_share_leaves_no_cached_comparison_for_its_former_recipient(
+    explorer: Explorer, session_factory, redis_client: Redis, make_account
+) -> None:
+    ana = Viewer(make_account("ana@example.com"), Role.USER)
+    ben = Viewer(make_account("ben@example.com"), Role.USER)
+    mine = insert(session_factory, ReadingSpec(ana.user_id))
+    other = insert(session_factory, ReadingSpec(ana.user_id, created_at=BASE_TIME + days(1)))
+    theirs = insert(session_factory, ReadingSpec(ben.user_id))
+    share = share_reading(session_factory, redis_client, ben.user_id, theirs, "ana@example.com")
+    assert share is not None
+    assert [i.owner for i in explorer.compare(ana, [mine, theirs]).items][1] == "ben@example.com"
+    explorer.compare(ana, [mine, other])  # her own comparison, unaffected by the revoke
+
+    def comparisons() -> list[str]:
+        return sorted(k.decode() for k in redis_client.scan_iter("palm:cache:explore:compare:*"))
+
+    assert len(comparisons()) == 2
+    revoke_share(session_factory, redis_client, ben.user_id, share.id)
+    remaining = comparisons()
+    assert len(remaining) == 1 and remaining[0].endswith(f":{mine}-{other}")
+    with pytest.raises(ReadingNotFoundError):
+        explorer.compare(ana, [mine, theirs])
+    assert comparisons() == remaining
