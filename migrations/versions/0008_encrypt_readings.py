@@ -1,5 +1,6 @@
 """Seal what describes a person: reading filenames, summaries and full results (landmarks,
-line courses), line polylines, and the reader's texts become Fernet tokens in TEXT columns.
+line courses), line polylines, and the reader's texts become Fernet tokens in TEXT columns;
+and the checkpoint table of `python -m palm rotate-keys` (key_rotations).
 
 Existing rows are encrypted here with the installation's keys (PALM_ENCRYPTION_KEYS, else the
 development key in the data directory; a caller may pass a cipher in the Alembic config's
@@ -145,9 +146,20 @@ def upgrade() -> None:
     keys = Keys()
     for column in COLUMNS:
         _convert(column, sa.Text(), column.plain, keys.seal, sealed=True)
+    op.create_table(
+        "key_rotations",
+        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key_id", "kind"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("key_rotations")
     keys = Keys()
     for column in reversed(COLUMNS):
         _convert(column, column.plain, sa.Text(), keys.unseal, sealed=False)

@@ -23,6 +23,14 @@ class BlobMissingError(PalmError):
         super().__init__("BLOB_MISSING", f"A stored file ({key[:8]}…) is missing or unreadable.")
 
 
+class BlobUnreadableError(PalmError):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "BLOB_UNREADABLE",
+            f"A stored file ({key[:8]}…) does not decrypt with any configured key.",
+        )
+
+
 class BlobStore:
     """put/get/delete encrypted blobs under one directory."""
 
@@ -53,6 +61,21 @@ class BlobStore:
             return self.cipher.decrypt(self.path_for(key).read_bytes())
         except (OSError, InvalidToken) as exc:
             raise BlobMissingError(key) from exc
+
+    def rotate(self, key: str) -> bool:
+        """Re-encrypt one blob under the newest key (MultiFernet.rotate), atomically; False
+        when the file is gone (a reading deleted meanwhile)."""
+        path = self.path_for(key)
+        try:
+            token = path.read_bytes()
+        except FileNotFoundError:
+            return False
+        try:
+            fresh = self.cipher.rotate(token)
+        except InvalidToken as exc:
+            raise BlobUnreadableError(key) from exc
+        self._write(path, fresh)
+        return True
 
     def delete(self, key: str | None) -> None:
         if key:

@@ -6,6 +6,7 @@ from palm.models.base import SealedJSON, SealedText, UnreadableDataError, UTCDat
 from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
+from palm.models.keys import KeyRotation
 from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
 from palm.models.usage import UsageRecord
@@ -16,6 +17,7 @@ __all__ = [
     "Image",
     "Interpretation",
     "Job",
+    "KeyRotation",
     "LineResult",
     "Message",
     "Preference",
