@@ -17,6 +17,7 @@ from palm.settings import get_settings
 from palm.vocabulary import Role
 
 EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,16 +109,20 @@ def _rotate_keys(runtime: Runtime, args: argparse.Namespace) -> int:
         raise PalmError("BAD_BATCH_SIZE", "--batch-size must be at least 1.")
     key_id = primary_key_id(runtime.settings)
     print(f"re-encrypting everything under key {key_id}", flush=True)
-    results = rotate_keys(
-        runtime.session_factory,
-        runtime.blob_store,
-        runtime.redis,
-        runtime.cipher,
-        key_id,
-        batch_size=args.batch_size,
-        restart=args.restart,
-        report=lambda line: print(line, flush=True),
-    )
+    try:
+        results = rotate_keys(
+            runtime.session_factory,
+            runtime.blob_store,
+            runtime.redis,
+            runtime.cipher,
+            key_id,
+            batch_size=args.batch_size,
+            restart=args.restart,
+            report=lambda line: print(line, flush=True),
+        )
+    except KeyboardInterrupt:
+        print("interrupted: run rotate-keys again to resume after the last batch", flush=True)
+        return EXIT_INTERRUPTED
     done = sum(result.done for result in results if not result.earlier)
     print(f"done: {done} item(s) re-encrypted; the keys after the first can now be removed")
     return 0
