@@ -186,8 +186,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         url = args.database_url or f"sqlite:///{directory}/bench.db"
         upgrade_to_head(url)
-        factory = make_session_factory(make_engine(url))
         key = MultiFernet([Fernet(Fernet.generate_key())])
+        factory = make_session_factory(make_engine(url, cipher=key))
         with factory() as session:
             stamp = int(time.time())
             searcher = users.create_user(session, f"search{stamp}@example.com", "x" * 12, Role.USER)

@@ -36,9 +36,10 @@ from palm.explore import cache as explore_cache
 from palm.explore import history
 from palm.explore.explorer import Explorer
 from palm.explore.query import ExploreFilter, Viewer
-from palm.infra import invalidate_user, invalidate_users
+from palm.infra import ensure_dev_key, invalidate_user, invalidate_users, load_cipher
 from palm.infra.embedded_redis import start_embedded_redis
 from palm.models import Reading
+from palm.settings import get_settings
 from palm.vocabulary import Role
 
 ALL = ExploreFilter()
@@ -49,6 +50,10 @@ DEEP = ExploreFilter(
 SPAN = ExploreFilter(date_from=date(2025, 6, 1), date_to=date(2025, 11, 30), hands=("left",))
 FATE = ExploreFilter(line="fate", line_found=True)
 Query = Callable[[Explorer], object]
+
+
+#: The keys the seed sealed the rows with (bench/seed.py): PALM_ENCRYPTION_KEYS or the dev key.
+CIPHER = load_cipher(get_settings())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -69,7 +74,11 @@ def deep_cursor(factory: sessionmaker[Session], viewer: Viewer, depth: int) -> h
     """Where page `depth / 50` of the DEEP filter starts (found once, outside the timing)."""
     with transaction(factory) as session:
         total = history.count_matching(session, viewer, DEEP)
-        query = history.rows_query(viewer, DEEP).offset(min(depth, max(total - 60, 0))).limit(1)
+        query = (
+            history.rows_query(session, viewer, DEEP)
+            .offset(min(depth, max(total - 60, 0)))
+            .limit(1)
+        )
         row = session.execute(query).one()
     return history.Cursor(row.created_at, row.id)
 
@@ -94,7 +103,7 @@ def queries(factory: sessionmaker[Session], viewer: Viewer) -> dict[str, tuple[Q
 def bench_viewer(
     name: str, factory: sessionmaker[Session], redis: Redis, viewer: Viewer, runs: int
 ) -> None:
-    uncached, cached = Explorer(factory, None), Explorer(factory, redis)
+    uncached, cached = Explorer(factory, None, CIPHER), Explorer(factory, redis, CIPHER)
     with transaction(factory) as session:
         rows = history.count_matching(session, viewer, ALL)
     print(f"\n{name} ({rows:,} readings in scope)")
@@ -119,7 +128,7 @@ def bench_viewer(
 def bench_csv(factory: sessionmaker[Session], viewer: Viewer, label: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, size, rows = time.perf_counter(), 0, 0
-    for chunk in Explorer(factory, None).csv_chunks(viewer, ALL):
+    for chunk in Explorer(factory, None, CIPHER).csv_chunks(viewer, ALL):
         size += len(chunk)
         rows += chunk.count("\n")
     elapsed = time.perf_counter() - started
@@ -135,7 +144,7 @@ def browse(factory: sessionmaker[Session], redis: Redis, viewer: Viewer, views: 
     """A person on History & trends: pages back and forth, tries filters, clears them; two
     readings finish meanwhile. Every view makes the page's reads (table, count, engines, four
     charts); pages after the first go to the database and are not counted as hits or misses."""
-    explorer = Explorer(factory, redis)
+    explorer = Explorer(factory, redis, CIPHER)
     left, fate = ExploreFilter(hands=("left",)), ExploreFilter(line="fate", line_found=True)
     pattern = [
         (ALL, 0),
@@ -178,12 +187,18 @@ def apptest(db_url: str, redis_url: str, runs: int) -> None:
     """The History page's script run time for the heavy user, through Streamlit's AppTest."""
     from streamlit.testing.v1 import AppTest
 
-    from palm.settings import PROJECT_ROOT, get_settings
+    from palm.settings import PROJECT_ROOT
 
+    settings = get_settings()
+    keys = settings.palm_encryption_keys
     os.environ.update(
         DATABASE_URL=db_url,
         REDIS_URL=redis_url,
         PALM_DATA_DIR=tempfile.mkdtemp(prefix="palm-apptest-"),
+        # the keys the rows were sealed with (the seed's), not a new dev key in the temp dir
+        PALM_ENCRYPTION_KEYS=keys.get_secret_value()
+        if keys is not None
+        else ensure_dev_key(settings.palm_data_dir),
     )
     get_settings.cache_clear()
     app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
@@ -213,7 +228,7 @@ def main() -> None:
     )
     redis_url = os.environ.get("REDIS_URL") or server.url  # type: ignore[union-attr]
     redis = Redis.from_url(redis_url)
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, cipher=CIPHER)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         total = session.scalar(select(func.count(Reading.id))) or 0

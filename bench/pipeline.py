@@ -119,9 +119,10 @@ def main() -> None:
     redis_url = os.environ.get("REDIS_URL") or redis_server.url  # type: ignore[union-attr]
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'bench.db'}"
     upgrade_to_head(db_url)
-    factory = make_session_factory(make_engine(db_url))
     settings = Settings(palm_data_dir=data_dir, redis_url=redis_url, database_url=db_url)
-    store = BlobStore(data_dir / "images", load_cipher(settings))
+    cipher = load_cipher(settings)
+    factory = make_session_factory(make_engine(db_url, cipher=cipher))
+    store = BlobStore(data_dir / "images", cipher)
     redis = Redis.from_url(redis_url)
     queues = Queues(redis)
     with transaction(factory) as session:

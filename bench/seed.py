@@ -8,7 +8,10 @@ readings is ~6M line rows and ~1.5M interpretations). One "heavy" user (the firs
 --heavy readings, the rest are spread over the other users. Rows go in through the driver in
 bulk: multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Then the
 trend rollups are recomputed from all rows (palm.readings.rollups.rebuild). Prints the URL it
-filled, so bench/explore.py can use it.
+filled, so bench/explore.py can use it. Sealed columns (filename, summary, polylines, texts)
+are written as Fernet tokens under the configured keys (PALM_ENCRYPTION_KEYS, else the
+development key in PALM_DATA_DIR), as the app writes them; bench/explore.py reads them with
+the same keys.
 """
 
 from __future__ import annotations
@@ -28,9 +31,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cryptography.fernet import MultiFernet
 from sqlalchemy.engine import make_url
 
+from palm.infra import load_cipher
 from palm.migrate import upgrade_to_head
+from palm.settings import get_settings
 
 USERS = 1000
 START = datetime(2024, 12, 1, tzinfo=UTC)
@@ -70,7 +76,18 @@ def reading_rows(n: int, heavy: int, first_id: int, rng: random.Random) -> Itera
         yield batch
 
 
-def expand(batch: list[Row]) -> tuple[list[Row], list[Row], list[Row]]:
+def sealer(cipher: MultiFernet) -> Callable[[str | None], str | None]:
+    """What the sealed column types store for a value (palm.models.SealedText/SealedJSON)."""
+
+    def seal(plain: str | None) -> str | None:
+        return None if plain is None else cipher.encrypt(plain.encode()).decode("ascii")
+
+    return seal
+
+
+def expand(
+    batch: list[Row], seal: Callable[[str | None], str | None]
+) -> tuple[list[Row], list[Row], list[Row]]:
     readings, lines, texts = [], [], []
     for reading_id, user_id, created, status, rng in batch:
         done = status == "done"
@@ -82,7 +99,7 @@ def expand(batch: list[Row]) -> tuple[list[Row], list[Row], list[Row]]:
                 reading_id,
                 user_id,
                 "seed",
-                f"palm-{reading_id}.jpg",
+                seal(f"palm-{reading_id}.jpg"),
                 "auto",
                 hand,
                 json.dumps(types),
@@ -92,7 +109,7 @@ def expand(batch: list[Row]) -> tuple[list[Row], list[Row], list[Row]]:
                 created,
                 None if done else "NO_HAND",
                 None,
-                f"{hand} hand" if done else None,
+                seal(f"{hand} hand" if done else None),
                 rng.choice(SHAPES) if done else None,
                 "vision-1.0" if done else None,
             )
@@ -107,7 +124,7 @@ def expand(batch: list[Row]) -> tuple[list[Row], list[Row], list[Row]]:
                     reading_id,
                     line,
                     found,
-                    "[]",
+                    seal("[]"),
                     round(0.5 + 0.1 * index + 0.2 * drift + rng.gauss(0, 0.05), 3),
                     round(rng.uniform(0.2, 0.7), 3),
                     round(rng.uniform(0.02, 0.3), 3),
@@ -125,8 +142,8 @@ def expand(batch: list[Row]) -> tuple[list[Row], list[Row], list[Row]]:
                     reading_id,
                     kind,
                     kind.title(),
-                    f"Your {kind} reading: {text}.",
-                    "{}",
+                    seal(f"Your {kind} reading: {text}."),
+                    seal("{}"),
                     0.7,
                     engine,
                     "t1",
@@ -230,9 +247,10 @@ def seed(url: str, n: int, heavy: int, rng_seed: int = 7) -> None:
         ]
         write("users", "id, email, password_hash, role, created_at, last_login_at", people)
     rng = random.Random(rng_seed)
+    seal = sealer(load_cipher(get_settings()))
     started, done = time.perf_counter(), 0
     for batch in reading_rows(n, heavy, existing_max(url, "readings") + 1, rng):
-        readings, lines, texts = expand(batch)
+        readings, lines, texts = expand(batch, seal)
         write("readings", READING_COLUMNS, readings)
         write("line_results", LINE_COLUMNS, lines)
         write("interpretations", TEXT_COLUMNS, texts)

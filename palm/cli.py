@@ -1,5 +1,5 @@
 """`python -m palm COMMAND`: serve, migrate, create-user, set-role, ping, analyze,
-rebuild-rollups."""
+rebuild-rollups, rotate-keys."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from palm.settings import get_settings
 from palm.vocabulary import Role
 
 EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("role", choices=[role.value for role in Role])
     commands.add_parser("ping", help="run a ping job through Redis and a worker")
     commands.add_parser("rebuild-rollups", help="recompute the trend rollups from the readings")
+    rotate = commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt everything at rest under the first key of PALM_ENCRYPTION_KEYS",
+        description="Re-encrypt photos, thumbnails, overlays, reading texts, chat text and "
+        "the Redis caches under the newest key, so older keys can be removed afterwards. "
+        "Resumes where an interrupted run stopped; a finished run is not redone.",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
+    rotate.add_argument(
+        "--restart", action="store_true", help="start a full pass again for the same key"
+    )
     commands.add_parser(
         "analyze", help="analyse palm photos (see `analyze --help`)", add_help=False
     )
@@ -89,6 +101,33 @@ def _rebuild_rollups(runtime: Runtime) -> int:
     return 0
 
 
+def _rotate_keys(runtime: Runtime, args: argparse.Namespace) -> int:
+    from palm.infra import primary_key_id
+    from palm.rotation import rotate_keys
+
+    if args.batch_size < 1:
+        raise PalmError("BAD_BATCH_SIZE", "--batch-size must be at least 1.")
+    key_id = primary_key_id(runtime.settings)
+    print(f"re-encrypting everything under key {key_id}", flush=True)
+    try:
+        results = rotate_keys(
+            runtime.session_factory,
+            runtime.blob_store,
+            runtime.redis,
+            runtime.cipher,
+            key_id,
+            batch_size=args.batch_size,
+            restart=args.restart,
+            report=lambda line: print(line, flush=True),
+        )
+    except KeyboardInterrupt:
+        print("interrupted: run rotate-keys again to resume after the last batch", flush=True)
+        return EXIT_INTERRUPTED
+    done = sum(result.done for result in results if not result.earlier)
+    print(f"done: {done} item(s) re-encrypted; the keys after the first can now be removed")
+    return 0
+
+
 def _ping(runtime: Runtime) -> int:
     from palm.jobs import ping_policy
     from palm.ops import run_ping
@@ -103,6 +142,7 @@ def _ping(runtime: Runtime) -> int:
 COMMANDS = {
     "create-user": _create_user,
     "set-role": _set_role,
+    "rotate-keys": _rotate_keys,
 }
 
 
@@ -112,7 +152,7 @@ def _run(runtime: Runtime, args: argparse.Namespace) -> int:
 
         return serve(runtime.settings)
     if args.command == "migrate":
-        upgrade_to_head(runtime.settings.resolved_database_url)
+        upgrade_to_head(runtime.settings.resolved_database_url, runtime.cipher)
         return 0
     if args.command in COMMANDS:
         return COMMANDS[args.command](runtime, args)

@@ -21,7 +21,7 @@ from palm.jobs import QUEUE_NAMES
 from palm.migrate import upgrade_to_head
 from palm.ops import reconcile
 from palm.runtime import Runtime
-from palm.settings import PROJECT_ROOT, Settings
+from palm.settings import PRIVATE_UMASK, PROJECT_ROOT, Settings, private_dir, private_tree
 from palm.supervisor import Child, Supervisor
 
 MAINTENANCE_INTERVAL = 15  # seconds between workers' sweeps for jobs whose heartbeat lapsed
@@ -86,11 +86,14 @@ def child_env(database_url: str, redis_url: str) -> dict[str, str]:
 
 
 def prepare(settings: Settings, say: Callable[[str], None]) -> Supervisor:
-    """Keys, migrations and Redis; returns a supervisor with no children yet."""
-    settings.palm_data_dir.mkdir(parents=True, exist_ok=True)
-    load_cipher(settings)
+    """Keys, migrations and Redis; returns a supervisor with no children yet.
+
+    The data directory is tightened first (0700, files 0600), also what older versions wrote.
+    """
+    private_tree(private_dir(settings.palm_data_dir))
+    cipher = load_cipher(settings)
     say("applying database migrations")
-    upgrade_to_head(settings.resolved_database_url)
+    upgrade_to_head(settings.resolved_database_url, cipher)
     embedded = None
     if settings.redis_url:
         check_reachable(settings.redis_url)
@@ -137,6 +140,7 @@ def serve(settings: Settings, say: Callable[[str], None] = print) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    os.umask(PRIVATE_UMASK)  # every file the stack writes (workers and app inherit it) is 0600
     supervisor = prepare(settings, say)
     try:
         add_children(supervisor, settings)

@@ -52,7 +52,7 @@ class Runtime:
     @property
     def engine(self) -> Engine:
         url = self.settings.resolved_database_url
-        return self._once("engine", lambda: make_engine(url, self.settings))
+        return self._once("engine", lambda: make_engine(url, self.settings, cipher=self.cipher))
 
     @property
     def session_factory(self) -> sessionmaker[Session]:
@@ -85,7 +85,9 @@ class Runtime:
     @property
     def reader(self) -> LLMReader | None:
         ttl = self.settings.palm_llm_cache_ttl
-        return self._once("reader", lambda: build_reader(self.llm, self.redis, cache_ttl=ttl))
+        return self._once(
+            "reader", lambda: build_reader(self.llm, self.redis, self.cipher, cache_ttl=ttl)
+        )
 
     @property
     def chat_llm(self) -> ChatLLM | None:
@@ -109,7 +111,9 @@ class Runtime:
 
     @property
     def explorer(self) -> Explorer:
-        return self._once("explorer", lambda: Explorer(self.session_factory, self.redis))
+        return self._once(
+            "explorer", lambda: Explorer(self.session_factory, self.redis, self.cipher)
+        )
 
     @property
     def pseudonym_secret(self) -> bytes:

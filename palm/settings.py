@@ -6,6 +6,8 @@ OPENAI_* keep their conventional names and everything Palmline-specific starts w
 
 from __future__ import annotations
 
+import contextlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -15,6 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LLM_BUDGET_SHARE = 0.6  # of the job timeout: vision, overlays and the save get the rest
+#: The data directory holds people's photos, readings and the keys: only this account may
+#: enter it or read a file in it, whatever the umask of whoever started the process.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_UMASK = 0o077
 
 
 class Settings(BaseSettings):
@@ -99,3 +106,43 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
     return Settings()
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only this account can enter (0700): missing levels are created
+    0700, an existing directory is tightened (installs from before this rule had 0755)."""
+    for missing in reversed([p for p in (path, *path.parents) if not p.exists()]):
+        missing.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        missing.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+    path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Tighten an existing file to 0600 (nothing happens when it does not exist)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.chmod(PRIVATE_FILE_MODE)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` as a 0600 file (also when a leftover file was 0644)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(descriptor, PRIVATE_FILE_MODE)
+        handle.write(data)
+
+
+def private_tree(root: Path) -> None:
+    """Tighten a whole existing tree: directories 0700, files 0600 (the launcher's start-up
+    pass over the data directory, so files written by older versions are covered too)."""
+    if not root.is_dir():
+        return
+    private_dir(root)
+    for directory, subdirectories, files in os.walk(root):
+        for name in subdirectories:
+            if not (Path(directory) / name).is_symlink():
+                (Path(directory) / name).chmod(PRIVATE_DIR_MODE)
+        for name in files:
+            path = Path(directory) / name
+            if not path.is_symlink():
+                private_file(path)

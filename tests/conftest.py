@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from palm.accounts import create_user
 from palm.db import Base, make_engine, make_session_factory, transaction
-from palm.infra import BlobStore
+from palm.infra import BlobStore, load_cipher
 from palm.infra.embedded_redis import start_embedded_redis
 from palm.migrate import upgrade_to_head
 from palm.runtime import reset_runtime
-from palm.settings import get_settings
+from palm.settings import Settings, get_settings
 from palm.vocabulary import Role
 from tests.support.stub_openai import StubOpenAI
 
@@ -65,8 +65,16 @@ def db_url(migrated_template: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
+def cipher(tmp_path: Path) -> MultiFernet:
+    """The keys this test's app uses (the development key in app_env's PALM_DATA_DIR), so rows
+    the fixtures write and rows a page, a worker or the CLI reads are sealed alike."""
+    settings = Settings(palm_data_dir=tmp_path / "data", palm_encryption_keys=None)
+    return load_cipher(settings)
+
+
+@pytest.fixture
+def engine(db_url: str, cipher: MultiFernet) -> Iterator[Engine]:
+    engine = make_engine(db_url, cipher=cipher)
     yield engine
     engine.dispose()
 
@@ -159,3 +167,11 @@ def stub() -> Iterator[StubOpenAI]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The common 022 umask, so a test of file modes fails if the code relies on the umask."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)

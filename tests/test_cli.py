@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from palm.cli import main
 from palm.db import transaction
 from palm.models import ReadingDaily, User
 from palm.settings import PROJECT_ROOT
@@ -135,3 +137,17 @@ def test_an_unreachable_database_fails_the_migration_with_its_reason(tmp_path: P
     result = palm("migrate", env=env)
     assert result.returncode == 1
     assert "migrations failed" in result.stderr and "secret" not in result.stderr
+
+
+@pytest.mark.usefixtures("app_env")
+def test_an_interrupted_rotate_keys_says_how_to_resume(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import palm.rotation
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(palm.rotation, "rotate_keys", interrupted)
+    assert main(["rotate-keys"]) == 130
+    assert "run rotate-keys again to resume" in capsys.readouterr().out

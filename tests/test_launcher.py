@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import psutil
+import pytest
 import redis
 from rq import Worker
 
-from palm.settings import PROJECT_ROOT
+from palm.launcher import prepare
+from palm.settings import PROJECT_ROOT, Settings
 from tests.e2e.stack import RunningStack, running_stack, wait_until
 
 
@@ -112,3 +115,20 @@ def test_children_die_when_the_launcher_is_killed(db_url: str, tmp_path: Path, m
         stack.process.wait()
         _gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == []
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_start_up_tightens_a_data_dir_an_older_version_left_readable(
+    db_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    (data / "images" / "ab").mkdir(parents=True, mode=0o755)
+    (data / "images" / "ab" / f"ab{'0' * 30}.bin").write_bytes(b"token")
+    (data / "palm.db").write_bytes(b"")
+    data.chmod(0o755)
+    settings = Settings(palm_data_dir=data, database_url=db_url, redis_url=redis_url)
+    prepare(settings, say=lambda _message: None)
+    found = {p.relative_to(data): stat.S_IMODE(p.stat().st_mode) for p in data.rglob("*")}
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert {m for p, m in found.items() if (data / p).is_dir()} == {0o700}
+    assert {m for p, m in found.items() if (data / p).is_file()} == {0o600}

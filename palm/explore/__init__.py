@@ -2,7 +2,7 @@
 the rollups), comparisons of 2–4 readings, shares between accounts, and the Redis cache in
 front of them. ``Explorer`` owns its short read transactions; ``operations`` the writes."""
 
-from palm.explore.cache import CacheStats, cache_stats
+from palm.explore.cache import CacheStats, cache_stats, rotate_cached_views
 from palm.explore.compare import METRICS as COMPARE_METRICS
 from palm.explore.compare import CompareError, CompareItem, LineSnapshot
 from palm.explore.compare_report import (
@@ -55,6 +55,7 @@ __all__ = [
     "left_and_right_of_latest",
     "pseudonym",
     "revoke_share",
+    "rotate_cached_views",
     "set_shows_email",
     "share_notices",
     "share_reading",

@@ -7,6 +7,11 @@ key unreachable at once, so invalidation is exact without scanning; the TTL only
 memory. The generation is read *before* the database, so a value computed while a write lands
 is stored under the old generation and never served after the bump. Redis trouble never
 breaks a page: the value is computed afresh.
+
+Values are sealed with the process's MultiFernet (palm.infra.seal_value): a history page holds
+filenames and summaries, a comparison the owners' e-mail addresses, and none of that is clear
+text in Redis. Keys hold only scopes, generations, filter digests and reading ids. A value that
+does not decrypt is a miss.
 """
 
 from __future__ import annotations
@@ -16,12 +21,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from cryptography.fernet import MultiFernet
 from pydantic import TypeAdapter
 from redis import Redis
 from redis.exceptions import RedisError
 
 from palm.explore.query import Viewer
-from palm.infra import GLOBAL_GENERATION, user_generation_key
+from palm.infra import (
+    GLOBAL_GENERATION,
+    RotatedValues,
+    open_value,
+    rotate_values,
+    seal_value,
+    user_generation_key,
+)
 
 T = TypeVar("T")
 PREFIX = "palm:cache:explore"
@@ -51,11 +64,38 @@ def cache_stats(redis: Redis) -> CacheStats | None:
     return CacheStats(hits=int(hits or 0), misses=int(misses or 0))
 
 
-class ExploreCache:
-    """Get-or-compute with JSON values (pydantic TypeAdapter) under generation keys."""
+def rotate_cached_views(redis: Redis, cipher: MultiFernet) -> RotatedValues:
+    """Every cached view re-encrypted under the newest key (the counters have no ``:`` after
+    the prefix, so the pattern leaves them alone)."""
+    return rotate_values(redis, cipher, f"{PREFIX}:*:*")
 
-    def __init__(self, redis: Redis | None, ttl_seconds: int = DEFAULT_TTL) -> None:
+
+def forget_comparisons(redis: Redis | None, user_id: int, reading_id: int) -> int:
+    """Delete the user's cached comparisons that include the reading: once a share is revoked
+    its former recipient's comparison must not stay in Redis, not even under an unreachable
+    generation until its TTL. Redis trouble is logged (the generation bump still hides it)."""
+    if redis is None:
+        return 0
+    try:
+        doomed = [
+            key
+            for key in redis.scan_iter(match=f"{PREFIX}:compare:user:{user_id}:*", count=500)
+            if str(reading_id) in key.decode().rsplit(":", 1)[-1].split("-")
+        ]
+        return int(redis.delete(*doomed)) if doomed else 0
+    except (RedisError, OSError) as error:
+        log.warning("explore cache: could not drop comparisons: %s", error)
+        return 0
+
+
+class ExploreCache:
+    """Get-or-compute with sealed JSON values (pydantic TypeAdapter) under generation keys."""
+
+    def __init__(
+        self, redis: Redis | None, cipher: MultiFernet, ttl_seconds: int = DEFAULT_TTL
+    ) -> None:
         self.redis = redis
+        self.cipher = cipher
         self.ttl = ttl_seconds
 
     def _generation_keys(self, viewer: Viewer, owners: Iterable[int]) -> list[str]:
@@ -102,13 +142,14 @@ class ExploreCache:
         except (RedisError, OSError) as error:
             log.warning("explore cache unavailable: %s", error)
             return compute()
-        if raw is not None:
+        payload = open_value(self.cipher, raw) if isinstance(raw, bytes) else None
+        if payload is not None:
             self._count(HITS_KEY)
-            return adapter.validate_json(raw)
+            return adapter.validate_json(payload)
         self._count(MISSES_KEY)
         value = compute()
         if keep(value):
-            self._store(key, adapter.dump_json(value))
+            self._store(key, seal_value(self.cipher, adapter.dump_json(value)))
         return value
 
     def _count(self, counter: str) -> None:

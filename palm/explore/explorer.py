@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+from cryptography.fernet import MultiFernet
 from pydantic import TypeAdapter
 from redis import Redis
 from sqlalchemy import select
@@ -34,13 +35,18 @@ COMPARISON = TypeAdapter(Comparison)
 
 
 class Explorer:
-    """Cached explore reads for one process (a page run, a bench, a test)."""
+    """Cached explore reads for one process (a page run, a bench, a test); the cipher seals
+    what the cache stores."""
 
     def __init__(
-        self, factory: sessionmaker[Session], redis: Redis | None, ttl_seconds: int = DEFAULT_TTL
+        self,
+        factory: sessionmaker[Session],
+        redis: Redis | None,
+        cipher: MultiFernet,
+        ttl_seconds: int = DEFAULT_TTL,
     ) -> None:
         self.factory = factory
-        self.cache = ExploreCache(redis, ttl_seconds)
+        self.cache = ExploreCache(redis, cipher, ttl_seconds)
 
     def _read(self, work: Callable[[Session], T]) -> Callable[[], T]:
         def run() -> T:

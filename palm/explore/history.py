@@ -104,11 +104,13 @@ def _line_stats() -> tuple[Any, Any]:
     return found.label("lines_found"), confidence.label("mean_confidence")
 
 
-def rows_query(viewer: Viewer, criteria: ExploreFilter) -> Select[*tuple[Any, ...]]:
+def rows_query(
+    session: Session, viewer: Viewer, criteria: ExploreFilter
+) -> Select[*tuple[Any, ...]]:
     """Every matching reading, newest first, with what the owner label needs."""
     found, confidence = _line_stats()
     query: Select[*tuple[Any, ...]] = select(*ROW_COLUMNS, found, confidence)
-    query = query.where(*reading_conditions(viewer, criteria))
+    query = query.where(*reading_conditions(session, viewer, criteria))
     if viewer.sees_everyone:
         opt_in = and_(
             Preference.user_id == Reading.user_id, Preference.key == SHOW_EMAIL_PREFERENCE
@@ -160,7 +162,7 @@ def history_page(
 ) -> HistoryPage:
     """One page, keyset-paginated on (created_at, id): ties on the timestamp never skip or
     repeat a row, and a deep page costs what the first one does."""
-    query = rows_query(viewer, criteria).limit(limit + 1)
+    query = rows_query(session, viewer, criteria).limit(limit + 1)
     if after is not None:
         query = query.where(tuple_(Reading.created_at, Reading.id) < (after.created_at, after.id))
     rows = [_row(viewer, values) for values in session.execute(query)]
@@ -175,7 +177,7 @@ def count_matching(
 ) -> int:
     if rollups and trends_rollup.serves_counts(criteria):
         return trends_rollup.count(session, viewer, criteria)
-    query = select(func.count(Reading.id)).where(*reading_conditions(viewer, criteria))
+    query = select(func.count(Reading.id)).where(*reading_conditions(session, viewer, criteria))
     return int(session.scalar(query) or 0)
 
 
@@ -204,7 +206,7 @@ def export_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    query = rows_query(viewer, criteria).execution_options(yield_per=chunk_rows)
+    query = rows_query(session, viewer, criteria).execution_options(yield_per=chunk_rows)
     for partition in session.execute(query).partitions():
         for values in partition:
             writer.writerow(_csv_line(_row(viewer, values)))

@@ -1,6 +1,7 @@
 """The explore writes that own their transaction: share a reading, revoke a share, show or
 hide one's e-mail to analysts. Each bumps the cache generations of everyone whose views
-changed, after the commit (palm.infra.generations)."""
+changed, after the commit (palm.infra.generations); a revoke also deletes the former
+recipient's cached comparisons of that reading."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from palm.accounts import get_preference, set_preference
 from palm.db import transaction
 from palm.explore import shares
+from palm.explore.cache import forget_comparisons
 from palm.explore.query import SHOW_EMAIL_PREFERENCE
 from palm.infra import invalidate_users
 
@@ -51,6 +53,7 @@ def revoke_share(
     with transaction(factory) as session:
         share = shares.revoke_share(session, owner_id, share_id, session_ref=session_ref)
     invalidate_users(redis, [owner_id, share.recipient_id])
+    forget_comparisons(redis, share.recipient_id, share.reading_id)
     return share
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import ColumnElement, String, cast, exists, false, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, String, bindparam, cast, exists, false, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from palm.infra import ensure_dev_key
 from palm.models import Interpretation, LineResult, Reading
@@ -120,12 +120,37 @@ def _line_condition(criteria: ExploreFilter) -> ColumnElement[bool]:
     return exists(select(line.id).where(*conditions).correlate(Reading))
 
 
-def _text_condition(text: str) -> ColumnElement[bool]:
-    match = or_(
-        Interpretation.text.icontains(text, autoescape=True),
-        Interpretation.title.icontains(text, autoescape=True),
+def text_matches(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[int]:
+    """The readings (of those the rest of the filter selects) with an interpretation whose
+    title or text contains the filter's text, in any case.
+
+    The texts are encrypted at rest, so the database cannot search them: SQL narrows the
+    readings by every other condition, then their texts are decrypted here and matched. The
+    cost is one decryption per interpretation of the narrowed readings.
+    """
+    narrowed = reading_conditions(session, viewer, criteria.model_copy(update={"text": ""}))
+    query = (
+        select(Interpretation.reading_id, Interpretation.title, Interpretation.text)
+        .join(Reading, Reading.id == Interpretation.reading_id)
+        .where(*narrowed)
     )
-    return exists(select(Interpretation.id).where(Interpretation.reading_id == Reading.id, match))
+    needle = criteria.text.casefold()
+    return sorted(
+        {
+            reading_id
+            for reading_id, title, text in session.execute(query)
+            if needle in title.casefold() or needle in text.casefold()
+        }
+    )
+
+
+def _text_condition(
+    session: Session, viewer: Viewer, criteria: ExploreFilter
+) -> ColumnElement[bool]:
+    """Ids inlined as literals: a common word can match more readings than a statement may
+    have bound parameters."""
+    matches = text_matches(session, viewer, criteria)
+    return Reading.id.in_(bindparam(None, matches, expanding=True, literal_execute=True))
 
 
 def _type_condition(types: tuple[str, ...]) -> ColumnElement[bool]:
@@ -135,8 +160,11 @@ def _type_condition(types: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*[text.contains(f'"{kind}"') for kind in known]) if known else false()
 
 
-def reading_conditions(viewer: Viewer, criteria: ExploreFilter) -> list[ColumnElement[bool]]:
-    """The WHERE of every explore query: the viewer's scope, then the filter."""
+def reading_conditions(
+    session: Session, viewer: Viewer, criteria: ExploreFilter
+) -> list[ColumnElement[bool]]:
+    """The WHERE of every explore query: the viewer's scope, then the filter (a text filter
+    reads the matching readings first, see ``text_matches``)."""
     conditions: list[ColumnElement[bool]] = []
     if not viewer.sees_everyone:
         conditions.append(Reading.user_id == viewer.user_id)
@@ -155,7 +183,7 @@ def reading_conditions(viewer: Viewer, criteria: ExploreFilter) -> list[ColumnEl
     if criteria.narrows_lines:
         conditions.append(_line_condition(criteria))
     if criteria.text:
-        conditions.append(_text_condition(criteria.text))
+        conditions.append(_text_condition(session, viewer, criteria))
     return conditions
 
 

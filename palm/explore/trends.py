@@ -45,7 +45,7 @@ def readings_per_day(
     day = bucket_of(session, "day").label("day")
     query = (
         select(day, Reading.status, func.count(Reading.id))
-        .where(*where(viewer, criteria))
+        .where(*where(session, viewer, criteria))
         .group_by(day, Reading.status)
         .order_by(day, Reading.status)
     )
@@ -74,7 +74,9 @@ def line_metrics_over_time(
             func.count(),
         )
         .join(LineResult, LineResult.reading_id == Reading.id)
-        .where(*where(viewer, criteria), LineResult.found.is_(True), Reading.hand.is_not(None))
+        .where(
+            *where(session, viewer, criteria), LineResult.found.is_(True), Reading.hand.is_not(None)
+        )
         .group_by(bucket, Reading.hand, LineResult.line)
         .order_by(bucket, Reading.hand, LineResult.line)
     )
@@ -99,7 +101,7 @@ def hand_shapes(
         return rollup.hand_shapes(session, viewer, criteria)
     query = (
         select(Reading.hand, Reading.hand_shape, func.count(Reading.id))
-        .where(*where(viewer, criteria), Reading.hand_shape.is_not(None))
+        .where(*where(session, viewer, criteria), Reading.hand_shape.is_not(None))
         .group_by(Reading.hand, Reading.hand_shape)
         .order_by(Reading.hand, Reading.hand_shape)
     )
@@ -114,7 +116,7 @@ def line_presence(
     query = (
         select(LineResult.line, LineResult.found, func.count())
         .join(Reading, Reading.id == LineResult.reading_id)
-        .where(*where(viewer, criteria))
+        .where(*where(session, viewer, criteria))
         .group_by(LineResult.line, LineResult.found)
         .order_by(LineResult.line, LineResult.found)
     )
@@ -124,6 +126,6 @@ def line_presence(
 def engines_in_use(session: Session, viewer: Viewer) -> list[str]:
     """The engines the viewer's readings were read by (options for the filter bar)."""
     query = select(Reading.engine).where(
-        *where(viewer, ExploreFilter()), Reading.engine.is_not(None)
+        *where(session, viewer, ExploreFilter()), Reading.engine.is_not(None)
     )
     return sorted({str(engine) for engine in session.scalars(query.distinct())})

@@ -2,7 +2,7 @@
 log, cache generations, the embedded Redis and child processes. Imports nothing above it."""
 
 from palm.infra.audit import AuditAction, Outcome, recent_events, record
-from palm.infra.crypto import KeyConfigError, ensure_dev_key, load_cipher
+from palm.infra.crypto import KeyConfigError, ensure_dev_key, load_cipher, primary_key_id
 from palm.infra.embedded_redis import EmbeddedRedis, free_port, start_embedded_redis
 from palm.infra.generations import (
     GLOBAL_GENERATION,
@@ -14,18 +14,21 @@ from palm.infra.locks import held
 from palm.infra.processes import die_with_parent
 from palm.infra.ratelimit import RateLimiter, limits_storage
 from palm.infra.redis import RedisUnavailableError, check_reachable, connect, redact_redis_url
-from palm.infra.storage import BlobMissingError, BlobStore
+from palm.infra.sealed_values import RotatedValues, open_value, rotate_values, seal_value
+from palm.infra.storage import BlobMissingError, BlobStore, BlobUnreadableError
 
 __all__ = [
     "GLOBAL_GENERATION",
     "AuditAction",
     "BlobMissingError",
     "BlobStore",
+    "BlobUnreadableError",
     "EmbeddedRedis",
     "KeyConfigError",
     "Outcome",
     "RateLimiter",
     "RedisUnavailableError",
+    "RotatedValues",
     "check_reachable",
     "connect",
     "die_with_parent",
@@ -36,9 +39,13 @@ __all__ = [
     "invalidate_users",
     "limits_storage",
     "load_cipher",
+    "open_value",
+    "primary_key_id",
     "recent_events",
     "record",
     "redact_redis_url",
+    "rotate_values",
+    "seal_value",
     "start_embedded_redis",
     "user_generation_key",
 ]

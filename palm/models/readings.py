@@ -1,4 +1,10 @@
-"""Photos, readings, their lines and interpretations."""
+"""Photos, readings, their lines and interpretations.
+
+What describes the person is sealed (encrypted under the engine's cipher): the original
+filename, the summary, the engine's full result (landmarks, line courses), each line's
+polyline and the reader's texts. Status, hand, shape and the line metrics stay plain: the
+filters, trends and rollups aggregate them in SQL.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from palm.db import Base
-from palm.models.base import UTCDateTime, utcnow
+from palm.models.base import SealedJSON, SealedText, UTCDateTime, utcnow
 from palm.vocabulary import ReadingStatus
 
 
@@ -57,7 +63,7 @@ class Reading(Base):
         ForeignKey("images.id", ondelete="SET NULL"), nullable=True
     )
     batch_id: Mapped[str] = mapped_column(String(32))
-    filename: Mapped[str] = mapped_column(String(255), default="")
+    filename: Mapped[str] = mapped_column(SealedText, default="")
     hand_requested: Mapped[str] = mapped_column(String(8), default="auto")
     hand: Mapped[str | None] = mapped_column(String(8), nullable=True)
     analysis_types: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -67,10 +73,10 @@ class Reading(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
-    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    summary: Mapped[str | None] = mapped_column(SealedText, nullable=True)
     hand_shape: Mapped[str | None] = mapped_column(String(16), nullable=True)
     vision_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON, nullable=True)
     overlay_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
@@ -87,7 +93,7 @@ class LineResult(Base):
     reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id", ondelete="CASCADE"))
     line: Mapped[str] = mapped_column(String(16))
     found: Mapped[bool] = mapped_column(Boolean)
-    polyline: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    polyline: Mapped[list[list[int]]] = mapped_column(SealedJSON, default=list)
     length_rel: Mapped[float] = mapped_column(Float, default=0.0)
     depth: Mapped[float] = mapped_column(Float, default=0.0)
     curvature: Mapped[float] = mapped_column(Float, default=0.0)
@@ -110,8 +116,8 @@ class Interpretation(Base):
     reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id", ondelete="CASCADE"))
     analysis_type: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(120))
-    text: Mapped[str] = mapped_column(Text)
-    per_line: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    text: Mapped[str] = mapped_column(SealedText)
+    per_line: Mapped[dict[str, str]] = mapped_column(SealedJSON, default=dict)
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     engine: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(32), default="")

@@ -14,7 +14,7 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.explore import CacheStats
 from palm.jobs import DEFAULT_QUEUE, JobPolicy, JobSpec, Queues, get_job, submit
-from palm.readers import ResponseCache
+from palm.readers import reply_counters
 from palm.vocabulary import TERMINAL_JOB_STATES
 
 
@@ -72,7 +72,7 @@ def reply_cache_stats(redis: Redis | None) -> CacheStats | None:
     if redis is None:
         return None
     try:
-        counts = ResponseCache(redis).stats()
+        counts = reply_counters(redis)
     except (RedisError, OSError):
         return None
     return CacheStats(hits=counts["hits"], misses=counts["misses"])

@@ -2,7 +2,12 @@
 palmistry table) and the LLM reader (prompts, reply cache), with one facade, ``interpret``.
 Pages show ``DISCLAIMER``."""
 
-from palm.readers.cache import ResponseCache
+from palm.readers.cache import (
+    ResponseCache,
+    forget_cached_replies,
+    reply_counters,
+    rotate_cached_replies,
+)
 from palm.readers.llm import LLMReader
 from palm.readers.offline import line_confidence, pick, read_offline, read_type
 from palm.readers.service import build_reader, interpret
@@ -17,6 +22,7 @@ __all__ = [
     "ReaderOutcome",
     "ResponseCache",
     "build_reader",
+    "forget_cached_replies",
     "interpret",
     "line_bands",
     "line_confidence",
@@ -24,4 +30,6 @@ __all__ = [
     "pick",
     "read_offline",
     "read_type",
+    "reply_counters",
+    "rotate_cached_replies",
 ]

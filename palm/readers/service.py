@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cryptography.fernet import MultiFernet
 from redis import Redis
 
 from palm.llm import LLM, Deadline
@@ -41,9 +42,12 @@ def interpret(
     )
 
 
-def build_reader(llm: LLM | None, redis: Redis | None, *, cache_ttl: int) -> LLMReader | None:
-    """The LLM reader over the process's model and Redis, or None (offline) without a model."""
+def build_reader(
+    llm: LLM | None, redis: Redis | None, cipher: MultiFernet, *, cache_ttl: int
+) -> LLMReader | None:
+    """The LLM reader over the process's model and Redis (its reply cache sealed with the
+    process's cipher), or None (offline) without a model."""
     if llm is None:
         return None
-    cache = ResponseCache(redis, ttl_seconds=cache_ttl) if redis is not None else None
+    cache = ResponseCache(redis, cipher, ttl_seconds=cache_ttl) if redis is not None else None
     return LLMReader(llm, cache=cache)

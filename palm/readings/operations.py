@@ -17,7 +17,7 @@ from palm.db import transaction
 from palm.infra import BlobStore, held, invalidate_user
 from palm.jobs import Queues, QueueUnavailableError, submit
 from palm.llm import Deadline
-from palm.readers import LLMReader, ResponseCache, interpret
+from palm.readers import LLMReader, forget_cached_replies, interpret
 from palm.readings import analysis, store, submission
 from palm.readings.submission import Batch, BatchLimits, SubmissionInProgressError, Upload
 from palm.settings import Settings
@@ -169,5 +169,5 @@ def remove_reading(
     if redis is not None and deletion.image_sha256:
         # if Redis is down the entries simply expire by TTL; the reading itself is gone
         with contextlib.suppress(RedisError, OSError):
-            ResponseCache(redis).forget_image(deletion.image_sha256)
+            forget_cached_replies(redis, deletion.image_sha256)
     return deletion

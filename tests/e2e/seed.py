@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from palm import chat
 from palm.accounts import create_user
@@ -38,6 +38,12 @@ class Seeded:
     real_readings: list[int]
 
 
+def app_engine(db_url: str, data_dir: Path) -> Engine:
+    """An engine with the keys of a stack started on ``data_dir`` (its development key, or
+    PALM_ENCRYPTION_KEYS when the environment sets them), so seeded rows read on its pages."""
+    return make_engine(db_url, cipher=load_cipher(Settings(palm_data_dir=data_dir)))
+
+
 def _history(session: object, owner: int, rng: random.Random) -> None:
     for i in range(24):
         growth = i / 24
@@ -64,7 +70,7 @@ def _history(session: object, owner: int, rng: random.Random) -> None:
 
 def seed(db_url: str, redis_url: str, data_dir: Path) -> Seeded:
     """Every page has something to show, for every role."""
-    engine = make_engine(db_url)
+    engine = app_engine(db_url, data_dir)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         admin = create_user(session, "adam@example.com", PASSWORD, Role.ADMIN).id
@@ -103,7 +109,7 @@ def all_done(db_url: str, reading_ids: list[int]) -> bool:
 
 def converse_and_share(db_url: str, data_dir: Path, seeded: Seeded) -> None:
     """A chat thread about the first real reading, and that reading shared with the friend."""
-    engine = make_engine(db_url)
+    engine = app_engine(db_url, data_dir)
     cipher = load_cipher(Settings(palm_data_dir=data_dir))
     with transaction(make_session_factory(engine)) as session:
         first = seeded.real_readings[0]

@@ -10,18 +10,19 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from palm.db import make_engine, make_session_factory, transaction
+from palm.db import make_session_factory, transaction
 from palm.models import User
 from tests.chat.support import done_reading, left_earth_hand, right_fire_hand
 from tests.e2e.browser import PASSWORD, Watch, fill_sign_up, nav, settle
+from tests.e2e.seed import app_engine
 from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
 
 
-def give_readings(db_url: str, email: str) -> None:
+def give_readings(db_url: str, data_dir: Path, email: str) -> None:
     """Two finished readings (right and left hand) for the account, as the worker leaves them."""
-    engine = make_engine(db_url)
+    engine = app_engine(db_url, data_dir)
     with transaction(make_session_factory(engine)) as session:
         user_id = session.scalars(select(User.id).where(User.email == email)).one()
         done_reading(session, user_id, right_fire_hand(), filename="right-palm.jpg")
@@ -39,7 +40,7 @@ def test_ask_about_a_reading_and_follow_a_suggestion(
         page.goto(stack.url)
         fill_sign_up(page, "ana@example.com", PASSWORD)
         expect(page.get_by_role("heading", name="Welcome to Palmline")).to_be_visible()
-        give_readings(db_url, "ana@example.com")
+        give_readings(db_url, tmp_path, "ana@example.com")
 
         nav(page, "My readings")
         page.get_by_role("link", name="Open").first.click()

@@ -9,9 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from palm.accounts import users
-from palm.db import make_engine, make_session_factory, transaction
+from palm.db import make_session_factory, transaction
 from palm.vocabulary import Role
 from tests.e2e.browser import PASSWORD, Watch, fill_log_in, nav, settle
+from tests.e2e.seed import app_engine
 from tests.e2e.stack import running_stack
 from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
 
@@ -19,10 +20,10 @@ pytestmark = pytest.mark.browser
 LINE_NAMES = ("heart", "head", "life", "fate", "sun", "mercury")
 
 
-def seed_history(db_url: str) -> None:
+def seed_history(db_url: str, data_dir: Path) -> None:
     """A year of readings for ana (both hands, lines drifting) and a few for someone else."""
     rng = random.Random(5)
-    engine = make_engine(db_url)
+    engine = app_engine(db_url, data_dir)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         ana = users.create_user(session, "ana@example.com", PASSWORD, Role.USER).id
@@ -57,7 +58,7 @@ def seed_history(db_url: str) -> None:
 
 @pytest.fixture
 def stack_env(db_url: str, redis_url: str, tmp_path: Path) -> dict[str, str]:
-    seed_history(db_url)
+    seed_history(db_url, tmp_path)
     return {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "PALM_DATA_DIR": str(tmp_path)}
 
 

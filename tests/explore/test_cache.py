@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from cryptography.fernet import MultiFernet
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,6 +13,7 @@ from palm.db import transaction
 from palm.explore import cache as explore_cache
 from palm.explore import shares
 from palm.explore.explorer import Explorer
+from palm.explore.operations import revoke_share, share_reading
 from palm.explore.query import ExploreFilter, Viewer
 from palm.infra import invalidate_user, invalidate_users
 from palm.infra.storage import BlobStore
@@ -39,8 +41,10 @@ def stats(redis: Redis) -> tuple[int, int]:
 
 
 @pytest.fixture
-def explorer(session_factory: sessionmaker[Session], redis_client: Redis) -> Explorer:
-    return Explorer(session_factory, redis_client)
+def explorer(
+    session_factory: sessionmaker[Session], redis_client: Redis, cipher: MultiFernet
+) -> Explorer:
+    return Explorer(session_factory, redis_client, cipher)
 
 
 def test_second_view_is_a_hit_with_the_same_rows(
@@ -169,11 +173,61 @@ def test_pages_with_readings_in_flight_are_not_cached(
 
 
 def test_redis_down_still_answers_from_the_database(
-    session_factory, make_account: Callable[..., int]
+    session_factory, make_account: Callable[..., int], cipher: MultiFernet
 ) -> None:
     ana = Viewer(make_account("ana@example.com"), Role.USER)
     insert(session_factory, ReadingSpec(ana.user_id))
     dead = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    explorer = Explorer(session_factory, dead)
+    explorer = Explorer(session_factory, dead, cipher)
     assert len(explorer.page(ana, EVERYTHING).rows) == 1
     invalidate_user(dead, ana.user_id)  # logged, not raised
+
+
+def test_cached_pages_and_comparisons_hold_no_emails_filenames_or_texts(
+    explorer: Explorer, session_factory, redis_client: Redis, make_account, cipher: MultiFernet
+) -> None:
+    ana = Viewer(make_account("ana@example.com"), Role.USER)
+    ben = Viewer(make_account("ben.friend@example.com"), Role.USER)
+    mine = insert(session_factory, ReadingSpec(ana.user_id, filename="ana-left-palm.jpg"))
+    theirs = insert(session_factory, ReadingSpec(ben.user_id, filename="ben-right-palm.jpg"))
+    with transaction(session_factory) as session:
+        assert shares.share_reading(session, ben.user_id, theirs, "ana@example.com")
+    invalidate_users(redis_client, [ben.user_id, ana.user_id])
+    shown = explorer.compare(ana, [mine, theirs])
+    assert [item.owner for item in shown.items] == ["you", "ben.friend@example.com"]
+    assert explorer.page(ana, EVERYTHING).rows[0].filename == "ana-left-palm.jpg"
+    cached = {
+        key: redis_client.get(key) for key in redis_client.scan_iter("palm:cache:explore:*:*")
+    }
+    assert any(b":compare:" in key for key in cached) and any(b":page:" in key for key in cached)
+    for key, value in cached.items():
+        assert isinstance(value, bytes) and value.startswith(b"gAAAAA"), key
+        for secret in (b"ben.friend@", b"example.com", b"palm.jpg", b"left hand", b"right hand"):
+            assert secret not in value and secret not in key
+    compared = next(value for key, value in cached.items() if b":compare:" in key)
+    assert compared is not None and b"ben.friend@example.com" in cipher.decrypt(compared)
+
+
+def test_a_revoked_share_leaves_no_cached_comparison_for_its_former_recipient(
+    explorer: Explorer, session_factory, redis_client: Redis, make_account
+) -> None:
+    ana = Viewer(make_account("ana@example.com"), Role.USER)
+    ben = Viewer(make_account("ben@example.com"), Role.USER)
+    mine = insert(session_factory, ReadingSpec(ana.user_id))
+    other = insert(session_factory, ReadingSpec(ana.user_id, created_at=BASE_TIME + days(1)))
+    theirs = insert(session_factory, ReadingSpec(ben.user_id))
+    share = share_reading(session_factory, redis_client, ben.user_id, theirs, "ana@example.com")
+    assert share is not None
+    assert [i.owner for i in explorer.compare(ana, [mine, theirs]).items][1] == "ben@example.com"
+    explorer.compare(ana, [mine, other])  # her own comparison, unaffected by the revoke
+
+    def comparisons() -> list[str]:
+        return sorted(k.decode() for k in redis_client.scan_iter("palm:cache:explore:compare:*"))
+
+    assert len(comparisons()) == 2
+    revoke_share(session_factory, redis_client, ben.user_id, share.id)
+    remaining = comparisons()
+    assert len(remaining) == 1 and remaining[0].endswith(f":{mine}-{other}")
+    with pytest.raises(ReadingNotFoundError):
+        explorer.compare(ana, [mine, theirs])
+    assert comparisons() == remaining

@@ -8,6 +8,7 @@ import socket
 
 import httpx
 import pytest
+from cryptography.fernet import MultiFernet
 from redis import Redis
 from rq.timeouts import JobTimeoutException
 
@@ -183,9 +184,9 @@ def test_one_type_falls_back_alone(stub: StubOpenAI, hand_a: PalmAnalysis) -> No
 
 
 def test_second_identical_request_is_a_cache_hit(
-    stub: StubOpenAI, hand_a: PalmAnalysis, redis_client: Redis
+    stub: StubOpenAI, hand_a: PalmAnalysis, redis_client: Redis, cipher: MultiFernet
 ) -> None:
-    cache = ResponseCache(redis_client)
+    cache = ResponseCache(redis_client, cipher)
     first = read_love(reader_for(stub.base_url, cache=cache), hand_a)
     second = read_love(reader_for(stub.base_url, cache=cache), hand_a)
     assert len(stub.requests) == 1
@@ -202,9 +203,9 @@ def test_second_identical_request_is_a_cache_hit(
 
 
 def test_fallbacks_are_not_cached(
-    stub: StubOpenAI, hand_a: PalmAnalysis, redis_client: Redis
+    stub: StubOpenAI, hand_a: PalmAnalysis, redis_client: Redis, cipher: MultiFernet
 ) -> None:
-    cache = ResponseCache(redis_client)
+    cache = ResponseCache(redis_client, cipher)
     stub.then(Step(status=500))
     assert read_love(reader_for(stub.base_url, cache=cache), hand_a).fallbacks
     assert not read_love(reader_for(stub.base_url, cache=cache), hand_a).fallbacks
@@ -212,9 +213,9 @@ def test_fallbacks_are_not_cached(
 
 
 def test_another_model_misses_the_cache(
-    stub: StubOpenAI, hand_a: PalmAnalysis, redis_client: Redis
+    stub: StubOpenAI, hand_a: PalmAnalysis, redis_client: Redis, cipher: MultiFernet
 ) -> None:
-    cache = ResponseCache(redis_client)
+    cache = ResponseCache(redis_client, cipher)
     read_love(reader_for(stub.base_url, cache=cache), hand_a)
     outcome = read_love(reader_for(stub.base_url, cache=cache, model="local-llama"), hand_a)
     assert len(stub.requests) == 2

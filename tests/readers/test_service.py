@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet, MultiFernet
 from redis import Redis
 
 from palm.llm import build_llm
@@ -30,7 +31,8 @@ def test_without_llm_every_type_is_offline(hand_a: PalmAnalysis) -> None:
 
 
 def build_llm_reader(settings: Settings, redis: Redis | None) -> LLMReader | None:
-    return build_reader(build_llm(settings), redis, cache_ttl=settings.palm_llm_cache_ttl)
+    cipher = MultiFernet([Fernet(Fernet.generate_key())])
+    return build_reader(build_llm(settings), redis, cipher, cache_ttl=settings.palm_llm_cache_ttl)
 
 
 @pytest.mark.usefixtures("clean_env")

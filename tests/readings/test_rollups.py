@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from alembic import command
+from cryptography.fernet import MultiFernet
 from redis import Redis
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -193,13 +194,13 @@ def test_rebuild_gives_the_incrementally_maintained_tables(
 
 @pytest.mark.usefixtures("people")
 def test_the_migration_sums_existing_readings(
-    session_factory: sessionmaker[Session], engine: Engine, db_url: str
+    session_factory: sessionmaker[Session], engine: Engine, db_url: str, cipher: MultiFernet
 ) -> None:
     with transaction(session_factory) as session:
         incremental = table_rows(session)
     engine.dispose()
-    command.downgrade(alembic_config(db_url), "0004")
-    command.upgrade(alembic_config(db_url), "head")
+    command.downgrade(alembic_config(db_url, cipher), "0004")
+    command.upgrade(alembic_config(db_url, cipher), "head")
     with transaction(session_factory) as session:
         assert table_rows(session) == incremental
 

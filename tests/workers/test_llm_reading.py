@@ -16,7 +16,7 @@ from palm.infra.crypto import load_cipher
 from palm.infra.storage import BlobStore
 from palm.jobs import Queues
 from palm.models import Reading, UsageRecord
-from palm.readers.cache import ResponseCache
+from palm.readers import reply_counters
 from palm.readings import BatchLimits, Upload, submit_batch
 from palm.readings.operations import remove_reading
 from palm.settings import PROJECT_ROOT, Settings
@@ -67,7 +67,7 @@ def test_llm_readings_record_usage_hit_the_cache_and_are_forgotten_on_delete(
     assert len(stub.requests) == 2  # one per analysis type, then none: cache hits
     assert [hit[1] for hit in hits] == [False, False, True, True]
     assert all(tokens and cost for _p, hit, tokens, cost in hits if not hit)
-    assert ResponseCache(redis_client).stats()["hits"] == 2
+    assert reply_counters(redis_client)["hits"] == 2
     for reading_id in ids:
         remove_reading(session_factory, store, redis_client, user.id, reading_id)
     assert not list(redis_client.scan_iter(match="*entry*"))
