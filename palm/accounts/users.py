@@ -6,7 +6,9 @@ On rejection the only thing added to the session is that audit event, so the cal
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -165,18 +167,29 @@ def create_user(
     return _create_account(session, email, password, how, min_password_length)
 
 
-def _password_matches(user: User, password: str) -> bool:
+@functools.cache
+def _stand_in_hash() -> str:
+    """The hash of a random password nobody knows, made with HASHER's own parameters."""
+    return HASHER.hash(secrets.token_urlsafe(32))
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """One argon2 verification whether or not the account exists: without an account the
+    password is checked against a stand-in hash, so a refusal takes as long either way and
+    its timing does not tell who has an account."""
+    stored = user.password_hash if user is not None else _stand_in_hash()
     try:
-        return HASHER.verify(user.password_hash, password)
+        matches = HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and user is not None
 
 
 def authenticate(session: Session, email: str, password: str, *, session_ref: str = "") -> User:
     """Check credentials; unknown user and wrong password get the same message."""
     email = normalise_email(email)
     user = find_by_email(session, email)
-    if user is None or not _password_matches(user, password):
+    if not _password_matches(user, password) or user is None:
         reason = "unknown_user" if user is None else "wrong_password"
         record(
             session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -122,3 +123,42 @@ def test_logout_leaves_an_audit_event(session: Session) -> None:
     user = users.sign_up(session, "ana@example.com", GOOD_PASSWORD)
     users.record_logout(session, user.id, session_ref="abc")
     assert audit_actions(session)[-1] == (AuditAction.LOGOUT, Outcome.OK, "")
+
+
+class CountingHasher:
+    """The real hasher, recording every hash it verifies against."""
+
+    def __init__(self, real: PasswordHasher) -> None:
+        self.real = real
+        self.verified: list[str] = []
+
+    def verify(self, stored: str, password: str) -> bool:
+        self.verified.append(stored)
+        return bool(self.real.verify(stored, password))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_an_unknown_address_costs_the_same_argon2_work_as_a_wrong_password(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = users.sign_up(session, "ana@example.com", GOOD_PASSWORD)
+    counting = CountingHasher(users.HASHER)
+    monkeypatch.setattr(users, "HASHER", counting)
+    paths = {}
+    for email in ("ana@example.com", "nobody@example.com"):
+        counting.verified.clear()
+        with pytest.raises(users.AccountError):
+            users.authenticate(session, email, "not the password")
+        paths[email] = list(counting.verified)
+    known, unknown = paths["ana@example.com"], paths["nobody@example.com"]
+    assert len(known) == len(unknown) == 1  # one argon2 verification on either path
+    assert known == [ana.password_hash]
+    assert extract_parameters(unknown[0]) == extract_parameters(ana.password_hash)
+
+
+def test_the_stand_in_hash_never_lets_anyone_in(session: Session) -> None:
+    with pytest.raises(users.AccountError) as raised:
+        users.authenticate(session, "nobody@example.com", "")
+    assert raised.value.code == "INVALID_CREDENTIALS"
