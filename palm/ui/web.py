@@ -147,7 +147,11 @@ ROUTES = [
 
 class SecurityHeaders:
     """Adds frame, sniffing and referrer headers to every HTTP response (pure ASGI, so
-    streaming responses and the websocket pass through untouched)."""
+    streaming responses and the websocket pass through untouched).
+
+    Starlette answers an unhandled error from its outermost layer, outside every user
+    middleware, so that 500 would go out bare: an error raised before the response started
+    is answered here instead, with the headers, then re-raised for the server's log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -156,13 +160,22 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers: list[Any] = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            if not started:
+                failure = PlainTextResponse("Internal Server Error", status_code=500)
+                await failure(scope, receive, with_headers)
+            raise

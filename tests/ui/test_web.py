@@ -12,6 +12,7 @@ from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from palm.accounts import sessions
@@ -85,3 +86,21 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
     assert headers["x-frame-options"] == "SAMEORIGIN"
     assert headers["content-security-policy"] == "frame-ancestors 'self'"
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_crash_still_answers_with_the_security_headers(
+    app_env: dict[str, str],  # noqa: ARG001
+) -> None:
+    """Starlette answers an unhandled error from outside every user middleware; the headers
+    must be on that 500 too (it is framed or sniffed like any other page)."""
+
+    async def crash(_request: object) -> None:
+        raise RuntimeError("boom")
+
+    app = Starlette(routes=[Route("/crash", crash)], middleware=[Middleware(SecurityHeaders)])
+    response = TestClient(app, raise_server_exceptions=False).get("/crash")
+    assert response.status_code == 500
+    assert "boom" not in response.text
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert response.headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert response.headers["x-content-type-options"] == "nosniff"
