@@ -12,32 +12,45 @@ from palm.infra.generations import (
 )
 from palm.infra.locks import held
 from palm.infra.processes import die_with_parent
-from palm.infra.ratelimit import RateLimiter, limits_storage
+from palm.infra.ratelimit import (
+    ActionLimits,
+    RateLimitedError,
+    RateLimiter,
+    enforce,
+    key_digest,
+    limits_storage,
+    record_refusal,
+)
 from palm.infra.redis import RedisUnavailableError, check_reachable, connect, redact_redis_url
 from palm.infra.storage import BlobMissingError, BlobStore
 
 __all__ = [
     "GLOBAL_GENERATION",
+    "ActionLimits",
     "AuditAction",
     "BlobMissingError",
     "BlobStore",
     "EmbeddedRedis",
     "KeyConfigError",
     "Outcome",
+    "RateLimitedError",
     "RateLimiter",
     "RedisUnavailableError",
     "check_reachable",
     "connect",
     "die_with_parent",
+    "enforce",
     "ensure_dev_key",
     "free_port",
     "held",
     "invalidate_user",
     "invalidate_users",
+    "key_digest",
     "limits_storage",
     "load_cipher",
     "recent_events",
     "record",
+    "record_refusal",
     "redact_redis_url",
     "start_embedded_redis",
     "user_generation_key",

@@ -20,6 +20,7 @@ class AuditAction(enum.StrEnum):
     READING_DELETED = "reading_deleted"
     READING_SHARED = "reading_shared"
     SHARE_REVOKED = "share_revoked"
+    RATE_LIMITED = "rate_limited"
 
 
 class Outcome(enum.StrEnum):

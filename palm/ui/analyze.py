@@ -13,6 +13,7 @@ from palm import accounts, readings
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
+from palm.ui.address import client_address
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
 from palm.vocabulary import SETTLED_STATUSES, STAGE_LABELS, TYPE_LABELS, HandChoice
@@ -125,6 +126,8 @@ def _submit(
             analysis_types=types,
             limits=runtime.batch_limits,
             allow_copies=allow_copies,
+            rate=runtime.submit_limits,
+            address=client_address(),
         )
     except readings.DuplicateUploadError as error:
         st.session_state[COPIES_KEY] = error.message

@@ -23,7 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from palm import accounts
 from palm.db import transaction
 from palm.explore import ExploreFilter, Viewer
+from palm.infra import RateLimitedError
 from palm.runtime import get_runtime
+from palm.ui.address import resolve as resolve_address
 from palm.vocabulary import Role
 
 COOKIE = accounts.SESSION_COOKIE
@@ -130,7 +132,26 @@ async def history_csv(request: Request) -> Response:
         criteria = decode_filter(request.query_params.get("f", ""))
     except (ValidationError, ValueError, binascii.Error):
         return PlainTextResponse("That filter is not valid.", status_code=400)
-    chunks = get_runtime().explorer.csv_chunks(viewer, criteria)
+    runtime = get_runtime()
+    address = resolve_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for", ""),
+        runtime.settings.palm_trusted_proxies,
+    )
+    try:
+        chunks = await run_in_threadpool(
+            runtime.explorer.csv_export,
+            viewer,
+            criteria,
+            rate=runtime.export_limits,
+            address=address,
+        )
+    except RateLimitedError as error:
+        return PlainTextResponse(
+            f"{error.message} [{error.code}]",
+            status_code=429,
+            headers={"retry-after": str(error.retry_after)},
+        )
     return StreamingResponse(
         _encoded(chunks),
         media_type="text/csv; charset=utf-8",

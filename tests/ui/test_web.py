@@ -9,6 +9,7 @@ import io
 
 import pytest
 from redis import Redis
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,6 +19,9 @@ from starlette.testclient import TestClient
 from palm.accounts import sessions
 from palm.db import transaction
 from palm.explore import ExploreFilter
+from palm.models import AuditEvent
+from palm.runtime import reset_runtime
+from palm.settings import get_settings
 from palm.ui.web import COOKIE, CSV_PATH, ROUTES, SecurityHeaders, encode_filter
 from palm.vocabulary import Role
 from tests.explore.data import ReadingSpec, add_reading
@@ -104,3 +108,27 @@ def test_a_crash_still_answers_with_the_security_headers(
     assert response.headers["x-frame-options"] == "SAMEORIGIN"
     assert response.headers["content-security-policy"] == "frame-ancestors 'self'"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_csv_downloads_over_the_limit_get_429_with_the_wait_and_are_audited(
+    client: TestClient,
+    redis_client: Redis,
+    session_factory: sessionmaker[Session],
+    make_account,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PALM_EXPORT_PER_ACCOUNT", "2/hour")
+    get_settings.cache_clear()
+    reset_runtime()
+    ana = make_account("ana@example.com")
+    client.cookies.set(COOKIE, sessions.open_session(redis_client, ana, "", idle_seconds=3600))
+    everything = {"f": encode_filter(ExploreFilter())}
+    codes = [client.get(CSV_PATH, params=everything).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    refused = client.get(CSV_PATH, params=everything)
+    assert refused.text.startswith("Too many downloads from this account; try again in")
+    assert refused.text.endswith("[EXPORT_RATE_LIMITED]")
+    assert 1 <= int(refused.headers["retry-after"]) <= 3600
+    with transaction(session_factory) as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "rate_limited"))
+        assert [(e.actor, e.target) for e in events] == [("ana@example.com", "history.csv")] * 2
