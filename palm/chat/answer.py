@@ -70,7 +70,7 @@ class AnswerStream:
             note = fallback_note(code, partial=bool(parts))
             event = llm.usage_event(self.plan.messages, "", usage, started, code)
             self.answer = _offline_answer(offline, self.plan, note=note, code=code, usage=event)
-            yield f"\n\n*{note}*\n\n"
+            yield f"\n\n({note})\n\n"
             yield from _words(offline.text)
             return
         text = "".join(parts).strip()

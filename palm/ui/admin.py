@@ -44,7 +44,7 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
         try:
             changed = accounts.change_role(session, actor_id=admin.id, user_id=user_id, role=role)
         except accounts.AccountError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
             return
         message = f"{changed.email} is now {changed.role}."
     st.session_state[FLASH_KEY] = message  # shown after the rerun, where a toast would be lost
@@ -104,7 +104,7 @@ def system_status(admin: SessionUser) -> None:
         return
     status = ops.redis_status(runtime.redis)
     if not status.reachable:
-        st.error(f"Redis does not answer: {status.error}")
+        st.error(plain(f"Redis does not answer: {status.error}"))
         return
     left, middle, right = st.columns(3)
     left.metric("Redis", status.version)
@@ -114,7 +114,7 @@ def system_status(admin: SessionUser) -> None:
     queues = ops.queue_statuses(runtime.queues)
     st.dataframe(pd.DataFrame([vars(q) for q in queues]), hide_index=True)
     workers = ops.worker_names(runtime.redis)
-    st.write(f"**Workers ({len(workers)})**: " + (", ".join(workers) or "none running"))
+    st.markdown(f"**Workers ({len(workers)})**: " + plain(", ".join(workers) or "none running"))
     if st.button("Send a ping job", key="admin_send_ping"):
         policy = jobs.ping_policy(runtime.settings)
         try:
@@ -122,7 +122,7 @@ def system_status(admin: SessionUser) -> None:
                 runtime.session_factory, runtime.queues, policy, admin.id
             )
         except jobs.QueueUnavailableError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
     recent_jobs_table()
 
 
@@ -132,7 +132,7 @@ def recent_jobs_table() -> None:
     runtime = resources.runtime()
     last_ping = st.session_state.get("admin_last_ping")
     if last_ping and runtime.queues is not None:
-        st.info(ops.ping_outcome(runtime.session_factory, runtime.queues, last_ping))
+        st.info(plain(ops.ping_outcome(runtime.session_factory, runtime.queues, last_ping)))
     with transaction(resources.session_factory()) as session:
         counts = jobs.count_by_state(session)
         rows = [

@@ -135,7 +135,7 @@ def _submit(
     except readings.SubmissionInProgressError:
         return  # the first click's run is sending them
     except PalmError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     with transaction(runtime.session_factory) as session:
         accounts.set_preference(session, user.id, accounts.DEFAULT_ANALYSIS_TYPES, types)

@@ -20,6 +20,7 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
 from palm.ui.address import client_address
+from palm.ui.text import plain
 from palm.vocabulary import Role
 
 USER_KEY = "auth_user_id"
@@ -164,7 +165,7 @@ def log_out() -> None:
         try:
             accounts.revoke_session(redis, token)
         except PalmError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
             return
     _forget_user()
     if user_id is not None:

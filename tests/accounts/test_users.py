@@ -38,6 +38,11 @@ def test_first_account_becomes_admin_and_later_ones_users(session: Session) -> N
     [
         ("not-an-email", GOOD_PASSWORD, "INVALID_EMAIL"),
         ("a@b", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("[verify](http://127.0.0.1:9/phish)@evil.co", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("<img/src=x/onerror=alert(7)>@evil.co", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("ana@exa mple.com", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("ana\u202e@example.com", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("ana@example.com\n![x](http://127.0.0.1:9/exfil)", GOOD_PASSWORD, "INVALID_EMAIL"),
         ("ana@example.com", "short", "WEAK_PASSWORD"),
         ("ana@example.com", "123456789", "WEAK_PASSWORD"),
     ],
@@ -61,6 +66,24 @@ def test_duplicate_sign_up_is_refused_whatever_the_case(session: Session) -> Non
     assert raised.value.code == "DUPLICATE_EMAIL"
     session.commit()
     assert user_count(session) == 1
+
+
+@pytest.mark.parametrize(
+    "email", ["[verify](http://x/phish)@evil.co", "<img/src=x/onerror=alert(7)>@evil.co"]
+)
+def test_an_admin_cannot_create_an_account_with_markup_for_an_address(
+    session: Session, email: str
+) -> None:
+    with pytest.raises(users.AccountError) as raised:
+        users.create_user(session, email, GOOD_PASSWORD, Role.USER, actor="admin")
+    assert raised.value.code == "INVALID_EMAIL"
+    assert user_count(session) == 0
+
+
+def test_an_international_address_is_one_account_however_it_is_typed(session: Session) -> None:
+    user = users.sign_up(session, "Zoë@Exämple.com", GOOD_PASSWORD)
+    assert user.email == "zoë@exämple.com"
+    assert users.find_by_email(session, " ZOË@EXÄMPLE.COM ") is not None
 
 
 def test_login_with_right_password_updates_last_login(session: Session) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
+from palm.errors import PalmError
 from palm.explore import operations, shares
 from palm.infra import ActionLimits, RateLimitedError, RateLimiter
 from palm.infra.audit import AuditAction
@@ -124,3 +125,16 @@ def test_shares_over_the_limit_are_refused_even_to_addresses_without_an_account(
     with transaction(session_factory) as session:
         assert actions(session)[-1] == AuditAction.RATE_LIMITED
         assert [s.recipient_email for s in shares.shares_by(session, ana)] == ["ben@example.com"]
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["[verify](http://127.0.0.1:9/phish)@evil.co", "<img/src=x/onerror=alert(7)>@evil.co", "ben"],
+)
+def test_markup_or_nonsense_is_no_address_to_share_with(
+    session: Session, ids: dict[str, int], email: str
+) -> None:
+    with pytest.raises(PalmError) as caught:
+        shares.share_reading(session, ids["ana"], ids["reading"], email)
+    assert caught.value.code == "INVALID_EMAIL"
+    assert shares.shares_by(session, ids["ana"]) == []

@@ -84,7 +84,8 @@ def search_panel(user: SessionUser) -> None:
                 "title" if hit.message_id is None else ("you" if hit.role == "user" else "reader")
             )
             st.button(
-                f"**{hit.title}** · {hit.created_at:%d %b %Y} · {where}: {hit.snippet}",
+                f"**{plain(hit.title)}** · {hit.created_at:%d %b %Y} · {where}: "
+                + plain(hit.snippet),
                 key=f"chat_hit_{index}",
                 on_click=_jump,
                 args=(hit.conversation_id, hit.message_id),
