@@ -28,8 +28,6 @@ from palm.models import User
 from palm.vocabulary import GUARDED_NOUNS, Guarded
 
 log = logging.getLogger(__name__)
-#: Which side of an attempt a limit counts: the client address, the account, or both at once.
-SCOPES = ("address", "account", "pair")
 
 
 def key_digest(*parts: str) -> str:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from palm import accounts, jobs, ops
 from palm.db import transaction
-from palm.infra import recent_events
+from palm.infra import AuditAction, Outcome, recent_events
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
@@ -72,6 +72,8 @@ def llm_usage() -> None:
 
 
 def audit_table() -> None:
+    """The newest audit events; "security events only" keeps the refusals (failed sign-ins,
+    rate limits, refused sign-ups and shares), newest first."""
     with transaction(resources.session_factory()) as session:
         rows = [
             (e.ts, e.actor, e.action, e.target, e.outcome, e.detail, e.session_ref)
@@ -80,6 +82,13 @@ def audit_table() -> None:
     if not rows:
         st.info("No audit events yet.")
         return
+    refusals = [row for row in rows if row[4] == Outcome.REJECTED]
+    limited = sum(row[2] == AuditAction.RATE_LIMITED for row in refusals)
+    st.caption(
+        f"Refused: {len(refusals)} of the last {len(rows)} events ({limited} by a rate limit)."
+    )
+    if st.toggle("Security events only", key="admin_security_only"):
+        rows = refusals
     columns = ["time", "actor", "action", "target", "outcome", "detail", "session"]
     st.dataframe(
         pd.DataFrame(rows, columns=columns),
