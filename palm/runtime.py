@@ -20,15 +20,24 @@ from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from palm.accounts import SignInLimits
 from palm.chat import ChatLLM, MemoryConfig, memory_config
 from palm.db import make_engine, make_session_factory
 from palm.explore import Explorer, deployment_secret
-from palm.infra import BlobStore, RateLimiter, connect, limits_storage, load_cipher
+from palm.infra import (
+    ActionLimits,
+    BlobStore,
+    RateLimiter,
+    connect,
+    limits_storage,
+    load_cipher,
+)
 from palm.jobs import Queues
 from palm.llm import LLM, build_llm
 from palm.readers import LLMReader, build_reader
 from palm.readings import BatchLimits
 from palm.settings import Settings, get_settings
+from palm.vocabulary import Guarded
 
 T = TypeVar("T")
 
@@ -119,10 +128,10 @@ class Runtime:
     def pseudonym_secret(self) -> bytes:
         return self._once("pseudonym_secret", lambda: deployment_secret(self.settings))
 
-    def _limiter(self, name: str, per_minute: int) -> RateLimiter | None:
+    def _limiter(self, name: str, rates: str | int) -> RateLimiter | None:
         def build() -> RateLimiter | None:
             storage = self._limits_storage()
-            return RateLimiter(storage, per_minute, name) if storage is not None else None
+            return RateLimiter(storage, rates, name) if storage is not None else None
 
         return self._once(f"limiter:{name}", build)
 
@@ -133,8 +142,50 @@ class Runtime:
         )
 
     @property
-    def login_limiter(self) -> RateLimiter | None:
-        return self._limiter("login", self.settings.palm_login_attempts_per_minute)
+    def sign_in_limits(self) -> SignInLimits:
+        settings = self.settings
+        return SignInLimits(
+            per_address=self._limiter("sign-in:address", settings.palm_sign_in_per_address),
+            per_pair=self._limiter("sign-in:pair", settings.palm_sign_in_per_pair),
+            per_account=self._limiter("sign-in:account", settings.palm_sign_in_per_account),
+            redis=self.redis,
+        )
+
+    def _action_limits(self, action: Guarded, per_account: str, per_address: str) -> ActionLimits:
+        return ActionLimits(
+            action,
+            per_account=self._limiter(f"{action}:account", per_account),
+            per_address=self._limiter(f"{action}:address", per_address),
+        )
+
+    @property
+    def sign_up_limits(self) -> ActionLimits:
+        """Accounts created per client address (there is no account yet to count)."""
+        rates = self.settings.palm_sign_up_per_address
+        return ActionLimits(Guarded.SIGN_UP, per_address=self._limiter("sign_up:address", rates))
+
+    @property
+    def submit_limits(self) -> ActionLimits:
+        """Photos sent for analysis, per account and per client address."""
+        settings = self.settings
+        return self._action_limits(
+            Guarded.SUBMIT, settings.palm_submit_per_account, settings.palm_submit_per_address
+        )
+
+    @property
+    def share_limits(self) -> ActionLimits:
+        settings = self.settings
+        return self._action_limits(
+            Guarded.SHARE, settings.palm_share_per_account, settings.palm_share_per_address
+        )
+
+    @property
+    def export_limits(self) -> ActionLimits:
+        """Downloads that build a file on demand: the History CSV and chat exports."""
+        settings = self.settings
+        return self._action_limits(
+            Guarded.EXPORT, settings.palm_export_per_account, settings.palm_export_per_address
+        )
 
     @property
     def chat_limiter(self) -> RateLimiter | None:

@@ -12,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,23 @@ class Settings(BaseSettings):
 
     palm_encryption_keys: SecretStr | None = None
 
-    palm_login_attempts_per_minute: int = Field(default=10, ge=1)
+    # Rate limits, as `limits` rate strings: tiers separated by ";" ("5/minute;20/hour").
+    # Sign-in: every attempt per client address; failed attempts per address + account pair
+    # (a stranger elsewhere cannot lock the owner out); failed attempts per account from
+    # networks that never signed in to it (slowed, while known networks still get through).
+    palm_sign_in_per_address: str = "30/minute;300/hour"
+    palm_sign_in_per_pair: str = "5/minute;20/hour"
+    palm_sign_in_per_account: str = "50/hour"
+    palm_sign_up_per_address: str = "5/hour;20/day"
+    palm_submit_per_account: str = "100/hour;500/day"  # photos sent for analysis
+    palm_submit_per_address: str = "200/hour"
+    palm_share_per_account: str = "30/hour"
+    palm_share_per_address: str = "60/hour"
+    palm_export_per_account: str = "30/hour"  # History CSV and chat exports
+    palm_export_per_address: str = "60/hour"
+    #: Reverse proxies in front of Streamlit whose X-Forwarded-For is believed (0: none, the
+    #: connection's own address counts; a forged header then changes nothing).
+    palm_trusted_proxies: int = Field(default=0, ge=0, le=5)
     palm_min_password_length: int = Field(default=10, ge=8)
     palm_session_idle_days: float = Field(default=14, gt=0)
 
@@ -71,6 +88,27 @@ class Settings(BaseSettings):
     palm_chat_prompt_budget: int = Field(default=3000, ge=500)
     palm_chat_messages_per_minute: int = Field(default=12, ge=1)
     palm_chat_max_output_tokens: int = Field(default=400, ge=50)
+
+    @field_validator(
+        "palm_sign_in_per_address",
+        "palm_sign_in_per_pair",
+        "palm_sign_in_per_account",
+        "palm_sign_up_per_address",
+        "palm_submit_per_account",
+        "palm_submit_per_address",
+        "palm_share_per_account",
+        "palm_share_per_address",
+        "palm_export_per_account",
+        "palm_export_per_address",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        """A rate limit that `limits` cannot read stops the start, not the first sign-in."""
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate like '5/minute;20/hour'") from exc
+        return value
 
     @property
     def resolved_database_url(self) -> str:

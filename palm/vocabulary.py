@@ -112,6 +112,26 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class Guarded(StrEnum):
+    """What a person does that is rate-limited, per client address and per account."""
+
+    SIGN_IN = "sign_in"
+    SIGN_UP = "sign_up"
+    SUBMIT = "submit"
+    SHARE = "share"
+    EXPORT = "export"
+
+
+#: How a refusal names what was counted ("Too many sign-ups from this network").
+GUARDED_NOUNS: dict[Guarded, str] = {
+    Guarded.SIGN_IN: "sign-in attempts",
+    Guarded.SIGN_UP: "sign-ups",
+    Guarded.SUBMIT: "photos sent",
+    Guarded.SHARE: "shares",
+    Guarded.EXPORT: "downloads",
+}
+
+
 class ReadingStatus(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"

@@ -23,7 +23,7 @@ st.subheader(f"{total:,} matching reading{'s' if total != 1 else ''}")
 selected = history.results_table(viewer, page)
 history.selection_actions(selected)
 history.pager(page, criteria)
-history.csv_download(criteria)
+history.csv_download(viewer, criteria)
 
 st.subheader("Trends")
 history.charts(viewer, criteria)

@@ -14,12 +14,14 @@ from palm.accounts.sessions import issue_ticket as issue_sign_in_ticket
 from palm.accounts.sessions import redeem_ticket as redeem_sign_in_ticket
 from palm.accounts.sessions import resolve as resolve_session
 from palm.accounts.sessions import revoke as revoke_session
+from palm.accounts.throttle import SignInLimits, limited_sign_up, sign_in
 from palm.accounts.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
     assign_role,
     authenticate,
     change_role,
+    check_email,
     count_admins,
     count_users,
     create_user,
@@ -38,9 +40,11 @@ __all__ = [
     "AccountError",
     "SessionInfo",
     "SessionStoreUnavailableError",
+    "SignInLimits",
     "assign_role",
     "authenticate",
     "change_role",
+    "check_email",
     "count_admins",
     "count_users",
     "create_user",
@@ -48,6 +52,7 @@ __all__ = [
     "get_preference",
     "get_user",
     "issue_sign_in_ticket",
+    "limited_sign_up",
     "list_users",
     "normalise_email",
     "open_session",
@@ -57,6 +62,7 @@ __all__ = [
     "revoke_session",
     "safe_next",
     "set_preference",
+    "sign_in",
     "sign_up",
     "token_hash",
 ]

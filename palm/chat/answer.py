@@ -102,7 +102,7 @@ class AnswerStream:
         shown = "".join(parts).strip()
         note = fallback_note(code, partial=bool(shown))
         event = llm.usage_event(self.plan.messages, shown, usage, started, code)
-        yield f"\n\n{note}\n\n"
+        yield f"\n\n({note})\n\n"
         if code == "LLM_TOO_LONG" and shown:  # what was said stands; only the rest is cut
             text, tail = shown, ""
         else:

@@ -1,7 +1,9 @@
 """The offline chat reader: deterministic answers from the reading's facts and the palmistry
 table, the thread's memory for follow-ups, and plain words when it cannot answer.
 
-No network, no cost. The same context always gives the same answer. Every answer passes the
+No network, no cost. The same context always gives the same answer. Answers are plain text
+(no Markdown): they quote reading texts and the person's own words, and the page shows every
+message as exactly the text it is. Every answer passes the
 guardrails: a sentence with a medical or lifespan term is dropped, whoever wrote it.
 """
 
@@ -180,8 +182,8 @@ def topic_answer(context: ChatContext, topic: str, hand: str | None) -> str:
     if topic == "overview":
         return lead + overview(facts)
     text = facts.texts[topic]
-    parts = [f"**{text.title}.** {text.text}"]
-    parts += [f"**{name.title()} line:** {value}" for name, value in text.per_line.items()]
+    parts = [f"{text.title}. {text.text}"]
+    parts += [f"{name.title()} line: {value}" for name, value in text.per_line.items()]
     return lead + " ".join(parts)
 
 
@@ -189,8 +191,8 @@ def line_answer(facts: ReadingFacts, name: str) -> str:
     line = facts.line(name)
     text = facts.texts[LINE_TYPE[name]].per_line.get(name, "")
     if line is None or not line.found:
-        return f"**{name.title()} line:** {text}".strip()
-    return f"**{name.title()} line** ({line.describe()}): {text}"
+        return f"{name.title()} line: {text}".strip()
+    return f"{name.title()} line ({line.describe()}): {text}"
 
 
 def shape_answer(facts: ReadingFacts) -> str:
@@ -199,7 +201,7 @@ def shape_answer(facts: ReadingFacts) -> str:
         return "Your hand shape could not be classed from this photo."
     table = load_table()
     flavour = pick(table.types[AnalysisType.LIFE].elements[shape], facts.seed, "chat", "shape")
-    return f"Your hand reads as a **{shape}** hand — {SHAPES[shape]}. {flavour}"
+    return f"Your hand reads as a {shape} hand — {SHAPES[shape]}. {flavour}"
 
 
 def overview(facts: ReadingFacts) -> str:
@@ -242,7 +244,7 @@ def comparison_text(current: ReadingFacts, other: ReadingFacts) -> str:
         if a is None or b is None:
             continue
         verdict = "the same" if a.describe() == b.describe() else "different"
-        rows.append(f"**{name.title()}**: {a.describe()} here vs {b.describe()} there ({verdict}).")
+        rows.append(f"{name.title()}: {a.describe()} here vs {b.describe()} there ({verdict}).")
     shape = (
         f"Both hands read as {current.shape}."
         if current.shape == other.shape

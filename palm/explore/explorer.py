@@ -21,6 +21,7 @@ from palm.explore import history, trends
 from palm.explore.cache import DEFAULT_TTL, ExploreCache
 from palm.explore.compare_report import Comparison, compare_readings
 from palm.explore.query import ExploreFilter, Viewer
+from palm.infra import ActionLimits, enforce
 from palm.models import Reading
 from palm.vocabulary import Granularity
 
@@ -106,6 +107,20 @@ class Explorer:
         compute = self._read(lambda s: compare_readings(s, viewer, ids))
         params = "-".join(str(i) for i in ids)
         return self.cache.fetch("compare", viewer, params, compute, COMPARISON, owners=owners)
+
+    def csv_export(
+        self,
+        viewer: Viewer,
+        criteria: ExploreFilter,
+        *,
+        rate: ActionLimits | None = None,
+        address: str = "",
+    ) -> Iterator[str]:
+        """The download counted against the ``rate`` limits of the account and the client
+        address at once (RateLimitedError, audited, before a row is read), then the CSV."""
+        target = "history.csv"
+        enforce(self.factory, rate, user_id=viewer.user_id, address=address, target=target)
+        return self.csv_chunks(viewer, criteria)
 
     def csv_chunks(self, viewer: Viewer, criteria: ExploreFilter) -> Iterator[str]:
         """The filtered set as CSV, streamed (never cached: it can be a million rows)."""

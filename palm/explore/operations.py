@@ -13,7 +13,7 @@ from palm.db import transaction
 from palm.explore import shares
 from palm.explore.cache import forget_comparisons
 from palm.explore.query import SHOW_EMAIL_PREFERENCE
-from palm.infra import invalidate_users
+from palm.infra import ActionLimits, enforce, invalidate_users
 
 
 def share_reading(
@@ -24,7 +24,16 @@ def share_reading(
     recipient_email: str,
     *,
     session_ref: str = "",
+    rate: ActionLimits | None = None,
+    address: str = "",
 ) -> shares.ShareRow | None:
+    """Share a reading; every attempt counts against the ``rate`` limits of the account and
+    the client address, whether or not the address has an account (so sharing cannot be
+    used to probe for accounts at speed)."""
+    target = f"reading:{reading_id}"
+    enforce(
+        factory, rate, user_id=owner_id, address=address, target=target, session_ref=session_ref
+    )
     with transaction(factory) as session:
         share = shares.share_reading(
             session, owner_id, reading_id, recipient_email, session_ref=session_ref

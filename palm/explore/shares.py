@@ -47,6 +47,9 @@ def reading_label(reading: Reading) -> str:
 
 
 def _recipient(session: Session, owner: User, email: str) -> User | None:
+    """The account behind an address (None: none), refusing what is not an address at all
+    (INVALID_EMAIL) and the owner's own."""
+    accounts.check_email(email.strip())
     if accounts.normalise_email(email) == owner.email:
         raise ShareError("SHARE_SELF", "That is your own address: pick someone else.")
     return accounts.find_by_email(session, email)

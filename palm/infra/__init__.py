@@ -12,13 +12,22 @@ from palm.infra.generations import (
 )
 from palm.infra.locks import held
 from palm.infra.processes import die_with_parent
-from palm.infra.ratelimit import RateLimiter, limits_storage
+from palm.infra.ratelimit import (
+    ActionLimits,
+    RateLimitedError,
+    RateLimiter,
+    enforce,
+    key_digest,
+    limits_storage,
+    record_refusal,
+)
 from palm.infra.redis import RedisUnavailableError, check_reachable, connect, redact_redis_url
 from palm.infra.sealed_values import RotatedValues, open_value, rotate_values, seal_value
 from palm.infra.storage import BlobMissingError, BlobStore, BlobUnreadableError
 
 __all__ = [
     "GLOBAL_GENERATION",
+    "ActionLimits",
     "AuditAction",
     "BlobMissingError",
     "BlobStore",
@@ -26,23 +35,27 @@ __all__ = [
     "EmbeddedRedis",
     "KeyConfigError",
     "Outcome",
+    "RateLimitedError",
     "RateLimiter",
     "RedisUnavailableError",
     "RotatedValues",
     "check_reachable",
     "connect",
     "die_with_parent",
+    "enforce",
     "ensure_dev_key",
     "free_port",
     "held",
     "invalidate_user",
     "invalidate_users",
+    "key_digest",
     "limits_storage",
     "load_cipher",
     "open_value",
     "primary_key_id",
     "recent_events",
     "record",
+    "record_refusal",
     "redact_redis_url",
     "rotate_values",
     "seal_value",

@@ -21,6 +21,7 @@ class AuditAction(enum.StrEnum):
     READING_SHARED = "reading_shared"
     SHARE_REVOKED = "share_revoked"
     KEYS_ROTATED = "keys_rotated"
+    RATE_LIMITED = "rate_limited"
 
 
 class Outcome(enum.StrEnum):

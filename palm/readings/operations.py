@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.infra import BlobStore, held, invalidate_user
+from palm.infra import ActionLimits, BlobStore, enforce, held, invalidate_user
 from palm.jobs import Queues, QueueUnavailableError, submit
 from palm.llm import Deadline
 from palm.readers import LLMReader, forget_cached_replies, interpret
@@ -37,14 +37,19 @@ def submit_batch(
     analysis_types: Sequence[str],
     limits: BatchLimits,
     allow_copies: bool = False,
+    rate: ActionLimits | None = None,
+    address: str = "",
 ) -> Batch:
     """Create a reading per photo and enqueue the good ones: one bad photo never sinks the
     batch. Rows are committed before their jobs are enqueued, so a fast worker finds them.
 
-    One submission per person at a time (a Redis lock: a double click submits once), and the
-    same photo within ten minutes only with ``allow_copies`` (DuplicateUploadError)."""
+    One submission per person at a time (a Redis lock: a double click submits once), the
+    same photo within ten minutes only with ``allow_copies`` (DuplicateUploadError), and
+    every photo counts against the ``rate`` limits of the account and the client address
+    (RateLimitedError, audited, before anything is written)."""
     submission.check_batch(uploads, limits)
     types = submission.normalise_types(analysis_types)
+    enforce(factory, rate, user_id=user_id, address=address, cost=len(uploads))
     try:
         with held(queues.redis, f"{SUBMIT_LOCK}{user_id}", seconds=60) as mine:
             if not mine:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from palm import accounts, jobs, ops
 from palm.db import transaction
-from palm.infra import recent_events
+from palm.infra import AuditAction, Outcome, recent_events
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
@@ -44,7 +44,7 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
         try:
             changed = accounts.change_role(session, actor_id=admin.id, user_id=user_id, role=role)
         except accounts.AccountError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
             return
         message = f"{changed.email} is now {changed.role}."
     st.session_state[FLASH_KEY] = message  # shown after the rerun, where a toast would be lost
@@ -72,6 +72,8 @@ def llm_usage() -> None:
 
 
 def audit_table() -> None:
+    """The newest audit events; "security events only" keeps the refusals (failed sign-ins,
+    rate limits, refused sign-ups and shares), newest first."""
     with transaction(resources.session_factory()) as session:
         rows = [
             (e.ts, e.actor, e.action, e.target, e.outcome, e.detail, e.session_ref)
@@ -80,6 +82,13 @@ def audit_table() -> None:
     if not rows:
         st.info("No audit events yet.")
         return
+    refusals = [row for row in rows if row[4] == Outcome.REJECTED]
+    limited = sum(row[2] == AuditAction.RATE_LIMITED for row in refusals)
+    st.caption(
+        f"Refused: {len(refusals)} of the last {len(rows)} events ({limited} by a rate limit)."
+    )
+    if st.toggle("Security events only", key="admin_security_only"):
+        rows = refusals
     columns = ["time", "actor", "action", "target", "outcome", "detail", "session"]
     st.dataframe(
         pd.DataFrame(rows, columns=columns),
@@ -104,7 +113,7 @@ def system_status(admin: SessionUser) -> None:
         return
     status = ops.redis_status(runtime.redis)
     if not status.reachable:
-        st.error(f"Redis does not answer: {status.error}")
+        st.error(plain(f"Redis does not answer: {status.error}"))
         return
     left, middle, right = st.columns(3)
     left.metric("Redis", status.version)
@@ -114,7 +123,7 @@ def system_status(admin: SessionUser) -> None:
     queues = ops.queue_statuses(runtime.queues)
     st.dataframe(pd.DataFrame([vars(q) for q in queues]), hide_index=True)
     workers = ops.worker_names(runtime.redis)
-    st.write(f"**Workers ({len(workers)})**: " + (", ".join(workers) or "none running"))
+    st.markdown(f"**Workers ({len(workers)})**: " + plain(", ".join(workers) or "none running"))
     if st.button("Send a ping job", key="admin_send_ping"):
         policy = jobs.ping_policy(runtime.settings)
         try:
@@ -122,7 +131,7 @@ def system_status(admin: SessionUser) -> None:
                 runtime.session_factory, runtime.queues, policy, admin.id
             )
         except jobs.QueueUnavailableError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
     recent_jobs_table()
 
 
@@ -132,7 +141,7 @@ def recent_jobs_table() -> None:
     runtime = resources.runtime()
     last_ping = st.session_state.get("admin_last_ping")
     if last_ping and runtime.queues is not None:
-        st.info(ops.ping_outcome(runtime.session_factory, runtime.queues, last_ping))
+        st.info(plain(ops.ping_outcome(runtime.session_factory, runtime.queues, last_ping)))
     with transaction(resources.session_factory()) as session:
         counts = jobs.count_by_state(session)
         rows = [

@@ -14,6 +14,7 @@ from palm import accounts, readings
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
+from palm.ui.address import client_address
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
 from palm.vocabulary import SETTLED_STATUSES, STAGE_LABELS, TYPE_LABELS, HandChoice
@@ -127,6 +128,8 @@ def _submit(
             analysis_types=types,
             limits=runtime.batch_limits,
             allow_copies=allow_copies,
+            rate=runtime.submit_limits,
+            address=client_address(),
         )
     except readings.DuplicateUploadError as error:
         st.session_state[COPIES_KEY] = error.message
@@ -134,7 +137,7 @@ def _submit(
     except readings.SubmissionInProgressError:
         return  # the first click's run is sending them
     except PalmError as error:
-        st.error(error.message)
+        st.error(plain(error.message))
         return
     with transaction(runtime.session_factory) as session:
         accounts.set_preference(session, user.id, accounts.DEFAULT_ANALYSIS_TYPES, types)

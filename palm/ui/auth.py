@@ -19,6 +19,8 @@ from palm import accounts
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
+from palm.ui.address import client_address
+from palm.ui.text import plain
 from palm.vocabulary import Role
 
 USER_KEY = "auth_user_id"
@@ -113,20 +115,21 @@ def follow_pending_navigation() -> None:
         st.html(script, unsafe_allow_javascript=True)
 
 
-def _login_allowed(email: str) -> bool:
-    """Per-address attempt limit in Redis (fails open without Redis: the banner shows)."""
-    limiter = resources.runtime().login_limiter
-    return limiter is None or limiter.allows(accounts.normalise_email(email))
-
-
 def attempt_login(email: str, password: str) -> str | None:
-    """Log in, or return the message to show on the form."""
-    if not _login_allowed(email):
-        return "Too many attempts for this address. Wait a minute and try again."
-    with transaction(resources.session_factory()) as session:
+    """Log in, or return the message to show on the form. A refusal's audit event commits
+    with the transaction (the error is caught inside it)."""
+    runtime = resources.runtime()
+    with transaction(runtime.session_factory) as session:
         try:
-            user = accounts.authenticate(session, email, password, session_ref=session_ref())
-        except accounts.AccountError as error:
+            user = accounts.sign_in(
+                session,
+                email,
+                password,
+                address=client_address(),
+                limits=runtime.sign_in_limits,
+                session_ref=session_ref(),
+            )
+        except PalmError as error:
             return error.message
         _log_in(user.id)
     return None
@@ -136,16 +139,19 @@ def attempt_sign_up(email: str, password: str, repeat: str) -> str | None:
     """Create the account and log in, or return the message to show on the form."""
     if password != repeat:
         return "The two passwords differ."
-    with transaction(resources.session_factory()) as session:
+    runtime = resources.runtime()
+    with transaction(runtime.session_factory) as session:
         try:
-            user = accounts.sign_up(
+            user = accounts.limited_sign_up(
                 session,
                 email,
                 password,
+                address=client_address(),
+                limits=runtime.sign_up_limits,
                 session_ref=session_ref(),
-                min_password_length=resources.settings().palm_min_password_length,
+                min_password_length=runtime.settings.palm_min_password_length,
             )
-        except accounts.AccountError as error:
+        except PalmError as error:
             return error.message
         _log_in(user.id)
     return None
@@ -159,7 +165,7 @@ def log_out() -> None:
         try:
             accounts.revoke_session(redis, token)
         except PalmError as error:
-            st.error(error.message)
+            st.error(plain(error.message))
             return
     _forget_user()
     if user_id is not None:

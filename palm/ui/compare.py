@@ -19,6 +19,7 @@ from palm.readers import DISCLAIMER
 from palm.ui import explore_charts, resources, sharing
 from palm.ui.auth import SessionUser
 from palm.ui.history import explorer
+from palm.ui.text import plain
 from palm.vocabulary import METRIC_LABELS
 
 PICK_KEY = "compare_pick"
@@ -69,7 +70,7 @@ def load(viewer: Viewer, ids: list[int]) -> Comparison | None:
     try:
         return explorer().compare(viewer, ids)
     except PalmError as error:
-        st.warning(error.message)
+        st.warning(plain(error.message))
         return None
 
 
@@ -83,8 +84,8 @@ def overlays(comparison: Comparison) -> None:
                     explore_charts.canonical_overlay(item), key=f"compare_overlay_{index}"
                 )
             else:
-                st.info(f"{item.label}: no line courses stored for this reading.")
-            st.caption(f"{item.owner} · {item.hand_shape or '?'} hand · {item.filename}")
+                st.info(plain(f"{item.label}: no line courses stored for this reading."))
+            st.caption(plain(f"{item.owner} · {item.hand_shape or '?'} hand · {item.filename}"))
 
 
 def _arrow(delta: float | None) -> str:
@@ -145,8 +146,8 @@ def radar(comparison: Comparison) -> None:
 def narrative(comparison: Comparison) -> None:
     if comparison.compatibility is not None:
         st.metric("Compatibility", f"{comparison.compatibility}/100")
-    for paragraph in comparison.narrative:
-        st.write(paragraph)
+    for paragraph in comparison.narrative:  # names the other person (their e-mail)
+        st.markdown(plain(paragraph))
     st.caption(DISCLAIMER)
 
 

@@ -24,8 +24,11 @@ from palm.explore import (
     set_shows_email,
     shows_email,
 )
+from palm.infra import RateLimitedError
 from palm.ui import explore_charts, resources, web
+from palm.ui.address import client_address
 from palm.ui.auth import SessionUser
+from palm.ui.text import plain
 from palm.vocabulary import ANALYSIS_TYPES, HANDS, LINE_NAMES, READING_STATUSES, Granularity, Role
 
 CURSORS_KEY = "history_cursors"
@@ -166,9 +169,15 @@ def pager(page: HistoryPage, criteria: ExploreFilter) -> None:
         st.rerun()
 
 
-def csv_download(criteria: ExploreFilter) -> None:
+def csv_download(viewer: Viewer, criteria: ExploreFilter) -> None:
     """A link to the streamed CSV route: the whole filtered set, any size, in constant memory
-    (the route checks the signed-in session and applies the same viewer scope)."""
+    (the route checks the signed-in session and applies the same viewer scope, and counts
+    the download; when downloads are used up for now the page says so instead)."""
+    try:
+        resources.runtime().export_limits.peek(account=viewer.user_id, address=client_address())
+    except RateLimitedError as error:
+        st.warning(plain(f"{error.message} [{error.code}]"), icon=":material/hourglass_top:")
+        return
     url = f"{web.CSV_PATH}?f={web.encode_filter(criteria)}"
     st.html(
         f'<a class="palm-download" href="{html.escape(url)}" download '

@@ -114,7 +114,7 @@ def overlay(view: ReadingView) -> None:
     try:
         figure = overlay_figure(_photo(view.image_key), analysis, crop_to_palm=not whole)
     except PalmError as error:
-        st.warning(error.message)
+        st.warning(plain(error.message))
         return
     st.plotly_chart(figure, key="reading_overlay", config={"displaylogo": False})
     st.caption(

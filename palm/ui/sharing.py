@@ -12,6 +12,7 @@ from palm import explore
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
+from palm.ui.address import client_address
 from palm.ui.auth import SessionUser, session_ref
 from palm.ui.text import plain
 
@@ -42,6 +43,8 @@ def _share(user: SessionUser, reading_id: int, email: str) -> None:
             reading_id,
             email,
             session_ref=session_ref(),
+            rate=runtime.share_limits,
+            address=client_address(),
         )
     except PalmError as error:
         st.error(plain(error.message))

@@ -23,7 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from palm import accounts
 from palm.db import transaction
 from palm.explore import ExploreFilter, Viewer
+from palm.infra import RateLimitedError
 from palm.runtime import get_runtime
+from palm.ui.address import resolve as resolve_address
 from palm.vocabulary import Role
 
 COOKIE = accounts.SESSION_COOKIE
@@ -130,7 +132,26 @@ async def history_csv(request: Request) -> Response:
         criteria = decode_filter(request.query_params.get("f", ""))
     except (ValidationError, ValueError, binascii.Error):
         return PlainTextResponse("That filter is not valid.", status_code=400)
-    chunks = get_runtime().explorer.csv_chunks(viewer, criteria)
+    runtime = get_runtime()
+    address = resolve_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for", ""),
+        runtime.settings.palm_trusted_proxies,
+    )
+    try:
+        chunks = await run_in_threadpool(
+            runtime.explorer.csv_export,
+            viewer,
+            criteria,
+            rate=runtime.export_limits,
+            address=address,
+        )
+    except RateLimitedError as error:
+        return PlainTextResponse(
+            f"{error.message} [{error.code}]",
+            status_code=429,
+            headers={"retry-after": str(error.retry_after)},
+        )
     return StreamingResponse(
         _encoded(chunks),
         media_type="text/csv; charset=utf-8",
@@ -147,7 +168,11 @@ ROUTES = [
 
 class SecurityHeaders:
     """Adds frame, sniffing and referrer headers to every HTTP response (pure ASGI, so
-    streaming responses and the websocket pass through untouched)."""
+    streaming responses and the websocket pass through untouched).
+
+    Starlette answers an unhandled error from its outermost layer, outside every user
+    middleware, so that 500 would go out bare: an error raised before the response started
+    is answered here instead, with the headers, then re-raised for the server's log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -156,13 +181,22 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers: list[Any] = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            if not started:
+                failure = PlainTextResponse("Internal Server Error", status_code=500)
+                await failure(scope, receive, with_headers)
+            raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,11 @@ def test_first_account_becomes_admin_and_later_ones_users(session: Session) -> N
     [
         ("not-an-email", GOOD_PASSWORD, "INVALID_EMAIL"),
         ("a@b", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("[verify](http://127.0.0.1:9/phish)@evil.co", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("<img/src=x/onerror=alert(7)>@evil.co", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("ana@exa mple.com", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("ana\u202e@example.com", GOOD_PASSWORD, "INVALID_EMAIL"),
+        ("ana@example.com\n![x](http://127.0.0.1:9/exfil)", GOOD_PASSWORD, "INVALID_EMAIL"),
         ("ana@example.com", "short", "WEAK_PASSWORD"),
         ("ana@example.com", "123456789", "WEAK_PASSWORD"),
     ],
@@ -60,6 +66,24 @@ def test_duplicate_sign_up_is_refused_whatever_the_case(session: Session) -> Non
     assert raised.value.code == "DUPLICATE_EMAIL"
     session.commit()
     assert user_count(session) == 1
+
+
+@pytest.mark.parametrize(
+    "email", ["[verify](http://x/phish)@evil.co", "<img/src=x/onerror=alert(7)>@evil.co"]
+)
+def test_an_admin_cannot_create_an_account_with_markup_for_an_address(
+    session: Session, email: str
+) -> None:
+    with pytest.raises(users.AccountError) as raised:
+        users.create_user(session, email, GOOD_PASSWORD, Role.USER, actor="admin")
+    assert raised.value.code == "INVALID_EMAIL"
+    assert user_count(session) == 0
+
+
+def test_an_international_address_is_one_account_however_it_is_typed(session: Session) -> None:
+    user = users.sign_up(session, "Zoë@Exämple.com", GOOD_PASSWORD)
+    assert user.email == "zoë@exämple.com"
+    assert users.find_by_email(session, " ZOË@EXÄMPLE.COM ") is not None
 
 
 def test_login_with_right_password_updates_last_login(session: Session) -> None:
@@ -122,3 +146,42 @@ def test_logout_leaves_an_audit_event(session: Session) -> None:
     user = users.sign_up(session, "ana@example.com", GOOD_PASSWORD)
     users.record_logout(session, user.id, session_ref="abc")
     assert audit_actions(session)[-1] == (AuditAction.LOGOUT, Outcome.OK, "")
+
+
+class CountingHasher:
+    """The real hasher, recording every hash it verifies against."""
+
+    def __init__(self, real: PasswordHasher) -> None:
+        self.real = real
+        self.verified: list[str] = []
+
+    def verify(self, stored: str, password: str) -> bool:
+        self.verified.append(stored)
+        return bool(self.real.verify(stored, password))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_an_unknown_address_costs_the_same_argon2_work_as_a_wrong_password(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = users.sign_up(session, "ana@example.com", GOOD_PASSWORD)
+    counting = CountingHasher(users.HASHER)
+    monkeypatch.setattr(users, "HASHER", counting)
+    paths = {}
+    for email in ("ana@example.com", "nobody@example.com"):
+        counting.verified.clear()
+        with pytest.raises(users.AccountError):
+            users.authenticate(session, email, "not the password")
+        paths[email] = list(counting.verified)
+    known, unknown = paths["ana@example.com"], paths["nobody@example.com"]
+    assert len(known) == len(unknown) == 1  # one argon2 verification on either path
+    assert known == [ana.password_hash]
+    assert extract_parameters(unknown[0]) == extract_parameters(ana.password_hash)
+
+
+def test_the_stand_in_hash_never_lets_anyone_in(session: Session) -> None:
+    with pytest.raises(users.AccountError) as raised:
+        users.authenticate(session, "nobody@example.com", "")
+    assert raised.value.code == "INVALID_CREDENTIALS"

@@ -8,16 +8,22 @@ import json
 from pathlib import Path
 
 import pytest
+from limits.storage import RedisStorage
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from palm.chat import export as chat_export
+from palm.chat import operations as chat_operations
 from palm.chat import pdf as chat_pdf
 from palm.chat import threads as chat_threads
 from palm.chat.threads import ConversationNotFoundError
+from palm.db import transaction
+from palm.infra import ActionLimits, RateLimitedError, RateLimiter
 from palm.infra.storage import BlobStore
-from palm.models import Reading
+from palm.models import AuditEvent, Reading
+from palm.vocabulary import Guarded
 from tests.chat.support import account, make_thread
 
 QUESTIONS = ("My name is Zoë — “hi”!", "What does my heart line say?", "and the left hand?")
@@ -81,3 +87,35 @@ def test_one_thread_only_and_never_someone_elses(session: Session) -> None:
     with pytest.raises(ConversationNotFoundError):
         chat_export.collect(session, thread.cipher, eve, [thread.conversation_id])
     assert chat_export.collect(session, thread.cipher, eve) == []
+
+
+def test_exports_over_the_limit_are_refused_and_audited(
+    session_factory: sessionmaker[Session], redis_url: str, store: BlobStore
+) -> None:
+    with transaction(session_factory) as session:
+        thread = make_thread(session)
+        thread.ask("Hello")
+    rate = ActionLimits(
+        Guarded.EXPORT, per_address=RateLimiter(RedisStorage(redis_url), "2/hour", "test-export")
+    )
+
+    def export(kind: str) -> bytes:
+        return chat_operations.export_file(
+            session_factory,
+            thread.cipher,
+            store,
+            thread.user_id,
+            None,
+            kind,
+            rate=rate,
+            address="192.0.2.1",
+        )
+
+    assert json.loads(export("json"))["threads"] and b"Hello" in export("md")
+    with pytest.raises(RateLimitedError) as raised:
+        export("pdf")
+    assert raised.value.message.startswith("Too many downloads from this network;")
+    with transaction(session_factory) as session:
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event is not None and event.action == "rate_limited"
+        assert event.target == "chat-export:pdf"

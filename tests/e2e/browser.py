@@ -20,6 +20,8 @@ BROKEN_IMAGES = """() => Array.from(document.images)
     .filter(image => image.complete && image.naturalWidth === 0)
     .map(image => image.currentSrc || image.src)"""
 IMAGES_SETTLED = "() => Array.from(document.images).every(image => image.complete)"
+#: What every response of the app must carry (palm.ui.web.SecurityHeaders).
+SECURITY_HEADERS = ("x-frame-options", "content-security-policy", "x-content-type-options")
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Watch:
     server_errors: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     probes: list[str] = field(default_factory=list)
+    bare_responses: list[str] = field(default_factory=list)
+    origin: str = "http://127.0.0.1:"
 
     def __post_init__(self) -> None:
         self.page.on("response", self._response)
@@ -37,6 +41,10 @@ class Watch:
         self.page.on("pageerror", lambda error: self.console_errors.append(f"pageerror: {error}"))
 
     def _response(self, response: Response) -> None:
+        if response.url.startswith(self.origin):
+            missing = [name for name in SECURITY_HEADERS if name not in response.headers]
+            if missing:
+                self.bare_responses.append(f"{response.status} {response.url} lacks {missing}")
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.url}")
         elif response.status == 404 and BASE_PATH_PROBE.search(response.url):
@@ -58,6 +66,7 @@ class Watch:
         broken = self.page.evaluate(BROKEN_IMAGES)
         assert broken == [], f"{where}: images that did not load: {broken}"
         assert self.server_errors == [], f"{where}: {self.server_errors}"
+        assert self.bare_responses == [], f"{where}: {self.bare_responses}"
         assert self.console_errors == [], f"{where}: {self.console_errors}"
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from limits.storage import RedisStorage
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from palm.explore import shares
+from palm.db import transaction
+from palm.errors import PalmError
+from palm.explore import operations, shares
+from palm.infra import ActionLimits, RateLimitedError, RateLimiter
 from palm.infra.audit import AuditAction
 from palm.models import AuditEvent
 from palm.readings.store import ReadingNotFoundError
+from palm.vocabulary import Guarded
 from tests.explore.data import ReadingSpec, add_reading
 
 
@@ -90,3 +95,46 @@ def test_only_the_owner_can_revoke(session: Session, ids: dict[str, int]) -> Non
     with pytest.raises(shares.ShareError):
         shares.revoke_share(session, ids["ben"], share.id)
     assert shares.is_shared_with(session, ids["reading"], ids["ben"])
+
+
+def test_shares_over_the_limit_are_refused_even_to_addresses_without_an_account(
+    session_factory: sessionmaker[Session], redis_url: str, make_account
+) -> None:
+    ana = make_account("ana@example.com")
+    make_account("ben@example.com")
+    with transaction(session_factory) as session:
+        reading = add_reading(session, ReadingSpec(ana))
+    rate = ActionLimits(
+        Guarded.SHARE, per_account=RateLimiter(RedisStorage(redis_url), "2/hour", "test-share")
+    )
+
+    def share(email: str) -> str:
+        try:
+            operations.share_reading(
+                session_factory, None, ana, reading, email, rate=rate, address="192.0.2.1"
+            )
+        except RateLimitedError as error:
+            return error.code
+        return "ok"
+
+    assert [share(e) for e in ("nobody@example.com", "ben@example.com", "cy@example.com")] == [
+        "ok",
+        "ok",
+        "SHARE_RATE_LIMITED",
+    ]
+    with transaction(session_factory) as session:
+        assert actions(session)[-1] == AuditAction.RATE_LIMITED
+        assert [s.recipient_email for s in shares.shares_by(session, ana)] == ["ben@example.com"]
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["[verify](http://127.0.0.1:9/phish)@evil.co", "<img/src=x/onerror=alert(7)>@evil.co", "ben"],
+)
+def test_markup_or_nonsense_is_no_address_to_share_with(
+    session: Session, ids: dict[str, int], email: str
+) -> None:
+    with pytest.raises(PalmError) as caught:
+        shares.share_reading(session, ids["ana"], ids["reading"], email)
+    assert caught.value.code == "INVALID_EMAIL"
+    assert shares.shares_by(session, ids["ana"]) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from limits.storage import RedisStorage
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.infra import BlobStore, connect
+from palm.infra import ActionLimits, BlobStore, RateLimitedError, RateLimiter, connect
 from palm.jobs import ANALYSIS_QUEUE, Queues, QueueUnavailableError
-from palm.models import Image, Job, Reading
+from palm.models import AuditEvent, Image, Job, Reading
 from palm.readings import (
     DuplicateUploadError,
     SubmissionInProgressError,
@@ -23,6 +24,7 @@ from palm.readings import (
     submit_batch,
 )
 from palm.readings.operations import SUBMIT_LOCK
+from palm.vocabulary import Guarded
 from tests.support.photos import LIMITS, photo
 
 
@@ -272,3 +274,50 @@ def test_a_failed_transaction_leaves_no_orphan_files(
             limits=LIMITS,
         )
     assert store.count() == count(session_factory, Reading) == 0
+
+
+def test_photos_over_the_accounts_limit_are_refused_audited_and_nothing_is_written(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    store: BlobStore,
+    make_account: Callable[[str], int],
+) -> None:
+    user = make_account("ana@example.com")
+    rate = ActionLimits(
+        Guarded.SUBMIT,
+        per_account=RateLimiter(RedisStorage(redis_url), "3/hour", "test-submit-account"),
+        per_address=RateLimiter(RedisStorage(redis_url), "100/hour", "test-submit-address"),
+    )
+
+    def send(*names: str) -> None:
+        submit_batch(
+            session_factory,
+            Queues(redis_client),
+            store,
+            user_id=user,
+            uploads=[Upload(name, photo(name)) for name in names],
+            analysis_types=["life"],
+            limits=LIMITS,
+            allow_copies=True,
+            rate=rate,
+            address="198.51.100.66",
+        )
+
+    send("palm_f_hanging.jpg", "palm_m_hanging.jpg")
+    with pytest.raises(RateLimitedError) as raised:
+        send("palm_f_hanging.jpg", "palm_m_hanging.jpg")  # 4 photos > 3 an hour
+    assert raised.value.code == "SUBMIT_RATE_LIMITED"
+    assert raised.value.message.startswith("Too many photos sent from this account;")
+    assert count(session_factory, Reading) == 2 and store.count() == 2
+    assert Queue(ANALYSIS_QUEUE, connection=redis_client).count == 2
+    with transaction(session_factory) as session:
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event is not None
+        assert (event.action, event.outcome, event.actor) == (
+            "rate_limited",
+            "rejected",
+            "ana@example.com",
+        )
+        assert event.detail.startswith("SUBMIT_RATE_LIMITED by account; address=198.51.100.66")
+    send("palm_f_hanging.jpg")  # one more still fits

@@ -9,14 +9,19 @@ import io
 
 import pytest
 from redis import Redis
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from palm.accounts import sessions
 from palm.db import transaction
 from palm.explore import ExploreFilter
+from palm.models import AuditEvent
+from palm.runtime import reset_runtime
+from palm.settings import get_settings
 from palm.ui.web import COOKIE, CSV_PATH, ROUTES, SecurityHeaders, encode_filter
 from palm.vocabulary import Role
 from tests.explore.data import ReadingSpec, add_reading
@@ -85,3 +90,45 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
     assert headers["x-frame-options"] == "SAMEORIGIN"
     assert headers["content-security-policy"] == "frame-ancestors 'self'"
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_crash_still_answers_with_the_security_headers(
+    app_env: dict[str, str],  # noqa: ARG001
+) -> None:
+    """Starlette answers an unhandled error from outside every user middleware; the headers
+    must be on that 500 too (it is framed or sniffed like any other page)."""
+
+    async def crash(_request: object) -> None:
+        raise RuntimeError("boom")
+
+    app = Starlette(routes=[Route("/crash", crash)], middleware=[Middleware(SecurityHeaders)])
+    response = TestClient(app, raise_server_exceptions=False).get("/crash")
+    assert response.status_code == 500
+    assert "boom" not in response.text
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert response.headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_csv_downloads_over_the_limit_get_429_with_the_wait_and_are_audited(
+    client: TestClient,
+    redis_client: Redis,
+    session_factory: sessionmaker[Session],
+    make_account,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PALM_EXPORT_PER_ACCOUNT", "2/hour")
+    get_settings.cache_clear()
+    reset_runtime()
+    ana = make_account("ana@example.com")
+    client.cookies.set(COOKIE, sessions.open_session(redis_client, ana, "", idle_seconds=3600))
+    everything = {"f": encode_filter(ExploreFilter())}
+    codes = [client.get(CSV_PATH, params=everything).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    refused = client.get(CSV_PATH, params=everything)
+    assert refused.text.startswith("Too many downloads from this account; try again in")
+    assert refused.text.endswith("[EXPORT_RATE_LIMITED]")
+    assert 1 <= int(refused.headers["retry-after"]) <= 3600
+    with transaction(session_factory) as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "rate_limited"))
+        assert [(e.actor, e.target) for e in events] == [("ana@example.com", "history.csv")] * 2

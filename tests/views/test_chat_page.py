@@ -15,6 +15,7 @@ from palm.settings import get_settings
 from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
 from tests.chat.support import done_reading, right_fire_hand
+from tests.support.rendered import text_of
 from tests.views.conftest import AppFactory, make_user
 
 
@@ -32,7 +33,7 @@ def chat_page(app_as: AppFactory, factory: sessionmaker[Session]) -> tuple[AppTe
 
 def assistant_texts(app: AppTest) -> list[str]:
     return [
-        block.value
+        text_of(block.value)
         for message in app.chat_message
         if message.name == "assistant"
         for block in message.markdown
@@ -43,8 +44,8 @@ def test_send_a_message_see_the_streamed_reply_and_suggestions(
     app_as: AppFactory, session_factory: sessionmaker[Session]
 ) -> None:
     app, _ = chat_page(app_as, session_factory)
-    assert any("About palm.jpg" in header.value for header in app.subheader)
-    assert any("About the reading palm.jpg (right hand" in c.value for c in app.caption)
+    assert any("About palm.jpg" in text_of(header.value) for header in app.subheader)
+    assert any("About the reading palm.jpg (right hand" in text_of(c.value) for c in app.caption)
     app.chat_input(key="chat_input").set_value("What does my heart line say?").run()
     assert not app.exception, app.exception
     assert any("Heart line" in text for text in assistant_texts(app))
@@ -63,8 +64,10 @@ def test_a_suggestion_button_sends_it(
     first = app.button(key="chat_suggest_0")
     first.click().run()
     assert not app.exception
-    user_texts = [block.value for m in app.chat_message if m.name == "user" for block in m.markdown]
-    assert user_texts[-1] == first.label
+    user_texts = [
+        text_of(block.value) for m in app.chat_message if m.name == "user" for block in m.markdown
+    ]
+    assert user_texts[-1] == text_of(first.label)
     assert len(assistant_texts(app)) == 2
 
 
@@ -86,7 +89,7 @@ def test_search_result_opens_the_thread_at_the_message(
     app.chat_input(key="chat_input").set_value("I grow orchids. What about my career?").run()
     app.text_input(key="chat_search_query").set_value("orchids").run()
     hit = app.button(key="chat_hit_0")
-    assert "orchids" in hit.label
+    assert "orchids" in text_of(hit.label)
     hit.click().run()
     assert not app.exception
     assert any("found by your search" in caption.value for caption in app.caption)
@@ -111,7 +114,7 @@ def test_rename_pin_and_archive_from_the_sidebar(
             ["romance", "spring"],
             True,
         )
-    assert any("Heart things" in (b.label or "") for b in app.button)
+    assert any("Heart things" in text_of(b.label or "") for b in app.button)
     app.button(key=f"chat_archive_{cid}").click().run()
     with transaction(session_factory) as session:
         assert session.get_one(Conversation, cid).archived

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -92,16 +94,37 @@ def test_bad_sign_ups_say_why_and_create_nothing(
     assert actions[-3:] == ["sign_up", "sign_up", "sign_up"]  # the mismatch never reaches it
 
 
-def test_repeated_failed_logins_are_rate_limited(
+def test_repeated_failed_logins_are_slowed_with_the_wait_shown_and_audited(
     app_as: AppFactory, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PALM_LOGIN_ATTEMPTS_PER_MINUTE", "2")
+    monkeypatch.setenv("PALM_SIGN_IN_PER_PAIR", "2/minute")
     get_settings.cache_clear()
     make_user(session_factory, "ben@example.com", Role.USER)
     messages = [
         log_in(app_as(None).run(), "ben@example.com", "not the password").error[0].value
         for _ in range(3)
     ]
-    assert messages[-1].startswith("Too many attempts")
+    assert re.fullmatch(
+        r"Too many failed sign-in attempts to this account from this network; "
+        r"try again in \d+ s\.",
+        messages[-1],
+    )
     app = log_in(app_as(None).run(), "ben@example.com", PASSWORD)
-    assert USER_KEY not in app.session_state
+    assert USER_KEY not in app.session_state  # the same network waits, even with the password
+    assert counts(session_factory)[1][-4:] == [
+        "login_failed",
+        "login_failed",
+        "rate_limited",
+        "rate_limited",
+    ]
+
+
+def test_sign_ups_from_one_network_are_limited(
+    app_as: AppFactory, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PALM_SIGN_UP_PER_ADDRESS", "1/hour")
+    get_settings.cache_clear()
+    sign_up(app_as(None).run(), "ana@example.com", PASSWORD)
+    app = sign_up(app_as(None).run(), "ben@example.com", PASSWORD)
+    assert [e.value.split(";")[0] for e in app.error] == ["Too many sign-ups from this network"]
+    assert counts(session_factory) == (1, ["sign_up", "rate_limited"])

@@ -11,8 +11,9 @@ from cryptography.fernet import MultiFernet
 from palm import chat
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.infra import RateLimiter
+from palm.infra import RateLimitedError, RateLimiter
 from palm.ui import resources
+from palm.ui.address import client_address
 from palm.ui.auth import SessionUser
 
 
@@ -104,8 +105,18 @@ def search(user: SessionUser, query: str, filters: chat.SearchFilters) -> list[c
         return chat.search_messages(session, cipher(), user.id, query, filters)
 
 
+def export_refusal(user: SessionUser) -> RateLimitedError | None:
+    """Why an export would be refused now (too many lately), counting nothing."""
+    try:
+        resources.runtime().export_limits.peek(account=user.id, address=client_address())
+    except RateLimitedError as error:
+        return error
+    return None
+
+
 def export_data(user: SessionUser, conversation_id: int | None, kind: str) -> partial[bytes]:
-    """A no-argument callable for st.download_button (built lazily, on click)."""
+    """A no-argument callable for st.download_button (built lazily, on click; the click
+    counts against the export limits)."""
     runtime = resources.runtime()
     return partial(
         chat.export_file,
@@ -115,4 +126,6 @@ def export_data(user: SessionUser, conversation_id: int | None, kind: str) -> pa
         user.id,
         conversation_id,
         kind,
+        rate=runtime.export_limits,
+        address=client_address(),
     )

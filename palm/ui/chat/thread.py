@@ -1,14 +1,18 @@
 """The open thread: messages, starter templates, the input, the streamed answer and the
 follow-up suggestions.
 
-The question is committed before the answer is produced; the answer streams through
-``st.write_stream`` and is committed afterwards. Session state keys owned here: chat_input
+The question is committed before the answer is produced; the answer streams into the
+page as it comes and is committed afterwards. Every message (the person's, the LLM's, the
+offline reader's) is shown as exactly its text: Markdown in it is escaped, so an answer
+cannot fetch an image or show a link. Session state keys owned here: chat_input
 (the chat box; templates fill it), chat_send (a clicked suggestion), chat_notice (why the
 last message was refused), chat_draft (its text, put back in the box), chat_jump (the message
 a search result points at), chat_shown (how many messages are shown).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import streamlit as st
 
@@ -20,6 +24,7 @@ from palm.readers import DISCLAIMER
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 from palm.ui.chat import data as chat_data
+from palm.ui.text import plain
 
 INPUT_KEY = "chat_input"
 SEND_KEY = "chat_send"
@@ -68,9 +73,9 @@ def history(messages: list[MessageView]) -> None:
         with st.chat_message(message.role, avatar=AVATARS.get(message.role)):
             if message.id == jump:
                 st.caption(":material/search: found by your search")
-            st.markdown(message.text)
+            st.markdown(plain(message.text))
             if message.note:
-                st.info(message.note, icon=":material/info:")
+                st.info(plain(message.note), icon=":material/info:")
 
 
 def suggestions(messages: list[MessageView]) -> None:
@@ -80,7 +85,11 @@ def suggestions(messages: list[MessageView]) -> None:
     columns = st.columns(len(last.suggestions))
     for index, text in enumerate(last.suggestions):
         columns[index].button(
-            text, key=f"chat_suggest_{index}", on_click=_send_later, args=(text,), width="stretch"
+            plain(text),
+            key=f"chat_suggest_{index}",
+            on_click=_send_later,
+            args=(text,),
+            width="stretch",
         )
 
 
@@ -104,7 +113,9 @@ def notice() -> None:
     """Why the last message was refused (its text is back in the chat box)."""
     message = st.session_state.pop(NOTICE_KEY, None)
     if message:
-        st.warning(f"{message} Your text is back in the box.", icon=":material/hourglass_top:")
+        st.warning(
+            plain(f"{message} Your text is back in the box."), icon=":material/hourglass_top:"
+        )
 
 
 def incoming() -> str | None:
@@ -137,15 +148,24 @@ def send(user: SessionUser, conversation_id: int, text: str) -> None:
         st.rerun()
     st.session_state.pop(JUMP_KEY, None)
     with st.chat_message("user", avatar=AVATARS["user"]):
-        st.markdown(text)
+        st.markdown(plain(text))
     _answer(plan)
     st.rerun()
+
+
+def _show_as_it_comes(pieces: Iterator[str]) -> None:
+    """The answer so far, as plain text, redrawn as each piece arrives. The whole text is
+    escaped each time: a link or a shortcode split across two pieces is still caught."""
+    placeholder, text = st.empty(), ""
+    for piece in pieces:
+        text += piece
+        placeholder.markdown(plain(text))
 
 
 def _answer(plan: chat.TurnPlan) -> None:
     stream = chat.AnswerStream(plan, chat_data.chat_llm())
     with st.chat_message("assistant", avatar=AVATARS["assistant"]):
-        st.write_stream(stream)
+        _show_as_it_comes(iter(stream))
     if stream.answer is not None:
         with transaction(resources.session_factory()) as session:
             chat.finish_turn(session, chat_data.cipher(), plan, stream.answer)
@@ -163,6 +183,6 @@ def load(user: SessionUser, conversation_id: int) -> list[MessageView]:
 def heading(user: SessionUser, conversation_id: int) -> None:
     """The thread's title, and the reading it is about."""
     row = chat_data.thread(user, conversation_id)
-    st.subheader(row.title if row else "Conversation")
+    st.subheader(plain(row.title) if row else "Conversation")
     if row and row.reading_label:
-        st.caption(f":material/back_hand: About the reading {row.reading_label}")
+        st.caption(":material/back_hand: " + plain(f"About the reading {row.reading_label}"))

@@ -17,6 +17,7 @@ from palm.ui.auth import SessionUser
 from palm.ui.chat import data as chat_data
 from palm.ui.chat import sidebar as chat_sidebar
 from palm.ui.chat import thread as chat_thread
+from palm.ui.text import plain
 
 ANY = "Any"
 TRI_STATE: dict[str, bool | None] = {ANY: None, "Yes": True, "No": False}
@@ -83,7 +84,8 @@ def search_panel(user: SessionUser) -> None:
                 "title" if hit.message_id is None else ("you" if hit.role == "user" else "reader")
             )
             st.button(
-                f"**{hit.title}** · {hit.created_at:%d %b %Y} · {where}: {hit.snippet}",
+                f"**{plain(hit.title)}** · {hit.created_at:%d %b %Y} · {where}: "
+                + plain(hit.snippet),
                 key=f"chat_hit_{index}",
                 on_click=_jump,
                 args=(hit.conversation_id, hit.message_id),
@@ -94,6 +96,11 @@ def search_panel(user: SessionUser) -> None:
 def export_buttons(user: SessionUser, conversation_id: int | None) -> None:
     """Download this thread or every thread as Markdown, JSON or PDF (built on click)."""
     with st.popover("Export", icon=":material/download:"):
+        refusal = chat_data.export_refusal(user)
+        if refusal is not None:
+            wait = plain(f"{refusal.message} [{refusal.code}]")
+            st.warning(wait, icon=":material/hourglass_top:")
+            return
         label = st.radio("Format", list(FORMATS), horizontal=True, key="chat_export_format")
         kind, mime = FORMATS[label]
         if conversation_id is not None:
