@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Request, expect
 
-from palm.db import make_engine, make_session_factory
+from palm.db import make_session_factory
 from palm.infra import load_cipher
 from palm.settings import Settings
 from tests.e2e.browser import Watch, fill_log_in, settle, signed_in
+from tests.e2e.seed import app_engine
 from tests.e2e.stack import RunningStack, running_stack
 from tests.support.hostile import CORPUS, EVERYTHING, EXFIL_HOST, HostileWorld, seed_hostile
 from tests.support.stub_openai import Step, StubOpenAI
@@ -41,7 +42,7 @@ def hostile_stack(
     db_url: str, redis_url: str, tmp_path: Path, stub: StubOpenAI
 ) -> Iterator[tuple[RunningStack, HostileWorld]]:
     data_dir = tmp_path / "data"
-    engine = make_engine(db_url)
+    engine = app_engine(db_url, data_dir)
     world = seed_hostile(
         make_session_factory(engine), load_cipher(Settings(palm_data_dir=data_dir))
     )
