@@ -181,12 +181,22 @@ def count_matching(
     return int(session.scalar(query) or 0)
 
 
+#: What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a person wrote, as a cell a spreadsheet shows and never evaluates: a leading
+    formula character gets a ``'`` in front (a filename ``=HYPERLINK(…)`` stays a filename)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_line(row: HistoryRow) -> list[object]:
     return [
         row.id,
         row.created_at.isoformat(),
-        row.owner,
-        row.filename,
+        spreadsheet_safe(row.owner),
+        spreadsheet_safe(row.filename),
         row.hand or "",
         row.hand_shape or "",
         row.status,
@@ -194,7 +204,7 @@ def _csv_line(row: HistoryRow) -> list[object]:
         " ".join(row.analysis_types),
         row.lines_found,
         "" if row.mean_confidence is None else row.mean_confidence,
-        row.summary or "",
+        spreadsheet_safe(row.summary or ""),
     ]
 
 

@@ -8,6 +8,7 @@ palm.readings.operations.submit_batch.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -46,11 +47,24 @@ class SubmissionInProgressError(PalmError):
         )
 
 
+MAX_FILENAME = 200
+
+
+def clean_filename(name: str) -> str:
+    """A filename as it is kept and shown: no control or invisible format characters (a
+    right-to-left override U+202E would show "gnp.exe" as "exe.png"), at most 200 characters."""
+    kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf")).strip()
+    return kept[:MAX_FILENAME] or "photo"
+
+
 @dataclass(frozen=True)
 class Upload:
     filename: str
     data: bytes
     hand: HandChoice = "auto"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filename", clean_filename(self.filename))
 
 
 @dataclass(frozen=True)

