@@ -95,6 +95,21 @@ def fill_log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     form.get_by_role("button", name="Log in").click()
 
 
+def sign_up(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Create an account and wait until its sign-in has come back from /auth/complete."""
+    with page.expect_event("load", timeout=60_000):  # the page the cookie exchange returns to
+        fill_sign_up(page, email, password)
+    signed_in(page)
+
+
+def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Log in and wait until the sign-in has come back from /auth/complete: a click before
+    that would be overtaken by its redirect."""
+    with page.expect_event("load", timeout=60_000):
+        fill_log_in(page, email, password)
+    signed_in(page)
+
+
 def signed_in(page: Page) -> None:
     expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=30_000)
 

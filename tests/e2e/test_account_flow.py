@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import PASSWORD, Watch, fill_log_in, fill_sign_up, nav, settle, signed_in
+from tests.e2e.browser import (
+    PASSWORD,
+    Watch,
+    fill_log_in,
+    fill_sign_up,
+    log_in,
+    nav,
+    settle,
+    sign_up,
+    signed_in,
+)
 from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
@@ -26,7 +36,7 @@ def test_a_session_survives_reloads_tabs_and_links(
 
         fill_sign_up(page, "ana@example.com", "aaaaaaaaaaaaaa")
         expect(page.get_by_text("too easy to guess")).to_be_visible()
-        fill_sign_up(page, "ana@example.com", PASSWORD)
+        sign_up(page, "ana@example.com", PASSWORD)
         page.wait_for_url("**/history?from=link")  # the shared link, after sign-in
         expect(page.get_by_role("heading", name="History & trends")).to_be_visible()
         cookie = next(c for c in page.context.cookies() if c["name"] == "palm_session")
@@ -55,7 +65,7 @@ def test_a_session_survives_reloads_tabs_and_links(
 
         fill_log_in(page, "ana@example.com", "wrong password")
         expect(page.get_by_text("Wrong e-mail or password.")).to_be_visible()
-        fill_log_in(page, "ana@example.com", PASSWORD)
+        log_in(page, "ana@example.com", PASSWORD)
         signed_in(page)
         watch.assert_clean("after signing in again")
 
@@ -73,7 +83,7 @@ def test_the_admin_pings_a_worker_and_sees_pong(
     with running_stack(env, tmp_path, workers=1) as stack:
         watch = Watch(page)
         page.goto(stack.url)
-        fill_sign_up(page, "admin@example.com", PASSWORD)  # the first account is the admin
+        sign_up(page, "admin@example.com", PASSWORD)  # the first account is the admin
         nav(page, "Admin")
         page.get_by_role("tab", name="System").click()
         page.get_by_role("button", name="Send a ping job").click()

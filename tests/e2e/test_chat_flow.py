@@ -13,7 +13,7 @@ from sqlalchemy import select
 from palm.db import make_session_factory, transaction
 from palm.models import User
 from tests.chat.support import done_reading, left_earth_hand, right_fire_hand
-from tests.e2e.browser import PASSWORD, Watch, fill_sign_up, nav, settle
+from tests.e2e.browser import PASSWORD, Watch, nav, settle, sign_up
 from tests.e2e.seed import app_engine
 from tests.e2e.stack import running_stack
 
@@ -38,7 +38,7 @@ def test_ask_about_a_reading_and_follow_a_suggestion(
     with running_stack(env, tmp_path, workers=1) as stack:
         watch = Watch(page)
         page.goto(stack.url)
-        fill_sign_up(page, "ana@example.com", PASSWORD)
+        sign_up(page, "ana@example.com", PASSWORD)
         expect(page.get_by_role("heading", name="Welcome to Palmline")).to_be_visible()
         give_readings(db_url, tmp_path, "ana@example.com")
 

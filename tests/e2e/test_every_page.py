@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from palm.vocabulary import Role
-from tests.e2e.browser import Watch, download, fill_log_in, nav, settle, signed_in
+from tests.e2e.browser import Watch, download, log_in, nav, settle, signed_in
 from tests.e2e.seed import Seeded, all_done, converse_and_share, seed
 from tests.e2e.stack import RunningStack, running_stack, wait_until
 
@@ -64,7 +64,7 @@ def test_every_page_of_every_role_shows_without_a_fault(
     page = context.new_page()
     watch = Watch(page)
     page.goto(stack.url)
-    fill_log_in(page, ROLE_EMAILS[role])
+    log_in(page, ROLE_EMAILS[role])
     signed_in(page)
     for path in PAGES[role]:
         query = f"?id={seeded.real_readings[0]}" if path == "reading" else ""
@@ -79,7 +79,7 @@ def test_downloads_arrive_with_their_content(
     page = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
     watch = Watch(page)
     page.goto(stack.url + "/history")
-    fill_log_in(page, ROLE_EMAILS[Role.USER])
+    log_in(page, ROLE_EMAILS[Role.USER])
     expect(page.get_by_role("heading", name="History & trends")).to_be_visible()
     settle(page)
     exported = download(page, page.get_by_test_id("history-csv"), tmp_path / "history.csv")
@@ -118,7 +118,7 @@ def test_on_a_phone_the_menu_closes_after_choosing_a_page(
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = phone.new_page()
     page.goto(stack.url)
-    fill_log_in(page, ROLE_EMAILS[Role.USER])
+    log_in(page, ROLE_EMAILS[Role.USER])
     signed_in_on_phone(page)
     page.get_by_test_id("stExpandSidebarButton").click()
     nav(page, "My readings")

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from palm.accounts import users
 from palm.db import make_session_factory, transaction
 from palm.vocabulary import Role
-from tests.e2e.browser import PASSWORD, Watch, fill_log_in, nav, settle
+from tests.e2e.browser import PASSWORD, Watch, log_in, nav, settle
 from tests.e2e.seed import app_engine
 from tests.e2e.stack import running_stack
 from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
@@ -68,7 +68,7 @@ def test_history_page_in_a_browser(
     with running_stack(stack_env, tmp_path, workers=0) as stack:
         watch = Watch(page)
         page.goto(stack.url)
-        fill_log_in(page, "ana@example.com", PASSWORD)
+        log_in(page, "ana@example.com", PASSWORD)
         nav(page, "History & trends")
         expect(page.get_by_role("heading", name="37 matching readings")).to_be_visible()
         expect(page.locator("[data-testid='stDataFrame']")).to_be_visible()
@@ -87,7 +87,7 @@ def test_compare_page_in_a_browser(
     with running_stack(stack_env, tmp_path, workers=0) as stack:
         watch = Watch(page)
         page.goto(stack.url)
-        fill_log_in(page, "ana@example.com", PASSWORD)
+        log_in(page, "ana@example.com", PASSWORD)
         nav(page, "Compare")
         page.get_by_role("button", name="My first vs my latest").click()
         expect(page.get_by_role("heading", name="What changed, line by line")).to_be_visible()

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Dialog, Page, Request, expect
 from palm.db import make_session_factory
 from palm.infra import load_cipher
 from palm.settings import Settings
-from tests.e2e.browser import Watch, fill_log_in, settle, signed_in
+from tests.e2e.browser import Watch, log_in, settle, signed_in
 from tests.e2e.seed import app_engine
 from tests.e2e.stack import RunningStack, running_stack
 from tests.support.hostile import CORPUS, EVERYTHING, EXFIL_HOST, HostileWorld, seed_hostile
@@ -104,7 +104,7 @@ def test_hostile_strings_never_fetch_link_or_run_anywhere(
     page.on("dialog", on_dialog)
     watch = Watch(page)
     page.goto(stack.url)
-    fill_log_in(page, "ana@example.com")
+    log_in(page, "ana@example.com")
     signed_in(page)
     for name, (path, literal) in pages.items():
         page.goto(f"{stack.url}/{path}")
@@ -124,7 +124,7 @@ def test_hostile_strings_never_fetch_link_or_run_anywhere(
     admin_watch = Watch(admin)
     admin.context.clear_cookies()
     admin.goto(stack.url)
-    fill_log_in(admin, "adam@example.com")
+    log_in(admin, "adam@example.com")
     signed_in(admin)
     admin.goto(f"{stack.url}/admin")
     check(admin, admin_watch, "admin", artifacts)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from palm.db import make_engine, make_session_factory, transaction
 from palm.models import Reading
 from palm.settings import PROJECT_ROOT
-from tests.e2e.browser import Watch, download, fill_sign_up, nav, settle, signed_in
+from tests.e2e.browser import Watch, download, nav, settle, sign_up, signed_in
 from tests.e2e.stack import running_stack
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def test_upload_progress_reading_and_downloads(
     with running_stack(env, tmp_path, workers=1) as stack:
         watch = Watch(page)
         page.goto(stack.url)
-        fill_sign_up(page, "ana@example.com")
+        sign_up(page, "ana@example.com")
         signed_in(page)
         nav(page, "Analyze")
         page.locator("input[type='file']").set_input_files([str(PALM), str(BACK), str(not_a_photo)])
