@@ -98,7 +98,8 @@ def _thread(session: Session, cipher: MultiFernet, ana: int, reading: int) -> in
     chat.set_tags(session, ana, thread.id, [TAG])
     add_message(session, cipher, thread, "user", EVERYTHING)
     add_message(session, cipher, thread, "assistant", EVERYTHING, engine="llm:stub")
-    add_message(session, cipher, thread, "assistant", CORPUS["image"], engine="llm:stub", note=LONG)
+    note = CORPUS["autolinks"]  # a note is at most 255 characters (PostgreSQL holds it to that)
+    add_message(session, cipher, thread, "assistant", CORPUS["image"], engine="llm:stub", note=note)
     pinned = chat.create_conversation(session, cipher, ana, title=CORPUS["html"])
     chat.set_pinned(session, ana, pinned.id, True)
     return thread.id
