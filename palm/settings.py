@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     #: Seconds a chat answer may stream before it is cut off.
     palm_chat_deadline: float = Field(default=60.0, gt=0)
     palm_price_overrides: str | None = None
+    #: US dollars the LLM may cost per calendar month (UTC); admins can change it on the Admin
+    #: page. A warning at 80%; at 100% readings and chat answers come from the offline reader.
+    palm_llm_monthly_budget_usd: float = Field(default=50.0, ge=0)
 
     palm_chat_window: int = Field(default=6, ge=1, le=100)
     palm_chat_prompt_budget: int = Field(default=3000, ge=500)

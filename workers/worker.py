@@ -28,6 +28,8 @@ from rq.queue import Queue
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
+from palm.llm import warn_if_due
+from palm.models import utcnow
 from palm.ops import reconcile
 from palm.runtime import get_runtime
 
@@ -59,7 +61,8 @@ class PalmWorker(SimpleWorker):
         return max(1, min(int(self.maintenance_interval), super().dequeue_timeout))
 
     def run_maintenance_tasks(self) -> None:
-        """RQ's clean-up (abandoned jobs, registries), then ours: rows whose job Redis lost."""
+        """RQ's clean-up (abandoned jobs, registries), then ours: rows whose job Redis lost,
+        and the LLM budget's warning."""
         super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
         runtime = get_runtime()
         if runtime.queues is None:
@@ -68,6 +71,11 @@ class PalmWorker(SimpleWorker):
             reconcile(runtime.session_factory, runtime.queues, runtime.settings)
         except (RedisError, OSError, SQLAlchemyError) as error:
             self.log.warning("Worker %s: reconciling jobs failed: %s", self.name, error)
+        try:  # the LLM budget's 80% warning, audited once a month by whichever worker sees it
+            budget = runtime.settings.palm_llm_monthly_budget_usd
+            warn_if_due(runtime.session_factory, budget, now=utcnow())
+        except SQLAlchemyError as error:
+            self.log.warning("Worker %s: checking the LLM budget failed: %s", self.name, error)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:  # noqa: ARG002
         """Short: the beating thread keeps a running job alive, a dead worker's job lapses."""

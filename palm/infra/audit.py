@@ -22,6 +22,10 @@ class AuditAction(enum.StrEnum):
     SHARE_REVOKED = "share_revoked"
     KEYS_ROTATED = "keys_rotated"
     RATE_LIMITED = "rate_limited"
+    JOB_REQUEUED = "job_requeued"
+    JOB_DELETED = "job_deleted"
+    LLM_BUDGET_CHANGED = "llm_budget_changed"
+    LLM_BUDGET_WARNING = "llm_budget_warning"
 
 
 class Outcome(enum.StrEnum):

@@ -7,6 +7,7 @@ from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
 from palm.models.keys import KeyRotation
+from palm.models.ops import OpsSetting
 from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
 from palm.models.usage import UsageRecord
@@ -20,6 +21,7 @@ __all__ = [
     "KeyRotation",
     "LineResult",
     "Message",
+    "OpsSetting",
     "Preference",
     "Reading",
     "ReadingDaily",

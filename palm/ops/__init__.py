@@ -1,7 +1,47 @@
-"""Operations: what the admin page shows about the running system (Redis, queues, workers,
-jobs, LLM usage) and the ping round trip."""
+"""Operations: what the admin console shows about the running system — health per
+component, queues and their flow, failed jobs (requeue / delete), workers, Redis, the
+database, LLM usage and budget, errors — and the ping round trip."""
 
+from palm.ops.database import (
+    PoolStatus,
+    QueryLog,
+    QueryStats,
+    SlowStatement,
+    database_size,
+    normalise,
+    pool_status,
+    table_rows,
+)
+from palm.ops.errors import ErrorGroup, error_groups
+from palm.ops.failed import (
+    FailedJob,
+    delete_all_failed,
+    delete_failed,
+    failed_jobs,
+    requeue_all_failed,
+    requeue_failed,
+)
+from palm.ops.health import (
+    Health,
+    Level,
+    database_health,
+    error_health,
+    llm_health,
+    queue_health,
+    redis_health,
+    worker_health,
+)
+from palm.ops.queues import (
+    HourlyCount,
+    QueueFlow,
+    Registries,
+    hourly_counts,
+    queue_flows,
+    registries,
+)
 from palm.ops.reconciler import Reconciled, reconcile
+from palm.ops.redis_info import RedisReport, redis_report
+from palm.ops.stats import percentile
 from palm.ops.system import (
     QueueStatus,
     RedisStatus,
@@ -15,22 +55,61 @@ from palm.ops.system import (
     wait_for_job,
     worker_names,
 )
-from palm.ops.usage import UsageSummary, usage_summary
+from palm.ops.usage import UsageGroup, UsageSummary, usage_by, usage_summary
+from palm.ops.workers import STALE_AFTER, WorkerStatus, worker_statuses
 
 __all__ = [
+    "STALE_AFTER",
+    "ErrorGroup",
+    "FailedJob",
+    "Health",
+    "HourlyCount",
+    "Level",
+    "PoolStatus",
+    "QueryLog",
+    "QueryStats",
+    "QueueFlow",
     "QueueStatus",
     "Reconciled",
+    "RedisReport",
     "RedisStatus",
+    "Registries",
+    "SlowStatement",
+    "UsageGroup",
     "UsageSummary",
+    "WorkerStatus",
+    "database_health",
+    "database_size",
+    "delete_all_failed",
+    "delete_failed",
+    "error_groups",
+    "error_health",
+    "failed_jobs",
+    "hourly_counts",
+    "llm_health",
+    "normalise",
+    "percentile",
     "ping_job",
     "ping_outcome",
+    "pool_status",
+    "queue_flows",
+    "queue_health",
     "queue_statuses",
     "reconcile",
+    "redis_health",
+    "redis_report",
     "redis_status",
+    "registries",
     "reply_cache_stats",
+    "requeue_all_failed",
+    "requeue_failed",
     "run_ping",
     "submit_ping",
+    "table_rows",
+    "usage_by",
     "usage_summary",
     "wait_for_job",
+    "worker_health",
     "worker_names",
+    "worker_statuses",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from palm.models import UsageRecord
@@ -59,4 +60,59 @@ def usage_summary(session: Session, *, since: datetime | None = None) -> list[Us
         for model, purpose, calls, hits, falls, tokens_in, tokens_out, cost in session.execute(
             query
         )
+    ]
+
+
+@dataclass(frozen=True)
+class UsageGroup:
+    """Tokens and cost of one slice of LLM use (a model, a purpose, a person or a day)."""
+
+    key: str
+    calls: int
+    input_tokens: int
+    cached_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+def usage_by(
+    session: Session, dimension: str, *, since: datetime, limit: int = 50
+) -> list[UsageGroup]:
+    """Totals per "model", "purpose", "user" (id, or "—" for none) or "day" since ``since``,
+    costliest first (days: in date order)."""
+    key: ColumnElement[Any]
+    if dimension == "day":
+        key = func.date(UsageRecord.ts)
+    else:
+        columns: dict[str, ColumnElement[Any]] = {
+            "model": UsageRecord.model.expression,
+            "purpose": UsageRecord.purpose.expression,
+            "user": UsageRecord.user_id.expression,
+        }
+        key = columns[dimension]
+    cost = func.sum(UsageRecord.cost_usd)
+    query = (
+        select(
+            key,
+            func.count(),
+            func.sum(UsageRecord.input_tokens),
+            func.sum(UsageRecord.cached_tokens),
+            func.sum(UsageRecord.output_tokens),
+            cost,
+        )
+        .where(UsageRecord.ts >= since)
+        .group_by(key)
+        .order_by(key if dimension == "day" else cost.desc())
+        .limit(limit if dimension != "day" else 366)
+    )
+    return [
+        UsageGroup(
+            "—" if value is None else str(value),
+            int(calls),
+            int(tokens_in or 0),
+            int(cached or 0),
+            int(tokens_out or 0),
+            float(spent or 0.0),
+        )
+        for value, calls, tokens_in, cached, tokens_out, spent in session.execute(query)
     ]
