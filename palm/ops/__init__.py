@@ -2,6 +2,15 @@
 component, queues and their flow, failed jobs (requeue / delete), workers, Redis, the
 database, LLM usage and budget, errors — and the ping round trip."""
 
+from palm.ops.console import (
+    DatabaseView,
+    LLMView,
+    QueuesView,
+    database_view,
+    llm_view,
+    overview,
+    queues_view,
+)
 from palm.ops.database import (
     PoolStatus,
     QueryLog,
@@ -43,36 +52,32 @@ from palm.ops.reconciler import Reconciled, reconcile
 from palm.ops.redis_info import RedisReport, redis_report
 from palm.ops.stats import percentile
 from palm.ops.system import (
-    QueueStatus,
-    RedisStatus,
     ping_job,
     ping_outcome,
-    queue_statuses,
-    redis_status,
     reply_cache_stats,
     run_ping,
     submit_ping,
     wait_for_job,
-    worker_names,
 )
 from palm.ops.usage import UsageGroup, UsageSummary, usage_by, usage_summary
 from palm.ops.workers import STALE_AFTER, WorkerStatus, worker_statuses
 
 __all__ = [
     "STALE_AFTER",
+    "DatabaseView",
     "ErrorGroup",
     "FailedJob",
     "Health",
     "HourlyCount",
+    "LLMView",
     "Level",
     "PoolStatus",
     "QueryLog",
     "QueryStats",
     "QueueFlow",
-    "QueueStatus",
+    "QueuesView",
     "Reconciled",
     "RedisReport",
-    "RedisStatus",
     "Registries",
     "SlowStatement",
     "UsageGroup",
@@ -80,6 +85,7 @@ __all__ = [
     "WorkerStatus",
     "database_health",
     "database_size",
+    "database_view",
     "delete_all_failed",
     "delete_failed",
     "error_groups",
@@ -87,18 +93,19 @@ __all__ = [
     "failed_jobs",
     "hourly_counts",
     "llm_health",
+    "llm_view",
     "normalise",
+    "overview",
     "percentile",
     "ping_job",
     "ping_outcome",
     "pool_status",
     "queue_flows",
     "queue_health",
-    "queue_statuses",
+    "queues_view",
     "reconcile",
     "redis_health",
     "redis_report",
-    "redis_status",
     "registries",
     "reply_cache_stats",
     "requeue_all_failed",
@@ -110,6 +117,5 @@ __all__ = [
     "usage_summary",
     "wait_for_job",
     "worker_health",
-    "worker_names",
     "worker_statuses",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from palm.models import UsageRecord
+from palm.models import UsageRecord, User
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class UsageGroup:
 def usage_by(
     session: Session, dimension: str, *, since: datetime, limit: int = 50
 ) -> list[UsageGroup]:
-    """Totals per "model", "purpose", "user" (id, or "—" for none) or "day" since ``since``,
+    """Totals per "model", "purpose", "user" (e-mail, or "—" for none) or "day" since ``since``,
     costliest first (days: in date order)."""
     key: ColumnElement[Any]
     if dimension == "day":
@@ -87,7 +87,7 @@ def usage_by(
         columns: dict[str, ColumnElement[Any]] = {
             "model": UsageRecord.model.expression,
             "purpose": UsageRecord.purpose.expression,
-            "user": UsageRecord.user_id.expression,
+            "user": User.email.expression,
         }
         key = columns[dimension]
     cost = func.sum(UsageRecord.cost_usd)
@@ -100,11 +100,14 @@ def usage_by(
             func.sum(UsageRecord.output_tokens),
             cost,
         )
+        .select_from(UsageRecord)
         .where(UsageRecord.ts >= since)
         .group_by(key)
         .order_by(key if dimension == "day" else cost.desc())
         .limit(limit if dimension != "day" else 366)
     )
+    if dimension == "user":
+        query = query.outerjoin(User, User.id == UsageRecord.user_id)
     return [
         UsageGroup(
             "—" if value is None else str(value),
