@@ -1,5 +1,5 @@
 """Admin: the operations console (health, queues, failed jobs, workers, Redis, database, LLM,
-errors), accounts and roles, and the audit log."""
+errors, security, presence), accounts and roles, and the audit log."""
 
 import streamlit as st
 
@@ -17,6 +17,8 @@ st.title("Admin")
     database,
     llm,
     errors,
+    security,
+    presence,
     accounts,
     audit_log,
 ) = st.tabs(
@@ -29,6 +31,8 @@ st.title("Admin")
         "Database",
         "LLM",
         "Errors",
+        "Security",
+        "Presence",
         "Accounts",
         "Audit log",
     ]
@@ -50,7 +54,11 @@ with llm:
     console.llm_section(user)
 with errors:
     console.errors_section()
+with security:
+    console.security_section()
+with presence:
+    console.presence_section()
 with accounts:
     admin.accounts_table(user)
 with audit_log:
-    admin.audit_table()
+    console.audit_section()

@@ -1,7 +1,15 @@
 """Infrastructure under every feature: Redis, encrypted blobs, keys, rate limits, the audit
 log, cache generations, the embedded Redis and child processes. Imports nothing above it."""
 
-from palm.infra.audit import AuditAction, Outcome, recent_events, record
+from palm.infra.audit import (
+    AuditAction,
+    AuditFilter,
+    Outcome,
+    events_csv,
+    find_events,
+    recent_events,
+    record,
+)
 from palm.infra.crypto import KeyConfigError, ensure_dev_key, load_cipher, primary_key_id
 from palm.infra.embedded_redis import EmbeddedRedis, free_port, start_embedded_redis
 from palm.infra.generations import (
@@ -29,6 +37,7 @@ __all__ = [
     "GLOBAL_GENERATION",
     "ActionLimits",
     "AuditAction",
+    "AuditFilter",
     "BlobMissingError",
     "BlobStore",
     "BlobUnreadableError",
@@ -44,6 +53,8 @@ __all__ = [
     "die_with_parent",
     "enforce",
     "ensure_dev_key",
+    "events_csv",
+    "find_events",
     "free_port",
     "held",
     "invalidate_user",

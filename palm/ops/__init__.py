@@ -40,6 +40,7 @@ from palm.ops.health import (
     redis_health,
     worker_health,
 )
+from palm.ops.presence import ONLINE_SECONDS, Presence, presence
 from palm.ops.queues import (
     HourlyCount,
     QueueFlow,
@@ -50,6 +51,7 @@ from palm.ops.queues import (
 )
 from palm.ops.reconciler import Reconciled, reconcile
 from palm.ops.redis_info import RedisReport, redis_report
+from palm.ops.security import Count, SecurityView, security_view
 from palm.ops.stats import percentile
 from palm.ops.system import (
     ping_job,
@@ -63,7 +65,9 @@ from palm.ops.usage import UsageGroup, UsageSummary, usage_by, usage_summary
 from palm.ops.workers import STALE_AFTER, WorkerStatus, worker_statuses
 
 __all__ = [
+    "ONLINE_SECONDS",
     "STALE_AFTER",
+    "Count",
     "DatabaseView",
     "ErrorGroup",
     "FailedJob",
@@ -72,6 +76,7 @@ __all__ = [
     "LLMView",
     "Level",
     "PoolStatus",
+    "Presence",
     "QueryLog",
     "QueryStats",
     "QueueFlow",
@@ -79,6 +84,7 @@ __all__ = [
     "Reconciled",
     "RedisReport",
     "Registries",
+    "SecurityView",
     "SlowStatement",
     "UsageGroup",
     "UsageSummary",
@@ -100,6 +106,7 @@ __all__ = [
     "ping_job",
     "ping_outcome",
     "pool_status",
+    "presence",
     "queue_flows",
     "queue_health",
     "queues_view",
@@ -111,6 +118,7 @@ __all__ = [
     "requeue_all_failed",
     "requeue_failed",
     "run_ping",
+    "security_view",
     "submit_ping",
     "table_rows",
     "usage_by",

@@ -1,5 +1,5 @@
-"""Admin page components: accounts and roles, the audit log, the ping and the recent jobs
-(the operations console is palm.ui.console).
+"""Admin page components: accounts and roles, the ping and the recent jobs (the operations
+console and the audit log are palm.ui.console).
 
 Session state keys owned here: admin_role_email, admin_role_value, admin_last_ping.
 """
@@ -11,7 +11,6 @@ import streamlit as st
 
 from palm import accounts, jobs, ops
 from palm.db import transaction
-from palm.infra import AuditAction, Outcome, recent_events
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
@@ -50,41 +49,6 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
         message = f"{changed.email} is now {changed.role}."
     st.session_state[FLASH_KEY] = message  # shown after the rerun, where a toast would be lost
     st.rerun()
-
-
-def audit_table() -> None:
-    """The newest audit events; "security events only" keeps the refusals (failed sign-ins,
-    rate limits, refused sign-ups and shares), newest first."""
-    with transaction(resources.session_factory()) as session:
-        rows = [
-            (e.ts, e.actor, e.action, e.target, e.outcome, e.detail, e.session_ref)
-            for e in recent_events(session, limit=200)
-        ]
-    if not rows:
-        st.info("No audit events yet.")
-        return
-    refusals = [row for row in rows if row[4] == Outcome.REJECTED]
-    limited = sum(row[2] == AuditAction.RATE_LIMITED for row in refusals)
-    st.caption(
-        f"Refused: {len(refusals)} of the last {len(rows)} events ({limited} by a rate limit)."
-    )
-    if st.toggle("Security events only", key="admin_security_only"):
-        rows = refusals
-    columns = ["time", "actor", "action", "target", "outcome", "detail", "session"]
-    st.dataframe(
-        pd.DataFrame(rows, columns=columns),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "time": st.column_config.DatetimeColumn("Time (UTC)", format="D MMM YYYY, HH:mm:ss"),
-            "actor": st.column_config.TextColumn("Who", width="medium"),
-            "action": st.column_config.TextColumn("Action", width="medium"),
-            "target": st.column_config.TextColumn("On", width="medium"),
-            "outcome": st.column_config.TextColumn("Outcome", width="small"),
-            "detail": st.column_config.TextColumn("Detail", width="large"),
-            "session": st.column_config.TextColumn("Session", width="small"),
-        },
-    )
 
 
 def ping(admin: SessionUser) -> None:

@@ -52,12 +52,53 @@ def test_security_events_only_shows_the_refusals(
     open_admin(app)
     # the admin's own account creation, the sign-in, the refusal
     assert any(
-        "Refused: 1 of the last 3 events (1 by a rate limit)" in c.value for c in app.caption
+        "3 matching events, page 1 of 1 · 1 refusals in all." in c.value for c in app.caption
     )
     assert len(table_with(app, "outcome")) == 3
     app.toggle(key="admin_security_only").set_value(True).run()
     log = table_with(app, "outcome")
     assert list(log["action"]) == ["rate_limited"] and list(log["outcome"]) == ["rejected"]
+
+
+def test_the_audit_log_filters_pages_and_downloads(
+    app_as: AppFactory, session_factory: sessionmaker[Session]
+) -> None:
+    app = app_as(Role.ADMIN)
+    with transaction(session_factory) as session:
+        for i in range(120):
+            record(
+                session,
+                actor=f"user{i % 2}@example.com",
+                action=AuditAction.LOGIN,
+                outcome=Outcome.OK,
+                detail=f"n{i}",
+            )
+    open_admin(app)
+    assert any("121 matching events, page 1 of 3" in c.value for c in app.caption)
+    app.text_input(key="audit_actor").input("user1@").run()
+    assert any("60 matching events, page 1 of 2" in c.value for c in app.caption)
+    app.number_input(key="audit_page").set_value(2).run()
+    log = table_with(app, "outcome")
+    assert len(log) == 10 and set(log["actor"]) == {"user1@example.com"}
+    assert any("page 2 of 2" in c.value for c in app.caption)
+    app.selectbox(key="audit_action").set_value(AuditAction.LOGOUT).run()
+    assert any("No audit events match." in i.value for i in app.info)
+
+
+def test_security_and_presence_render_for_an_admin(
+    app_as: AppFactory, session_factory: sessionmaker[Session]
+) -> None:
+    with transaction(session_factory) as session:
+        record(
+            session,
+            actor="ana@example.com",
+            action=AuditAction.LOGIN_FAILED,
+            outcome=Outcome.REJECTED,
+        )
+    app = open_admin(app_as(Role.ADMIN))
+    failed = table_with(app, "Account")
+    assert list(failed["Account"]) == ["ana@example.com"]
+    assert "Online now" in [m.label for m in app.metric]
 
 
 @pytest.fixture
