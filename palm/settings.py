@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     palm_export_per_address: str = "60/hour"
     #: Reverse proxies in front of Streamlit whose X-Forwarded-For is believed (0: none, the
     #: connection's own address counts; a forged header then changes nothing).
+    #: Bearer token Prometheus sends to scrape /metrics; unset, only loopback clients may.
+    palm_metrics_token: SecretStr | None = None
     palm_trusted_proxies: int = Field(default=0, ge=0, le=5)
     palm_min_password_length: int = Field(default=10, ge=8)
     palm_session_idle_days: float = Field(default=14, gt=0)

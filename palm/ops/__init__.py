@@ -41,6 +41,7 @@ from palm.ops.health import (
     worker_health,
 )
 from palm.ops.presence import ONLINE_SECONDS, Presence, presence
+from palm.ops.prometheus import METRICS_CONTENT_TYPE, metrics_text
 from palm.ops.queues import (
     HourlyCount,
     QueueFlow,
@@ -65,6 +66,7 @@ from palm.ops.usage import UsageGroup, UsageSummary, usage_by, usage_summary
 from palm.ops.workers import STALE_AFTER, WorkerStatus, worker_statuses
 
 __all__ = [
+    "METRICS_CONTENT_TYPE",
     "ONLINE_SECONDS",
     "STALE_AFTER",
     "Count",
@@ -100,6 +102,7 @@ __all__ = [
     "hourly_counts",
     "llm_health",
     "llm_view",
+    "metrics_text",
     "normalise",
     "overview",
     "percentile",
