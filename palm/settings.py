@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     palm_export_per_address: str = "60/hour"
     #: Reverse proxies in front of Streamlit whose X-Forwarded-For is believed (0: none, the
     #: connection's own address counts; a forged header then changes nothing).
+    #: Logging of every process: one JSON object per line (or "text"), at this level.
+    palm_log_level: str = "INFO"
+    palm_log_format: Literal["json", "text"] = "json"
     #: Bearer token Prometheus sends to scrape /metrics; unset, only loopback clients may.
     palm_metrics_token: SecretStr | None = None
     palm_trusted_proxies: int = Field(default=0, ge=0, le=5)
@@ -93,6 +96,14 @@ class Settings(BaseSettings):
     palm_chat_prompt_budget: int = Field(default=3000, ge=500)
     palm_chat_messages_per_minute: int = Field(default=12, ge=1)
     palm_chat_max_output_tokens: int = Field(default=400, ge=50)
+
+    @field_validator("palm_log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("PALM_LOG_LEVEL is one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
 
     @field_validator(
         "palm_sign_in_per_address",

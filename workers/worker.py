@@ -16,6 +16,7 @@ registration (RQ refuses a name whose key is still alive).
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -28,6 +29,7 @@ from rq.queue import Queue
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
+from palm.infra import configure_logging
 from palm.llm import warn_if_due
 from palm.models import utcnow
 from palm.ops import reconcile
@@ -44,6 +46,12 @@ class PalmWorker(SimpleWorker):
     max_connection_wait_time = float(BACKOFF_SECONDS[-1])  # RQ's, while dequeueing
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        settings = get_runtime().settings
+        configure_logging(settings.palm_log_level, settings.palm_log_format)
+        for name in ("rq.worker", "rq.job"):  # `rq worker` gave these handlers of their own
+            rq_logger = logging.getLogger(name)
+            rq_logger.handlers.clear()
+            rq_logger.propagate = True  # to ours; RQ's bootstrap then adds none
         super().__init__(*args, **kwargs)
         self.first_name = self.name
         self.lives = 0

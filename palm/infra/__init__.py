@@ -19,6 +19,7 @@ from palm.infra.generations import (
     user_generation_key,
 )
 from palm.infra.locks import held
+from palm.infra.logs import JsonFormatter, configure_logging
 from palm.infra.processes import die_with_parent
 from palm.infra.ratelimit import (
     ActionLimits,
@@ -42,6 +43,7 @@ __all__ = [
     "BlobStore",
     "BlobUnreadableError",
     "EmbeddedRedis",
+    "JsonFormatter",
     "KeyConfigError",
     "Outcome",
     "RateLimitedError",
@@ -49,6 +51,7 @@ __all__ = [
     "RedisUnavailableError",
     "RotatedValues",
     "check_reachable",
+    "configure_logging",
     "connect",
     "die_with_parent",
     "enforce",
