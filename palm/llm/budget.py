@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
 from palm.infra import AuditAction, Outcome, record
-from palm.models import OpsSetting, UsageRecord, utcnow
+from palm.models import OpsSetting, UsageDaily, utcnow
 
 BUDGET_KEY = "llm_monthly_budget_usd"
 WARNED_KEY = "llm_budget_warned_month"
@@ -52,8 +52,10 @@ class BudgetStatus:
 
 
 def month_spend(session: Session, *, now: datetime) -> float:
-    since = month_start(now)
-    total = session.scalar(select(func.sum(UsageRecord.cost_usd)).where(UsageRecord.ts >= since))
+    """This calendar month's cost so far, from the daily rollup (a month is ≤ 31 days × the
+    models × the purposes rows, whatever the number of calls)."""
+    since = month_start(now).date()
+    total = session.scalar(select(func.sum(UsageDaily.cost_usd)).where(UsageDaily.day >= since))
     return float(total or 0.0)
 
 

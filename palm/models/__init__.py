@@ -10,7 +10,7 @@ from palm.models.keys import KeyRotation
 from palm.models.ops import OpsSetting
 from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
-from palm.models.usage import UsageRecord
+from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly
 
 __all__ = [
     "AuditEvent",
@@ -33,7 +33,9 @@ __all__ = [
     "TrendDailyAll",
     "UTCDateTime",
     "UnreadableDataError",
+    "UsageDaily",
     "UsageRecord",
+    "UsageUserMonthly",
     "User",
     "utcnow",
 ]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from palm.explore import cache_stats
 from palm.jobs import Queues
 from palm.llm import budget_status, month_start
-from palm.models import Job, UsageRecord
+from palm.models import Job, UsageDaily
 from palm.ops.database import QueryLog, pool_status
 from palm.ops.errors import error_groups
 from palm.ops.queues import queue_flows, registries
@@ -171,14 +171,14 @@ class ConsoleCollector(Collector):
         cost = _gauge("llm_month_cost_usd", "LLM cost this month (USD)", ["model"])
         rows = self.session.execute(
             select(
-                UsageRecord.model,
-                func.sum(UsageRecord.input_tokens),
-                func.sum(UsageRecord.cached_tokens),
-                func.sum(UsageRecord.output_tokens),
-                func.sum(UsageRecord.cost_usd),
+                UsageDaily.model,
+                func.sum(UsageDaily.input_tokens),
+                func.sum(UsageDaily.cached_tokens),
+                func.sum(UsageDaily.output_tokens),
+                func.sum(UsageDaily.cost_usd),
             )
-            .where(UsageRecord.ts >= since)
-            .group_by(UsageRecord.model)
+            .where(UsageDaily.day >= since.date())
+            .group_by(UsageDaily.model)
         )
         for model, tokens_in, cached, tokens_out, spent in rows:
             tokens.add_metric([model, "input"], float(tokens_in or 0))

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from palm.models import UsageRecord, User
+from palm.models import UsageDaily, UsageRecord, UsageUserMonthly, User
 
 
 @dataclass(frozen=True)
@@ -78,44 +78,67 @@ class UsageGroup:
 def usage_by(
     session: Session, dimension: str, *, since: datetime, limit: int = 50
 ) -> list[UsageGroup]:
-    """Totals per "model", "purpose", "user" (e-mail, or "—" for none) or "day" since ``since``,
-    costliest first (days: in date order)."""
-    key: ColumnElement[Any]
-    if dimension == "day":
-        key = func.date(UsageRecord.ts)
-    else:
-        columns: dict[str, ColumnElement[Any]] = {
-            "model": UsageRecord.model.expression,
-            "purpose": UsageRecord.purpose.expression,
-            "user": User.email.expression,
-        }
-        key = columns[dimension]
-    cost = func.sum(UsageRecord.cost_usd)
+    """Totals per "model", "purpose" or "day" since ``since``'s day, or per "user" (e-mail,
+    "—" for none or a deleted account) over the calendar months from ``since``'s: read from
+    the rollups (usage_daily, usage_user_monthly), never the per-call rows. Costliest first;
+    days in date order."""
+    if dimension == "user":
+        return _by_user(session, since.strftime("%Y-%m"), limit)
+    keys: dict[str, Any] = {
+        "model": UsageDaily.model,
+        "purpose": UsageDaily.purpose,
+        "day": UsageDaily.day,
+    }
+    key = keys[dimension]
+    cost = func.sum(UsageDaily.cost_usd)
     query = (
         select(
             key,
-            func.count(),
-            func.sum(UsageRecord.input_tokens),
-            func.sum(UsageRecord.cached_tokens),
-            func.sum(UsageRecord.output_tokens),
+            func.sum(UsageDaily.calls),
+            func.sum(UsageDaily.input_tokens),
+            func.sum(UsageDaily.cached_tokens),
+            func.sum(UsageDaily.output_tokens),
             cost,
         )
-        .select_from(UsageRecord)
-        .where(UsageRecord.ts >= since)
+        .where(UsageDaily.day >= since.date())
         .group_by(key)
         .order_by(key if dimension == "day" else cost.desc())
-        .limit(limit if dimension != "day" else 366)
+        .limit(366 if dimension == "day" else limit)
     )
-    if dimension == "user":
-        query = query.outerjoin(User, User.id == UsageRecord.user_id)
-    return [
-        UsageGroup(
-            "—" if value is None else str(value),
-            int(calls),
-            int(tokens_in or 0),
-            int(cached or 0),
-            int(tokens_out or 0),
-            float(spent or 0.0),
+    return [_group(str(value), *figures) for value, *figures in session.execute(query)]
+
+
+def _group(key: str, *figures: Any) -> UsageGroup:
+    calls, tokens_in, cached, tokens_out, spent = figures
+    return UsageGroup(
+        key,
+        int(calls or 0),
+        int(tokens_in or 0),
+        int(cached or 0),
+        int(tokens_out or 0),
+        float(spent or 0.0),
+    )
+
+
+def _by_user(session: Session, first_month: str, limit: int) -> list[UsageGroup]:
+    cost = func.sum(UsageUserMonthly.cost_usd)
+    query = (
+        select(
+            User.email,
+            func.sum(UsageUserMonthly.calls),
+            func.sum(UsageUserMonthly.input_tokens),
+            func.sum(UsageUserMonthly.cached_tokens),
+            func.sum(UsageUserMonthly.output_tokens),
+            cost,
         )
-        for value, calls, tokens_in, cached, tokens_out, spent in session.execute(query)
+        .select_from(UsageUserMonthly)
+        .outerjoin(User, User.id == UsageUserMonthly.user_id)
+        .where(UsageUserMonthly.month >= first_month)
+        .group_by(UsageUserMonthly.user_id, User.email)
+        .order_by(cost.desc())
+        .limit(limit)
+    )
+    return [
+        _group("—" if email is None else str(email), *figures)
+        for email, *figures in session.execute(query)
     ]

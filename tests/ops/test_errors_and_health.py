@@ -70,7 +70,7 @@ def test_usage_per_model_purpose_user_and_day(session_factory: sessionmaker[Sess
             ("a", "reading", 1.0, 0),
             ("a", "chat", 2.0, 0),
             ("b", "chat", 4.0, 1),
-            ("b", "chat", 8.0, 40),
+            ("b", "chat", 8.0, 70),  # before the first month counted per person, too
         ]:
             session.add(
                 UsageRecord(

@@ -128,7 +128,7 @@ def test_every_section_renders_for_an_admin_with_data(
     failed_rq_id: str,
 ) -> None:
     worker = Worker(Queues(redis_client).all(), connection=redis_client, name="console-test")
-    worker.register_birth()
+    worker.register_birth()  # type: ignore[no-untyped-call]
     with transaction(session_factory) as session:
         session.add(
             UsageRecord(
