@@ -4,9 +4,11 @@ on for worker_ttl): its heartbeat ages, and the console flags it stale."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psutil
 from redis import Redis
 from rq import Worker
 from rq.exceptions import NoSuchJobError
@@ -31,6 +33,16 @@ class WorkerStatus:
     failed: int
     working_seconds: float
     started: datetime | None
+    rss_bytes: int | None = None  # only for workers on this machine
+
+
+def _rss(host: str, pid: int | None) -> int | None:
+    if pid is None or host != socket.gethostname():
+        return None
+    try:
+        return int(psutil.Process(pid).memory_info().rss)
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return None  # gone (a killed worker's registration outlives it) or not ours
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -69,6 +81,7 @@ def worker_statuses(redis: Redis, *, now: datetime) -> list[WorkerStatus]:
                 failed=worker.failed_job_count,
                 working_seconds=worker.total_working_time,
                 started=_aware(worker.birth_date),
+                rss_bytes=_rss(worker.hostname or "", worker.pid),
             )
         )
     return sorted(statuses, key=lambda status: status.name)

@@ -3,11 +3,13 @@ heartbeat ages until the console flags it stale."""
 
 from __future__ import annotations
 
+import os
 import signal
 from datetime import timedelta
 from pathlib import Path
 
 from redis import Redis
+from rq import Worker
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.jobs import JobSpec, Queues, submit
@@ -40,6 +42,7 @@ def test_a_killed_worker_is_flagged_stale_once_its_heartbeat_ages(
     assert fresh.job_seconds is not None and fresh.job_seconds >= 0
     assert fresh.heartbeat_age is not None and fresh.heartbeat_age < STALE_AFTER
     assert not fresh.stale and fresh.started is not None
+    assert fresh.rss_bytes is None  # its process is gone; the registration is what is left
 
     later = now + timedelta(seconds=STALE_AFTER + 30)
     [aged] = worker_statuses(redis_client, now=later)
@@ -51,3 +54,12 @@ def test_a_killed_worker_is_flagged_stale_once_its_heartbeat_ages(
 def test_no_worker_at_all_is_red(redis_client: Redis) -> None:
     health = worker_health(worker_statuses(redis_client, now=utcnow()), [])
     assert (health.level, health.reason) == (Level.RED, "no live worker")
+
+
+def test_a_live_worker_on_this_machine_shows_its_memory(redis_client: Redis) -> None:
+    worker = Worker(Queues(redis_client).all(), connection=redis_client, name="alive")
+    worker.register_birth()  # type: ignore[no-untyped-call]
+    [status] = worker_statuses(redis_client, now=utcnow())
+    assert status.pid == os.getpid() and status.state != "busy" and status.current_job == ""
+    assert status.rss_bytes is not None and status.rss_bytes > 10_000_000
+    assert worker_health([status], []).level == Level.GREEN

@@ -159,6 +159,8 @@ def test_every_section_renders_for_an_admin_with_data(
     assert any("RuntimeError" in code.value for code in app.code)  # the traceback
     workers = table_with(app, "Heartbeat age (s)")
     assert list(workers["Name"]) == ["console-test"] and not workers["Stale"].iloc[0]
+    caches = table_with(app, "Hit rate")
+    assert list(caches["Cache"]) == ["LLM replies", "Explore views"]
     keys = table_with(app, "Keys")
     assert "queues" in set(keys["Use"])
     assert "Dialect" in [m.label for m in app.metric]

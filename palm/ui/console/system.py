@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from palm import ops
+from palm import explore, ops
 from palm.db import transaction
 from palm.ui import resources
 from palm.ui.console.format import REFRESH_SECONDS, frame, megabytes, seconds
@@ -24,6 +24,7 @@ WORKER_COLUMNS = {
     "stale": "Stale",
     "done": "Done",
     "failed": "Failed",
+    "rss_mb": "RSS (MB)",
     "started": "Started (UTC)",
 }
 SLOW_COLUMNS = {"statement": "Statement", "calls": "Calls", "p95_ms": "p95 ms", "max_ms": "Max ms"}
@@ -55,8 +56,12 @@ def workers_section() -> None:
         f"{len(workers)} registered, {stale} stale (no heartbeat for {ops.STALE_AFTER:.0f} s)."
     )
     if workers:
-        data = frame(workers, WORKER_COLUMNS)
-        rounded = data.round({"On it for (s)": 1, "Heartbeat age (s)": 1})
+        rows = [
+            {**vars(w), "rss_mb": None if w.rss_bytes is None else w.rss_bytes / 1_048_576}
+            for w in workers
+        ]
+        data = frame(rows, WORKER_COLUMNS)
+        rounded = data.round({"On it for (s)": 1, "Heartbeat age (s)": 1, "RSS (MB)": 1})
         st.dataframe(rounded, hide_index=True, width="stretch")
 
 
@@ -81,6 +86,18 @@ def redis_section() -> None:
     second[3].metric("Evicted keys", report.evicted)
     rate = f"{report.hit_rate:.0%}" if report.hit_rate is not None else "—"
     st.caption(f"Keyspace: {report.hits} hits, {report.misses} misses (hit rate {rate}).")
+    caches = []
+    for name, stats in (
+        ("LLM replies", ops.reply_cache_stats(redis)),
+        ("Explore views", explore.cache_stats(redis)),
+    ):
+        if stats is not None:
+            looked = stats.hits + stats.misses
+            share = f"{stats.hits / looked:.0%}" if looked else "—"
+            caches.append((name, stats.hits, stats.misses, share))
+    st.dataframe(
+        pd.DataFrame(caches, columns=["Cache", "Hits", "Misses", "Hit rate"]), hide_index=True
+    )
     keys = pd.DataFrame(sorted(report.keys.items()), columns=["Use", "Keys"])
     st.dataframe(keys, hide_index=True)
     if report.keys_capped:
