@@ -47,6 +47,10 @@ def _worst(component: str, found: list[tuple[Level, str]], fine: str) -> Health:
     return Health(component, level, "; ".join(reasons))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _above(value: float | None, amber: float, red: float) -> Level | None:
     if value is None or value <= amber:
         return None
@@ -75,7 +79,7 @@ def worker_health(workers: Sequence[WorkerStatus], registries: Sequence[Registri
     waiting = sum(registry.queued for registry in registries)
     found = []
     if not live:
-        detail = f", {waiting} jobs waiting" if waiting else ""
+        detail = f", {_count(waiting, 'job')} waiting" if waiting else ""
         found.append((Level.RED, f"no live worker{detail}"))
     for worker in workers:
         if worker.stale:
@@ -126,7 +130,8 @@ def error_health(groups: Sequence[ErrorGroup], failed_now: int) -> Health:
     level = _above(float(failures), FAILURES_AMBER - 1, FAILURES_RED)
     if level is not None:
         top = max((g for g in groups if g.source == "job"), key=lambda g: g.count)
-        found.append((level, f"{failures} job failures in 24 h (most: {top.code} ×{top.count})"))
+        failed = _count(failures, "job failure")
+        found.append((level, f"{failed} in 24 h (most: {top.code} ×{top.count})"))
     if failed_now:
-        found.append((Level.AMBER, f"{failed_now} jobs in the failed registries"))
+        found.append((Level.AMBER, f"{_count(failed_now, 'job')} in the failed registries"))
     return _worst("errors", found, "no job failures in 24 h")

@@ -164,10 +164,14 @@ async def history_csv(request: Request) -> Response:
 
 
 def _loopback(host: str | None) -> bool:
+    """Whether the peer is this machine (a dual-stack socket shows IPv4 as ::ffff:127.0.0.1)."""
     try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host or "")
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def _metrics_body() -> bytes:

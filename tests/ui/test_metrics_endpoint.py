@@ -90,6 +90,9 @@ def test_the_figures_come_from_the_queues_tables_and_redis(
 def test_without_a_token_only_this_machine_may_scrape() -> None:
     response = client_from(("203.0.113.5", 40000)).get(METRICS_PATH)
     assert response.status_code == 403 and "PALM_METRICS_TOKEN" in response.text
+    assert client_from(("::ffff:203.0.113.5", 40000)).get(METRICS_PATH).status_code == 403
+    for local in ("::1", "::ffff:127.0.0.1"):  # a dual-stack socket's view of IPv4
+        assert client_from((local, 40000)).get(METRICS_PATH).status_code == 200
 
 
 @pytest.fixture

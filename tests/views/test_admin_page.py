@@ -147,7 +147,7 @@ def test_every_section_renders_for_an_admin_with_data(
     components = [line.split("**")[1] for line in health]
     assert components == ["queue", "workers", "Redis", "database", "LLM", "errors"]
     assert any("LLM" in line and ":orange-badge[WARN]" in line for line in health)
-    assert any("errors" in line and "1 jobs in the failed registries" in line for line in health)
+    assert any("errors" in line and "1 job in the failed registries" in line for line in health)
 
     registries = table_with(app, "finished")
     assert int(registries.loc[registries["queue"] == "default", "failed"].iloc[0]) == 1

@@ -89,7 +89,8 @@ def failed_section(admin: SessionUser) -> None:
             _act(admin, "requeue", picked)
         if two.button("Delete this job", key="console_delete_one"):
             _act(admin, "delete", picked)
-    sure = st.checkbox(f"Act on all {len(failures)} failed jobs", key="console_failed_all")
+    everything = "the failed job" if len(failures) == 1 else f"all {len(failures)} failed jobs"
+    sure = st.checkbox(f"Act on {everything}", key="console_failed_all")
     left, right = st.columns(2)
     if left.button("Requeue all", disabled=not sure, key="console_requeue_all"):
         _act(admin, "requeue", None)
