@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -32,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from palm.infra import configure_logging
 from palm.llm import warn_if_due
 from palm.models import utcnow
-from palm.ops import reconcile
+from palm.ops import reconcile, sample_caches
 from palm.runtime import get_runtime
 
 HEARTBEAT_SECONDS = 5
@@ -70,7 +71,7 @@ class PalmWorker(SimpleWorker):
 
     def run_maintenance_tasks(self) -> None:
         """RQ's clean-up (abandoned jobs, registries), then ours: rows whose job Redis lost,
-        and the LLM budget's warning."""
+        the cache counters' minute snapshot, and the LLM budget's warning."""
         super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
         runtime = get_runtime()
         if runtime.queues is None:
@@ -79,6 +80,10 @@ class PalmWorker(SimpleWorker):
             reconcile(runtime.session_factory, runtime.queues, runtime.settings)
         except (RedisError, OSError, SQLAlchemyError) as error:
             self.log.warning("Worker %s: reconciling jobs failed: %s", self.name, error)
+        try:  # a snapshot of the cache counters per minute, for the console's history
+            sample_caches(runtime.queues.redis, now=time.time())
+        except (RedisError, OSError) as error:
+            self.log.warning("Worker %s: sampling the cache counters failed: %s", self.name, error)
         try:  # the LLM budget's 80% warning, audited once a month by whichever worker sees it
             budget = runtime.settings.palm_llm_monthly_budget_usd
             warn_if_due(runtime.session_factory, budget, now=utcnow())

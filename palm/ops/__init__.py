@@ -52,6 +52,7 @@ from palm.ops.queues import (
 )
 from palm.ops.reconciler import Reconciled, reconcile
 from palm.ops.redis_info import RedisReport, redis_report
+from palm.ops.samples import CachePoint, cache_history, sample_caches
 from palm.ops.security import Count, SecurityView, security_view
 from palm.ops.stats import percentile
 from palm.ops.system import (
@@ -69,6 +70,7 @@ __all__ = [
     "METRICS_CONTENT_TYPE",
     "ONLINE_SECONDS",
     "STALE_AFTER",
+    "CachePoint",
     "Count",
     "DatabaseView",
     "ErrorGroup",
@@ -91,6 +93,7 @@ __all__ = [
     "UsageGroup",
     "UsageSummary",
     "WorkerStatus",
+    "cache_history",
     "database_health",
     "database_size",
     "database_view",
@@ -121,6 +124,7 @@ __all__ = [
     "requeue_all_failed",
     "requeue_failed",
     "run_ping",
+    "sample_caches",
     "security_view",
     "submit_ping",
     "table_rows",

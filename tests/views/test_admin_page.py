@@ -4,6 +4,7 @@ the audit log's refusals filter, and the page refuses everyone else."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,8 @@ from palm.db import transaction
 from palm.infra import AuditAction, Outcome, record
 from palm.jobs import JobSpec, Queues, get_job, submit
 from palm.models import AuditEvent, UsageRecord, utcnow
+from palm.ops import sample_caches
+from palm.readers import cache as reply_cache
 from palm.vocabulary import JobState, Role
 from tests.support.jobs import policy
 from tests.views.conftest import AppFactory
@@ -127,6 +130,9 @@ def test_every_section_renders_for_an_admin_with_data(
     redis_client: Redis,
     failed_rq_id: str,
 ) -> None:
+    sample_caches(redis_client, now=time.time() - 120)
+    redis_client.incr(reply_cache.HITS_KEY, 3)
+    sample_caches(redis_client, now=time.time() - 60)
     worker = Worker(Queues(redis_client).all(), connection=redis_client, name="console-test")
     worker.register_birth()  # type: ignore[no-untyped-call]
     with transaction(session_factory) as session:
@@ -159,6 +165,7 @@ def test_every_section_renders_for_an_admin_with_data(
     assert any("RuntimeError" in code.value for code in app.code)  # the traceback
     workers = table_with(app, "Heartbeat age (s)")
     assert list(workers["Name"]) == ["console-test"] and not workers["Stale"].iloc[0]
+    assert any(m.value == "**Cache lookups per minute, last hour**" for m in app.markdown)
     caches = table_with(app, "Hit rate")
     assert list(caches["Cache"]) == ["LLM replies", "Explore views"]
     keys = table_with(app, "Keys")

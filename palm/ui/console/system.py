@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -98,6 +99,15 @@ def redis_section() -> None:
     st.dataframe(
         pd.DataFrame(caches, columns=["Cache", "Hits", "Misses", "Hit rate"]), hide_index=True
     )
+    history = ops.cache_history(redis, now=time.time())
+    if history:
+        series: dict[str, dict[datetime, int]] = {}
+        for point in history:
+            series.setdefault(f"{point.cache} hits", {})[point.minute] = point.hits
+            series.setdefault(f"{point.cache} misses", {})[point.minute] = point.misses
+        chart = pd.DataFrame(series).sort_index()
+        st.markdown("**Cache lookups per minute, last hour**")
+        st.line_chart(chart)
     keys = pd.DataFrame(sorted(report.keys.items()), columns=["Use", "Keys"])
     st.dataframe(keys, hide_index=True)
     if report.keys_capped:
