@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.infra import RedisUnavailableError
+from palm.infra import RedisUnavailableError, configure_logging
 from palm.migrate import MigrationError, upgrade_to_head
 from palm.runtime import Runtime
 from palm.settings import get_settings
@@ -168,7 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_cli(argv[1:])
     args = _parser().parse_args(argv)
-    runtime = Runtime(get_settings())
+    settings = get_settings()
+    configure_logging(settings.palm_log_level, settings.palm_log_format)
+    runtime = Runtime(settings)
     try:
         return _run(runtime, args)
     except (MigrationError, RedisUnavailableError) as exc:

@@ -33,7 +33,8 @@ from palm.infra import (
     load_cipher,
 )
 from palm.jobs import Queues
-from palm.llm import LLM, build_llm
+from palm.llm import LLM, BudgetGate, build_llm
+from palm.ops import QueryLog
 from palm.readers import LLMReader, build_reader
 from palm.readings import BatchLimits
 from palm.settings import Settings, get_settings
@@ -61,7 +62,18 @@ class Runtime:
     @property
     def engine(self) -> Engine:
         url = self.settings.resolved_database_url
-        return self._once("engine", lambda: make_engine(url, self.settings, cipher=self.cipher))
+
+        def build() -> Engine:
+            engine = make_engine(url, self.settings, cipher=self.cipher)
+            self.query_log.attach(engine)
+            return engine
+
+        return self._once("engine", build)
+
+    @property
+    def query_log(self) -> QueryLog:
+        """This process's statement timings and pool checkouts (the console's Database tab)."""
+        return self._once("query_log", QueryLog)
 
     @property
     def session_factory(self) -> sessionmaker[Session]:
@@ -88,8 +100,17 @@ class Runtime:
 
     @property
     def llm(self) -> LLM | None:
-        """None without OPENAI_API_KEY and OPENAI_BASE_URL: the offline reader answers."""
-        return self._once("llm", lambda: build_llm(self.settings))
+        """None without OPENAI_API_KEY and OPENAI_BASE_URL: the offline reader answers.
+        Every request first asks the monthly budget (palm.llm.BudgetGate)."""
+
+        def build() -> LLM | None:
+            llm = build_llm(self.settings)
+            if llm is not None:
+                budget = self.settings.palm_llm_monthly_budget_usd
+                llm.allowed = BudgetGate(self.session_factory, budget)
+            return llm
+
+        return self._once("llm", build)
 
     @property
     def reader(self) -> LLMReader | None:

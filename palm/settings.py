@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     palm_export_per_address: str = "60/hour"
     #: Reverse proxies in front of Streamlit whose X-Forwarded-For is believed (0: none, the
     #: connection's own address counts; a forged header then changes nothing).
+    #: Logging of every process: one JSON object per line (or "text"), at this level.
+    palm_log_level: str = "INFO"
+    palm_log_format: Literal["json", "text"] = "json"
+    #: Bearer token Prometheus sends to scrape /metrics; unset, only loopback clients may.
+    palm_metrics_token: SecretStr | None = None
     palm_trusted_proxies: int = Field(default=0, ge=0, le=5)
     palm_min_password_length: int = Field(default=10, ge=8)
     palm_session_idle_days: float = Field(default=14, gt=0)
@@ -83,11 +88,22 @@ class Settings(BaseSettings):
     #: Seconds a chat answer may stream before it is cut off.
     palm_chat_deadline: float = Field(default=60.0, gt=0)
     palm_price_overrides: str | None = None
+    #: US dollars the LLM may cost per calendar month (UTC); admins can change it on the Admin
+    #: page. A warning at 80%; at 100% readings and chat answers come from the offline reader.
+    palm_llm_monthly_budget_usd: float = Field(default=50.0, ge=0)
 
     palm_chat_window: int = Field(default=6, ge=1, le=100)
     palm_chat_prompt_budget: int = Field(default=3000, ge=500)
     palm_chat_messages_per_minute: int = Field(default=12, ge=1)
     palm_chat_max_output_tokens: int = Field(default=400, ge=50)
+
+    @field_validator("palm_log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("PALM_LOG_LEVEL is one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
 
     @field_validator(
         "palm_sign_in_per_address",

@@ -170,6 +170,7 @@ FALLBACK_REASONS: dict[str, str] = {
     "LLM_UNSAFE_CONTENT": "strayed into medical or lifespan talk",
     "LLM_TOO_LONG": "sent an answer far longer than asked",
     "LLM_EMPTY": "sent no answer",
+    "LLM_BUDGET": "has used up this month's budget",
 }
 
 

@@ -1,18 +1,64 @@
-"""Admin: accounts and roles, the audit log, and the state of queues and workers."""
+"""Admin: the operations console (health, queues, failed jobs, workers, Redis, database, LLM,
+errors, security, presence), accounts and roles, and the audit log."""
 
 import streamlit as st
 
-from palm.ui import admin, auth
+from palm.ui import admin, auth, console
 from palm.vocabulary import Role
 
 user = auth.require_role(Role.ADMIN)
 st.title("Admin")
-accounts, audit_log, system, llm = st.tabs(["Accounts", "Audit log", "System", "LLM usage"])
+(
+    overview,
+    queues,
+    failed,
+    workers,
+    redis,
+    database,
+    llm,
+    errors,
+    security,
+    presence,
+    accounts,
+    audit_log,
+) = st.tabs(
+    [
+        "Overview",
+        "Queues",
+        "Failed jobs",
+        "Workers",
+        "Redis",
+        "Database",
+        "LLM",
+        "Errors",
+        "Security",
+        "Presence",
+        "Accounts",
+        "Audit log",
+    ]
+)
+with overview:
+    console.overview_section()
+with queues:
+    console.queues_section()
+    admin.ping(user)
+with failed:
+    console.failed_section(user)
+with workers:
+    console.workers_section()
+with redis:
+    console.redis_section()
+with database:
+    console.database_section()
+with llm:
+    console.llm_section(user)
+with errors:
+    console.errors_section()
+with security:
+    console.security_section()
+with presence:
+    console.presence_section()
 with accounts:
     admin.accounts_table(user)
 with audit_log:
-    admin.audit_table()
-with system:
-    admin.system_status(user)
-with llm:
-    admin.llm_usage()
+    console.audit_section()

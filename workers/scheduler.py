@@ -18,7 +18,9 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq.scheduler import RQScheduler
 
+from palm.infra import configure_logging
 from palm.jobs import QUEUE_NAMES
+from palm.settings import get_settings
 
 BACKOFF_SECONDS = (1, 2, 3, 5)  # as the workers': resume soon after Redis is back
 log = logging.getLogger("workers.scheduler")
@@ -41,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers.scheduler")
     parser.add_argument("--url", required=True, help="the Redis the workers use")
     args = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings.palm_log_level, settings.palm_log_format)
     redis = Redis.from_url(args.url, socket_connect_timeout=5, socket_timeout=5)  # noqa: TID251
     stopping = threading.Event()
     while True:

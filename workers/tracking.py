@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from palm import jobs
 from palm.db import transaction
 from palm.errors import PalmError
+from palm.explore import pseudonym
 from palm.readings import follow_job_failure, follow_job_start
 from palm.runtime import get_runtime
 from palm.vocabulary import JobFailure
@@ -82,6 +83,19 @@ def record_refusal(rq_id: str, error: PalmError) -> None:
         runtime.blob_store.delete(key)
 
 
+def _context(rq_id: str, kind: str, queue: str, user_id: int | None) -> dict[str, Any]:
+    """What a job's log lines carry: ids and a pseudonym, never the person's e-mail."""
+    secret = get_runtime().pseudonym_secret
+    user = pseudonym(user_id, secret) if user_id is not None else None
+    return {"job_id": rq_id, "kind": kind, "queue": queue, "user": user, "action": "job"}
+
+
+def _log_end(context: dict[str, Any], started: float, outcome: str, code: str | None) -> None:
+    duration = round((time.perf_counter() - started) * 1000, 1)
+    extra = {**context, "outcome": outcome, "code": code, "duration_ms": duration}
+    log.info("job %s %s", context["kind"], outcome, extra=extra)
+
+
 def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
     """Wrap a job function: it receives a `progress` reporter as keyword and is mirrored.
 
@@ -94,17 +108,27 @@ def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
         rq_job = get_current_job()
         if rq_job is None:
             raise RuntimeError(f"{func.__name__} must run inside an RQ worker")
-        with transaction(get_runtime().session_factory) as session:
-            follow_job_start(session, jobs.mark_started(session, rq_job.id))
+        runtime = get_runtime()
+        with transaction(runtime.session_factory) as session:
+            row = jobs.mark_started(session, rq_job.id)
+            follow_job_start(session, row)
+            context = _context(row.rq_id, row.kind, row.queue, row.user_id)
+        started = time.perf_counter()
         try:
             result = func(*args, progress=ProgressWriter(rq_job), **kwargs)
         except PalmError as error:
             if error.retryable:
+                _log_end(context, started, "failed", error.code)
                 raise
             record_refusal(rq_job.id, error)
+            _log_end(context, started, "refused", error.code)
             return None
-        with transaction(get_runtime().session_factory) as session:
+        except Exception as error:
+            _log_end(context, started, "failed", type(error).__name__)
+            raise
+        with transaction(runtime.session_factory) as session:
             jobs.mark_finished(session, rq_job.id)
+        _log_end(context, started, "finished", None)
         return result
 
     return wrapper

@@ -16,7 +16,9 @@ registration (RQ refuses a name whose key is still alive).
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -28,7 +30,10 @@ from rq.queue import Queue
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
-from palm.ops import reconcile
+from palm.infra import configure_logging
+from palm.llm import warn_if_due
+from palm.models import utcnow
+from palm.ops import reconcile, sample_caches
 from palm.runtime import get_runtime
 
 HEARTBEAT_SECONDS = 5
@@ -42,6 +47,12 @@ class PalmWorker(SimpleWorker):
     max_connection_wait_time = float(BACKOFF_SECONDS[-1])  # RQ's, while dequeueing
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        settings = get_runtime().settings
+        configure_logging(settings.palm_log_level, settings.palm_log_format)
+        for name in ("rq.worker", "rq.job"):  # `rq worker` gave these handlers of their own
+            rq_logger = logging.getLogger(name)
+            rq_logger.handlers.clear()
+            rq_logger.propagate = True  # to ours; RQ's bootstrap then adds none
         super().__init__(*args, **kwargs)
         self.first_name = self.name
         self.lives = 0
@@ -59,7 +70,8 @@ class PalmWorker(SimpleWorker):
         return max(1, min(int(self.maintenance_interval), super().dequeue_timeout))
 
     def run_maintenance_tasks(self) -> None:
-        """RQ's clean-up (abandoned jobs, registries), then ours: rows whose job Redis lost."""
+        """RQ's clean-up (abandoned jobs, registries), then ours: rows whose job Redis lost,
+        the cache counters' minute snapshot, and the LLM budget's warning."""
         super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
         runtime = get_runtime()
         if runtime.queues is None:
@@ -68,6 +80,15 @@ class PalmWorker(SimpleWorker):
             reconcile(runtime.session_factory, runtime.queues, runtime.settings)
         except (RedisError, OSError, SQLAlchemyError) as error:
             self.log.warning("Worker %s: reconciling jobs failed: %s", self.name, error)
+        try:  # a snapshot of the cache counters per minute, for the console's history
+            sample_caches(runtime.queues.redis, now=time.time())
+        except (RedisError, OSError) as error:
+            self.log.warning("Worker %s: sampling the cache counters failed: %s", self.name, error)
+        try:  # the LLM budget's 80% warning, audited once a month by whichever worker sees it
+            budget = runtime.settings.palm_llm_monthly_budget_usd
+            warn_if_due(runtime.session_factory, budget, now=utcnow())
+        except SQLAlchemyError as error:
+            self.log.warning("Worker %s: checking the LLM budget failed: %s", self.name, error)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:  # noqa: ARG002
         """Short: the beating thread keeps a running job alive, a dead worker's job lapses."""

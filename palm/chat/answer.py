@@ -136,6 +136,7 @@ def fallback_note(code: str, *, partial: bool) -> str:
         "LLM_RATE_LIMITED": "is busy",
         "LLM_DEADLINE": "took too long",
         "LLM_TOO_LONG": "went on too long",
+        "LLM_BUDGET": "has used up this month's budget",
     }.get(code, "failed")
     cut = " stopped mid-answer: it" if partial else ""
     if code == "LLM_TOO_LONG" and partial:

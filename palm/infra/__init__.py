@@ -1,7 +1,15 @@
 """Infrastructure under every feature: Redis, encrypted blobs, keys, rate limits, the audit
 log, cache generations, the embedded Redis and child processes. Imports nothing above it."""
 
-from palm.infra.audit import AuditAction, Outcome, recent_events, record
+from palm.infra.audit import (
+    AuditAction,
+    AuditFilter,
+    Outcome,
+    events_csv,
+    find_events,
+    recent_events,
+    record,
+)
 from palm.infra.crypto import KeyConfigError, ensure_dev_key, load_cipher, primary_key_id
 from palm.infra.embedded_redis import EmbeddedRedis, free_port, start_embedded_redis
 from palm.infra.generations import (
@@ -11,6 +19,7 @@ from palm.infra.generations import (
     user_generation_key,
 )
 from palm.infra.locks import held
+from palm.infra.logs import JsonFormatter, configure_logging
 from palm.infra.processes import die_with_parent
 from palm.infra.ratelimit import (
     ActionLimits,
@@ -29,10 +38,12 @@ __all__ = [
     "GLOBAL_GENERATION",
     "ActionLimits",
     "AuditAction",
+    "AuditFilter",
     "BlobMissingError",
     "BlobStore",
     "BlobUnreadableError",
     "EmbeddedRedis",
+    "JsonFormatter",
     "KeyConfigError",
     "Outcome",
     "RateLimitedError",
@@ -40,10 +51,13 @@ __all__ = [
     "RedisUnavailableError",
     "RotatedValues",
     "check_reachable",
+    "configure_logging",
     "connect",
     "die_with_parent",
     "enforce",
     "ensure_dev_key",
+    "events_csv",
+    "find_events",
     "free_port",
     "held",
     "invalidate_user",

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import enum
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from palm.models import AuditEvent
@@ -22,6 +27,10 @@ class AuditAction(enum.StrEnum):
     SHARE_REVOKED = "share_revoked"
     KEYS_ROTATED = "keys_rotated"
     RATE_LIMITED = "rate_limited"
+    JOB_REQUEUED = "job_requeued"
+    JOB_DELETED = "job_deleted"
+    LLM_BUDGET_CHANGED = "llm_budget_changed"
+    LLM_BUDGET_WARNING = "llm_budget_warning"
 
 
 class Outcome(enum.StrEnum):
@@ -56,3 +65,62 @@ def recent_events(session: Session, *, limit: int = 100) -> list[AuditEvent]:
     """Newest first, for the admin page."""
     query = select(AuditEvent).order_by(AuditEvent.ts.desc(), AuditEvent.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the admin narrows the log to; empty fields match everything."""
+
+    actor: str = ""  # part of the actor, any case
+    action: str = ""
+    outcome: str = ""
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+
+
+def _filtered(query: Select[Any], criteria: AuditFilter) -> Select[Any]:
+    if criteria.actor:
+        query = query.where(AuditEvent.actor.icontains(criteria.actor, autoescape=True))
+    if criteria.action:
+        query = query.where(AuditEvent.action == criteria.action)
+    if criteria.outcome:
+        query = query.where(AuditEvent.outcome == criteria.outcome)
+    if criteria.since is not None:
+        query = query.where(AuditEvent.ts >= criteria.since)
+    if criteria.until is not None:
+        query = query.where(AuditEvent.ts < criteria.until)
+    return query
+
+
+def find_events(
+    session: Session, criteria: AuditFilter, *, offset: int = 0, limit: int = 50
+) -> tuple[list[AuditEvent], int]:
+    """One page of matching events, newest first, and how many match in all."""
+    total = session.scalar(_filtered(select(func.count(AuditEvent.id)), criteria)) or 0
+    query = _filtered(select(AuditEvent), criteria)
+    query = query.order_by(AuditEvent.ts.desc(), AuditEvent.id.desc()).offset(offset).limit(limit)
+    return list(session.scalars(query)), int(total)
+
+
+AUDIT_CSV_COLUMNS = ("time", "actor", "action", "target", "outcome", "detail", "session")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet opens a cell starting with = + - @ as a formula: such text is quoted."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def events_csv(session: Session, criteria: AuditFilter, *, limit: int = 100_000) -> str:
+    """The matching events (newest first, at most ``limit``) as CSV text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(AUDIT_CSV_COLUMNS)
+    query = _filtered(select(AuditEvent), criteria)
+    query = query.order_by(AuditEvent.ts.desc(), AuditEvent.id.desc()).limit(limit)
+    for event in session.scalars(query.execution_options(yield_per=2000)):
+        fields = (event.actor, event.action, event.target, event.outcome, event.detail)
+        writer.writerow(
+            [event.ts.isoformat(), *(_cell(str(v)) for v in fields), _cell(event.session_ref)]
+        )
+    return buffer.getvalue()

@@ -9,13 +9,14 @@ Retries are ours, not the SDK's (its client is built with ``max_retries=0``): 42
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import httpx
 import openai
 
 from palm.llm.deadline import UNBOUNDED, Deadline, DeadlineExceededError, within
+from palm.llm.errors import BudgetExhaustedError
 from palm.llm.pricing import PriceTable
 from palm.llm.tokens import estimate_input_tokens, estimate_text_tokens
 from palm.llm.usage import Spend, UsageEvent
@@ -64,6 +65,9 @@ class LLM:
         self.max_retries = max_retries
         timeout = client.timeout
         self.timeout = float(timeout) if isinstance(timeout, int | float) else DEFAULT_TIMEOUT
+        #: Asked before every request: False once this month's budget is spent (palm.runtime
+        #: sets it; without one, nothing stops a call).
+        self.allowed: Callable[[], bool] | None = None
 
     @property
     def engine(self) -> str:
@@ -72,6 +76,9 @@ class LLM:
 
     def _create(self, deadline: Deadline | None, **request: Any) -> Any:
         """``chat.completions.create`` with our retries, inside the deadline if there is one."""
+
+        if self.allowed is not None and not self.allowed():
+            raise BudgetExhaustedError()
 
         def attempt(limit: float) -> Any:
             return self.client.chat.completions.create(**request, timeout=limit)

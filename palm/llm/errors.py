@@ -16,15 +16,29 @@ class ReplyError(Exception):
         self.detail = detail
 
 
+class BudgetExhaustedError(Exception):
+    """This month's LLM budget is spent: no call is made until it rolls over or is raised."""
+
+    def __init__(self) -> None:
+        super().__init__("the monthly LLM budget is used up")
+
+
 #: What an LLM call may raise that the offline reader answers for. Nothing wider: RQ's job
 #: timeout (an Exception) must end the job, not turn into a fallback reading.
-LLM_ERRORS: tuple[type[Exception], ...] = (openai.OpenAIError, ReplyError, DeadlineExceededError)
+LLM_ERRORS: tuple[type[Exception], ...] = (
+    openai.OpenAIError,
+    ReplyError,
+    DeadlineExceededError,
+    BudgetExhaustedError,
+)
 
 
 def error_code(exc: BaseException) -> str:
     """The fallback reason recorded for a failure."""
     if isinstance(exc, ReplyError):
         return exc.code
+    if isinstance(exc, BudgetExhaustedError):
+        return "LLM_BUDGET"
     if isinstance(exc, DeadlineExceededError):
         return "LLM_DEADLINE"
     if isinstance(exc, openai.APITimeoutError):

@@ -7,9 +7,10 @@ from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
 from palm.models.keys import KeyRotation
+from palm.models.ops import OpsSetting
 from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
-from palm.models.usage import UsageRecord
+from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly
 
 __all__ = [
     "AuditEvent",
@@ -20,6 +21,7 @@ __all__ = [
     "KeyRotation",
     "LineResult",
     "Message",
+    "OpsSetting",
     "Preference",
     "Reading",
     "ReadingDaily",
@@ -31,7 +33,9 @@ __all__ = [
     "TrendDailyAll",
     "UTCDateTime",
     "UnreadableDataError",
+    "UsageDaily",
     "UsageRecord",
+    "UsageUserMonthly",
     "User",
     "utcnow",
 ]

@@ -21,6 +21,8 @@ class Job(Base):
         Index("ix_jobs_state", "state"),
         Index("ix_jobs_user_enqueued", "user_id", "enqueued_at"),
         Index("ix_jobs_state_enqueued", "state", "enqueued_at"),
+        Index("ix_jobs_started_at", "started_at"),  # the console's rates and waits
+        Index("ix_jobs_ended_at", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

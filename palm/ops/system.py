@@ -1,13 +1,11 @@
-"""System status for the admin page and the `ping` round trip."""
+"""The `ping` round trip and the LLM reply cache's counters."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Worker
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
@@ -22,51 +20,6 @@ def ping_job(policy: JobPolicy) -> JobSpec:
     return JobSpec(kind="ping", func="workers.jobs.ping", policy=policy, queue=DEFAULT_QUEUE)
 
 
-@dataclass(frozen=True)
-class QueueStatus:
-    name: str
-    queued: int
-    started: int
-    failed: int
-
-
-@dataclass(frozen=True)
-class RedisStatus:
-    reachable: bool
-    version: str = ""
-    used_memory: str = ""
-    connected_clients: int = 0
-    error: str = ""
-
-
-def redis_status(redis: Redis) -> RedisStatus:
-    """INFO essentials, or why Redis did not answer."""
-    try:
-        info = redis.info()
-    except (RedisError, OSError) as exc:
-        return RedisStatus(reachable=False, error=str(exc))
-    return RedisStatus(
-        reachable=True,
-        version=str(info.get("redis_version", "")),
-        used_memory=str(info.get("used_memory_human", "")),
-        connected_clients=int(info.get("connected_clients", 0)),
-    )
-
-
-def queue_statuses(queues: Queues) -> list[QueueStatus]:
-    statuses = []
-    for queue in queues.all():
-        statuses.append(
-            QueueStatus(
-                name=queue.name,
-                queued=queue.count,
-                started=queue.started_job_registry.count,
-                failed=queue.failed_job_registry.count,
-            )
-        )
-    return statuses
-
-
 def reply_cache_stats(redis: Redis | None) -> CacheStats | None:
     """The LLM reply cache's hits and misses, or None without a reachable Redis."""
     if redis is None:
@@ -76,10 +29,6 @@ def reply_cache_stats(redis: Redis | None) -> CacheStats | None:
     except (RedisError, OSError):
         return None
     return CacheStats(hits=counts["hits"], misses=counts["misses"])
-
-
-def worker_names(redis: Redis) -> list[str]:
-    return sorted(worker.name for worker in Worker.all(connection=redis))
 
 
 def submit_ping(

@@ -1,4 +1,5 @@
-"""Admin page components: accounts and roles, audit log, queues and workers.
+"""Admin page components: accounts and roles, the ping and the recent jobs (the operations
+console and the audit log are palm.ui.console).
 
 Session state keys owned here: admin_role_email, admin_role_value, admin_last_ping.
 """
@@ -10,7 +11,6 @@ import streamlit as st
 
 from palm import accounts, jobs, ops
 from palm.db import transaction
-from palm.infra import AuditAction, Outcome, recent_events
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
@@ -51,79 +51,11 @@ def _change_role(admin: SessionUser, user_id: int, role: Role) -> None:
     st.rerun()
 
 
-def llm_usage() -> None:
-    """Tokens and cost per model and purpose, and the reply cache's hit rate."""
+def ping(admin: SessionUser) -> None:
+    """A ping job proves Redis, a worker and the database in one round trip."""
     runtime = resources.runtime()
-    with transaction(runtime.session_factory) as session:
-        rows = ops.usage_summary(session)
-    stats = ops.reply_cache_stats(runtime.redis)
-    if stats is not None:
-        rate = f"{stats.hit_rate:.0%}" if stats.hits + stats.misses else "—"
-        st.caption(f"LLM reply cache: {stats.hits} hits, {stats.misses} misses ({rate})")
-    if not rows:
-        st.info(
-            "No LLM calls yet: the offline reader is answering (set OPENAI_API_KEY or "
-            "OPENAI_BASE_URL to use a model)."
-        )
+    if runtime.queues is None:
         return
-    frame = pd.DataFrame([vars(row) for row in rows])
-    st.metric("LLM spend (USD)", f"{frame['cost_usd'].sum():.4f}")
-    st.dataframe(frame, hide_index=True, width="stretch")
-
-
-def audit_table() -> None:
-    """The newest audit events; "security events only" keeps the refusals (failed sign-ins,
-    rate limits, refused sign-ups and shares), newest first."""
-    with transaction(resources.session_factory()) as session:
-        rows = [
-            (e.ts, e.actor, e.action, e.target, e.outcome, e.detail, e.session_ref)
-            for e in recent_events(session, limit=200)
-        ]
-    if not rows:
-        st.info("No audit events yet.")
-        return
-    refusals = [row for row in rows if row[4] == Outcome.REJECTED]
-    limited = sum(row[2] == AuditAction.RATE_LIMITED for row in refusals)
-    st.caption(
-        f"Refused: {len(refusals)} of the last {len(rows)} events ({limited} by a rate limit)."
-    )
-    if st.toggle("Security events only", key="admin_security_only"):
-        rows = refusals
-    columns = ["time", "actor", "action", "target", "outcome", "detail", "session"]
-    st.dataframe(
-        pd.DataFrame(rows, columns=columns),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "time": st.column_config.DatetimeColumn("Time (UTC)", format="D MMM YYYY, HH:mm:ss"),
-            "actor": st.column_config.TextColumn("Who", width="medium"),
-            "action": st.column_config.TextColumn("Action", width="medium"),
-            "target": st.column_config.TextColumn("On", width="medium"),
-            "outcome": st.column_config.TextColumn("Outcome", width="small"),
-            "detail": st.column_config.TextColumn("Detail", width="large"),
-            "session": st.column_config.TextColumn("Session", width="small"),
-        },
-    )
-
-
-def system_status(admin: SessionUser) -> None:
-    runtime = resources.runtime()
-    if runtime.redis is None or runtime.queues is None:
-        st.warning("REDIS_URL is not set, so there are no queues or workers to show.")
-        return
-    status = ops.redis_status(runtime.redis)
-    if not status.reachable:
-        st.error(plain(f"Redis does not answer: {status.error}"))
-        return
-    left, middle, right = st.columns(3)
-    left.metric("Redis", status.version)
-    middle.metric("Memory", status.used_memory)
-    right.metric("Clients", status.connected_clients)
-    st.subheader("Queues")
-    queues = ops.queue_statuses(runtime.queues)
-    st.dataframe(pd.DataFrame([vars(q) for q in queues]), hide_index=True)
-    workers = ops.worker_names(runtime.redis)
-    st.markdown(f"**Workers ({len(workers)})**: " + plain(", ".join(workers) or "none running"))
     if st.button("Send a ping job", key="admin_send_ping"):
         policy = jobs.ping_policy(runtime.settings)
         try:

@@ -1,6 +1,6 @@
 """Palmline's HTTP side, beside Streamlit in one st.App (``web.py`` at the project root):
-completing a sign-in into an HttpOnly cookie, signing out, streaming the History CSV, and
-security headers on every response.
+completing a sign-in into an HttpOnly cookie, signing out, streaming the History CSV, the
+Prometheus endpoint (/metrics), and security headers on every response.
 
 Streamlit 1.60 reads cookies (``st.context.cookies``) but a script cannot set them; an
 st.App route can (streamlit/streamlit#861), so the page hands the route a one-time ticket.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,16 +22,18 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response, S
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from palm import accounts
+from palm import accounts, ops
 from palm.db import transaction
 from palm.explore import ExploreFilter, Viewer
 from palm.infra import RateLimitedError
+from palm.models import utcnow
 from palm.runtime import get_runtime
 from palm.ui.address import resolve as resolve_address
 from palm.vocabulary import Role
 
 COOKIE = accounts.SESSION_COOKIE
 CSV_PATH = "/export/history.csv"
+METRICS_PATH = "/metrics"
 SECURITY_HEADERS = [
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"content-security-policy", b"frame-ancestors 'self'"),
@@ -159,10 +163,51 @@ async def history_csv(request: Request) -> Response:
     )
 
 
+def _loopback(host: str | None) -> bool:
+    """Whether the peer is this machine (a dual-stack socket shows IPv4 as ::ffff:127.0.0.1)."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def _metrics_body() -> bytes:
+    runtime = get_runtime()
+    with transaction(runtime.session_factory) as session:
+        return ops.metrics_text(
+            session,
+            queues=runtime.queues,
+            redis=runtime.redis,
+            log=runtime.query_log,
+            default_budget=runtime.settings.palm_llm_monthly_budget_usd,
+            now=utcnow(),
+        )
+
+
+async def metrics(request: Request) -> Response:
+    """The console's figures for Prometheus: with PALM_METRICS_TOKEN set, scrapers send it as
+    a bearer token; without, only this machine may ask."""
+    token = get_runtime().settings.palm_metrics_token
+    if token is not None:
+        sent = request.headers.get("authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {token.get_secret_value()}".encode()):
+            return PlainTextResponse("A bearer token is required.", status_code=401)
+    elif not _loopback(request.client.host if request.client else None):
+        return PlainTextResponse(
+            "Set PALM_METRICS_TOKEN to scrape from another machine.", status_code=403
+        )
+    body = await run_in_threadpool(_metrics_body)
+    return Response(body, media_type=ops.METRICS_CONTENT_TYPE)
+
+
 ROUTES = [
     Route("/auth/complete", complete_sign_in),
     Route("/auth/signout", sign_out),
     Route(CSV_PATH, history_csv),
+    Route(METRICS_PATH, metrics),
 ]
 
 
