@@ -85,8 +85,8 @@ def test_the_admin_pings_a_worker_and_sees_pong(
         page.goto(stack.url)
         sign_up(page, "admin@example.com", PASSWORD)  # the first account is the admin
         nav(page, "Admin")
-        page.get_by_role("tab", name="System").click()
+        page.get_by_role("tab", name="Queues").click()
         page.get_by_role("button", name="Send a ping job").click()
         expect(page.get_by_text("pong", exact=False).first).to_be_visible(timeout=60_000)
         watch.assert_clean("admin")
-        page.screenshot(path=str(artifacts / "admin-system.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "admin-queues-ping.png"), full_page=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
 from typing import Any
@@ -33,5 +34,24 @@ def frame(rows: Iterable[Any], columns: dict[str, str] | None = None) -> pd.Data
     ]
     data = pd.DataFrame(records)
     if columns is None or data.empty:
-        return data if columns is None else pd.DataFrame(columns=list(columns.values()))
-    return data[list(columns)].rename(columns=columns)
+        return dashed(data) if columns is None else pd.DataFrame(columns=list(columns.values()))
+    return dashed(data[list(columns)].rename(columns=columns))
+
+
+def dashed(data: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+    """Missing figures shown as "—": st.dataframe writes a missing value as "None". Only the
+    columns with a gap become text (numbers to ``digits`` places); the others stay numbers."""
+    shown = data.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if values.isna().any():
+            shown[column] = [_cell(value, digits) for value in values]
+    return shown
+
+
+def _cell(value: object, digits: int) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
