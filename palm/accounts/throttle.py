@@ -100,6 +100,7 @@ def sign_in(
     address: str,
     limits: SignInLimits | None,
     session_ref: str = "",
+    user_agent: str = "",
 ) -> User:
     """`authenticate` under the sign-in limits: a refusal adds its audit event and raises
     RateLimitedError before any password is checked."""
@@ -113,7 +114,9 @@ def sign_in(
             )
             raise
     try:
-        user = authenticate(session, email, password, session_ref=session_ref)
+        user = authenticate(
+            session, email, password, session_ref=session_ref, user_agent=user_agent
+        )
     except AccountError:
         if limits is not None:
             limits.failed(email, address)

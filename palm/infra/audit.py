@@ -22,6 +22,10 @@ class AuditAction(enum.StrEnum):
     SHARE_REVOKED = "share_revoked"
     KEYS_ROTATED = "keys_rotated"
     RATE_LIMITED = "rate_limited"
+    EMAIL_CHANGED = "email_changed"
+    PASSWORD_CHANGED = "password_changed"
+    SESSIONS_REVOKED = "sessions_revoked"
+    PROFILE_UPDATED = "profile_updated"
 
 
 class Outcome(enum.StrEnum):

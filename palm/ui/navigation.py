@@ -34,6 +34,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/chat.py", "Chat", ":material/forum:"),
     PageSpec("views/history.py", "History & trends", ":material/insights:"),
     PageSpec("views/compare.py", "Compare", ":material/compare:"),
+    PageSpec("views/profile.py", "Profile & security", ":material/manage_accounts:"),
+    PageSpec("views/preferences.py", "Preferences", ":material/tune:"),
     PageSpec(
         "views/admin.py", "Admin", ":material/admin_panel_settings:", roles=frozenset({Role.ADMIN})
     ),
