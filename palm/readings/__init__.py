@@ -27,6 +27,7 @@ from palm.readings.submission import (
     SubmissionInProgressError,
     Upload,
 )
+from palm.readings.summary import LatestReading, LinesPoint, ReadingSummary, reading_summary
 from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
 
 __all__ = [
@@ -37,8 +38,11 @@ __all__ = [
     "Cursor",
     "Deletion",
     "DuplicateUploadError",
+    "LatestReading",
+    "LinesPoint",
     "ReadingNotFoundError",
     "ReadingRow",
+    "ReadingSummary",
     "Refusal",
     "SubmissionInProgressError",
     "Upload",
@@ -53,6 +57,7 @@ __all__ = [
     "image_key_of",
     "interpretations_of",
     "list_readings",
+    "reading_summary",
     "rebuild",
     "remove_reading",
     "run_analysis",
