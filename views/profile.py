@@ -14,3 +14,4 @@ with right:
     profile.password_form(user)
 profile.sessions(user)
 profile.sign_ins(user)
+profile.delete_account(user)

@@ -16,19 +16,25 @@ from palm.accounts.profile import (
     MAX_DISPLAY_NAME,
     Profile,
     SignInEntry,
+    addresses_of,
     change_email,
     dominant_hand,
     get_profile,
+    password_matches,
     recent_sign_ins,
     update_profile,
 )
 from palm.accounts.sessions import (
     SESSION_COOKIE,
+    SESSION_PREFIX,
+    TICKET_PREFIX,
+    USER_SESSIONS_PREFIX,
     ActiveSession,
     SessionInfo,
     SessionStoreUnavailableError,
     list_sessions,
     open_session,
+    revoke_all,
     safe_next,
     token_hash,
 )
@@ -36,7 +42,7 @@ from palm.accounts.sessions import issue_ticket as issue_sign_in_ticket
 from palm.accounts.sessions import redeem_ticket as redeem_sign_in_ticket
 from palm.accounts.sessions import resolve as resolve_session
 from palm.accounts.sessions import revoke as revoke_session
-from palm.accounts.throttle import SignInLimits, limited_sign_up, sign_in
+from palm.accounts.throttle import KNOWN_PREFIX, SignInLimits, limited_sign_up, pair_key, sign_in
 from palm.accounts.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -57,9 +63,13 @@ from palm.accounts.users import (
 
 __all__ = [
     "DEFAULT_ANALYSIS_TYPES",
+    "KNOWN_PREFIX",
     "MAX_DISPLAY_NAME",
     "MIN_PASSWORD_LENGTH",
     "SESSION_COOKIE",
+    "SESSION_PREFIX",
+    "TICKET_PREFIX",
+    "USER_SESSIONS_PREFIX",
     "AccountError",
     "ActiveSession",
     "Profile",
@@ -68,6 +78,7 @@ __all__ = [
     "SessionStoreUnavailableError",
     "SignInEntry",
     "SignInLimits",
+    "addresses_of",
     "assign_role",
     "authenticate",
     "change_email",
@@ -89,11 +100,14 @@ __all__ = [
     "load_preferences",
     "normalise_email",
     "open_session",
+    "pair_key",
+    "password_matches",
     "reader_style",
     "recent_sign_ins",
     "record_logout",
     "redeem_sign_in_ticket",
     "resolve_session",
+    "revoke_all",
     "revoke_other_session",
     "revoke_session",
     "safe_next",

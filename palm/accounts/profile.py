@@ -200,17 +200,31 @@ def change_password(
     return user
 
 
+def password_matches(session: Session, user_id: int, password: str) -> bool:
+    """Whether ``password`` is the account's (one argon2 verification)."""
+    return _password_matches(session.get(User, user_id), password)
+
+
+def addresses_of(session: Session, user_id: int) -> set[str]:
+    """Every e-mail address the account has had, as the audit log's moves tell."""
+    user = _user(session, user_id)
+    found, frontier = {user.email}, [user.email]
+    while frontier:
+        moves = select(AuditEvent.detail).where(
+            AuditEvent.action == AuditAction.EMAIL_CHANGED,
+            AuditEvent.outcome == Outcome.OK,
+            AuditEvent.target.in_(frontier),
+        )
+        older = {detail.removeprefix("from=") for detail in session.scalars(moves)} - found
+        found |= older
+        frontier = list(older)
+    return found
+
+
 def recent_sign_ins(session: Session, user_id: int, *, limit: int = 10) -> list[SignInEntry]:
     """The account's latest sign-ins and failed attempts (its current and former addresses
     as the audit log names them), newest first."""
-    user = _user(session, user_id)
-    addresses = {user.email}
-    moves = select(AuditEvent.detail).where(
-        AuditEvent.action == AuditAction.EMAIL_CHANGED,
-        AuditEvent.outcome == Outcome.OK,
-        AuditEvent.target == user.email,
-    )
-    addresses.update(detail.removeprefix("from=") for detail in session.scalars(moves))
+    addresses = addresses_of(session, user_id)
     query = (
         select(AuditEvent)
         .where(

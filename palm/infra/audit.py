@@ -26,6 +26,7 @@ class AuditAction(enum.StrEnum):
     PASSWORD_CHANGED = "password_changed"
     SESSIONS_REVOKED = "sessions_revoked"
     PROFILE_UPDATED = "profile_updated"
+    ACCOUNT_DELETED = "account_deleted"
 
 
 class Outcome(enum.StrEnum):

@@ -4,6 +4,7 @@ readings, and keeping the trend rollups in step. Operations that own a transacti
 
 from palm.readings.analysis import THUMBNAIL_SIDE
 from palm.readings.operations import remove_reading, run_analysis, submit_batch
+from palm.readings.removal import Removal, remove_all_readings
 from palm.readings.rollups import bucket_of, rebuild
 from palm.readings.store import (
     BatchItem,
@@ -44,6 +45,7 @@ __all__ = [
     "ReadingRow",
     "ReadingSummary",
     "Refusal",
+    "Removal",
     "SubmissionInProgressError",
     "Upload",
     "active_batches",
@@ -59,6 +61,7 @@ __all__ = [
     "list_readings",
     "reading_summary",
     "rebuild",
+    "remove_all_readings",
     "remove_reading",
     "run_analysis",
     "submit_batch",

@@ -1,5 +1,5 @@
 """Profile & security page components: name and dominant hand, e-mail, password, the
-person's sessions (revoke one, sign out everywhere) and recent sign-ins.
+person's sessions (revoke one, sign out everywhere), recent sign-ins, deleting the account.
 
 Session state keys owned here: the form keys profile_*.
 """
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from palm import accounts
+from palm import accounts, privacy
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import auth, resources
@@ -188,3 +188,37 @@ def sign_ins(user: SessionUser) -> None:
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def delete_account(user: SessionUser) -> None:
+    """Delete the account and everything of it, after the typed phrase and the password."""
+    with st.expander("Delete my account", icon=":material/delete_forever:"):
+        st.warning(
+            "This deletes your readings, photos, chats, shares and preferences for good and "
+            "signs you out everywhere. The audit log keeps only a pseudonym."
+        )
+        with st.form("profile_delete", clear_on_submit=True):
+            phrase = st.text_input(
+                f"Type “{privacy.CONFIRMATION_PHRASE}” to confirm", key="profile_delete_phrase"
+            )
+            password = st.text_input("Password", type="password", key="profile_delete_pw")
+            if not st.form_submit_button("Delete my account for good"):
+                return
+    runtime = resources.runtime()
+    try:
+        privacy.delete_account(
+            runtime.session_factory,
+            runtime.redis,
+            runtime.queues,
+            runtime.blob_store,
+            user_id=user.id,
+            password=password,
+            confirmation=phrase,
+            secret=runtime.pseudonym_secret,
+            session_ref=auth.session_ref(),
+        )
+    except PalmError as error:
+        st.error(plain(error.message))
+        return
+    auth.signed_out_everywhere()
+    st.rerun()

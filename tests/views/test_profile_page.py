@@ -12,7 +12,7 @@ from palm.accounts import get_profile, list_sessions, open_session, resolve_sess
 from palm.db import transaction
 from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
-from tests.views.conftest import PASSWORD, AppFactory
+from tests.views.conftest import PASSWORD, AppFactory, make_user
 
 NEW_PASSWORD = "violet kettle orbit 42"
 IDLE = 3600
@@ -147,3 +147,31 @@ def test_recent_sign_ins_come_from_the_audit_log(
     table = app.dataframe[0].value
     assert list(table["Outcome"]) == ["signed in"]
     assert list(table["Browser"]) == ["Firefox/130"]
+
+
+def delete(app: AppTest, phrase: str, password: str) -> AppTest:
+    app.text_input(key="profile_delete_phrase").input(phrase)
+    app.text_input(key="profile_delete_pw").input(password)
+    return press(app, "Delete my account for good")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_deleting_the_account_needs_the_phrase_and_password_then_signs_in_no_more(
+    app_as: AppFactory, session_factory: sessionmaker[Session], role: Role
+) -> None:
+    app = open_profile(app_as, role)
+    me = user_id(app)
+    if role == Role.ADMIN:
+        assert errors(delete(app, "delete my account", PASSWORD)) == [
+            "You are the only admin: make someone else admin first."
+        ]
+        make_user(session_factory, "other-admin@example.com", Role.ADMIN)
+    assert errors(delete(app, "delete", PASSWORD)) == ["Type “delete my account” to confirm."]
+    assert errors(delete(app, "delete my account", "wrong")) == ["That is not your password."]
+    app = delete(app, "Delete my account", PASSWORD)
+    assert USER_KEY not in app.session_state
+    assert [tab.label for tab in app.tabs] == ["Log in", "Create an account"]
+    with transaction(session_factory) as session:
+        assert users.get_user(session, me) is None
+        with pytest.raises(users.AccountError):
+            users.authenticate(session, f"{role}@example.com", PASSWORD)
