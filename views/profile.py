@@ -1,8 +1,8 @@
-"""Profile & security: name and dominant hand, e-mail, password, sessions, recent sign-ins."""
+"""Profile & security: name and hand, e-mail, password, sessions, sign-ins, export, deletion."""
 
 import streamlit as st
 
-from palm.ui import auth, profile
+from palm.ui import auth, data_export, profile
 
 user = auth.require_role()
 st.title("Profile & security")
@@ -14,4 +14,5 @@ with right:
     profile.password_form(user)
 profile.sessions(user)
 profile.sign_ins(user)
+data_export.export_section(user)
 profile.delete_account(user)

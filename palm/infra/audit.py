@@ -27,6 +27,8 @@ class AuditAction(enum.StrEnum):
     SESSIONS_REVOKED = "sessions_revoked"
     PROFILE_UPDATED = "profile_updated"
     ACCOUNT_DELETED = "account_deleted"
+    EXPORT_REQUESTED = "export_requested"
+    EXPORT_READY = "export_ready"
 
 
 class Outcome(enum.StrEnum):

@@ -9,6 +9,7 @@ from palm.jobs.policy import (
     QUEUE_NAMES,
     JobPolicy,
     analysis_policy,
+    export_policy,
     ping_policy,
     policy_for,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "create_job",
     "discard_jobs",
     "enqueue",
+    "export_policy",
     "forget_worker",
     "get_job",
     "mark_failed",

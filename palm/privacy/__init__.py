@@ -1,13 +1,28 @@
-"""A person's own data: deleting their account everywhere (database rows, files, Redis keys;
-the audit log keeps a pseudonym). Operations own their transactions."""
+"""A person's own data: exporting it (a job, a zip kept 24 h) and deleting their account
+everywhere (database rows, files, Redis keys; the audit log keeps a pseudonym). Operations
+own their transactions."""
 
 from palm.privacy.deletion import CONFIRMATION_PHRASE, delete_account, erased_name
+from palm.privacy.export import (
+    EXPORT_SECONDS,
+    ExportStatus,
+    export_status,
+    fetch_export,
+    request_export,
+    run_export,
+)
 from palm.privacy.redis_keys import USER_KEY_PATTERNS, erase_redis
 
 __all__ = [
     "CONFIRMATION_PHRASE",
+    "EXPORT_SECONDS",
     "USER_KEY_PATTERNS",
+    "ExportStatus",
     "delete_account",
     "erase_redis",
     "erased_name",
+    "export_status",
+    "fetch_export",
+    "request_export",
+    "run_export",
 ]

@@ -10,6 +10,7 @@ Keys hold ids and digests only (values are sealed), so they are found by pattern
   explore views; cross-user views (``*:all:*``) and the comparisons of people they shared
   with are dropped too, since those may hold their readings;
 - ``palm:cache:llm:entry:<photo sha256>:*``: cached LLM replies about their photos;
+- ``palm:export:job:<id>`` and ``palm:export:data:<id>``: their export and its zip;
 - ``LIMITS:LIMITER/<action>:account/<id>/*``, ``LIMITS:LIMITER/chat/user:<id>/*``,
   ``LIMITS:LIMITER/sign-in:account/<digest(e-mail)>/*`` and
   ``LIMITS:LIMITER/sign-in:pair/<digest(e-mail)>-*``: their rate-limit counters.
@@ -46,6 +47,8 @@ USER_KEY_PATTERNS: tuple[str, ...] = (
     TICKET_PREFIX + "*",
     KNOWN_PREFIX + "{email}",
     SUBMIT_LOCK + "{id}",
+    "palm:export:job:{id}",
+    "palm:export:data:{id}",
     "palm:explore:gen:user:{id}",
     EXPLORE_CACHE + ":*:user:{id}:*",
     EXPLORE_CACHE + ":*:*:all:*",
@@ -85,6 +88,7 @@ def erase_redis(
     removed = revoke_all(redis, user_id)
     digests = [key_digest(email) for email in set(emails)]
     exact = [USER_SESSIONS_PREFIX + str(user_id), SUBMIT_LOCK + str(user_id)]
+    exact += [f"palm:export:job:{user_id}", f"palm:export:data:{user_id}"]
     exact += [user_generation_key(user_id), *(KNOWN_PREFIX + digest for digest in digests)]
     exact += [key.decode() for key in _tickets_of(redis, user_id)]
     removed += int(redis.delete(*exact))

@@ -18,8 +18,15 @@ from palm import accounts, chat, explore
 from palm.db import Base, transaction
 from palm.explore import ExploreFilter, Viewer
 from palm.infra import connect, key_digest
+from palm.jobs import export_policy
 from palm.models import AuditEvent, Image, Job, Reading, User
-from palm.privacy import CONFIRMATION_PHRASE, delete_account, erased_name
+from palm.privacy import (
+    CONFIRMATION_PHRASE,
+    delete_account,
+    erased_name,
+    request_export,
+    run_export,
+)
 from palm.readings import Upload, rebuild, run_analysis, submit_batch
 from palm.runtime import Runtime, get_runtime
 from palm.vocabulary import Role
@@ -174,6 +181,8 @@ def redis_leftovers(redis: Redis, life: Life) -> tuple[list[str], set[str]]:
         f"user-sessions:{life.user_id}",
         f"gen:user:{life.user_id}",
         f"submit-lock:{life.user_id}",
+        f"export:job:{life.user_id}",
+        f"export:data:{life.user_id}",
         *life.image_sha256s,
         *life.session_ids,
         *life.rq_ids,
@@ -208,11 +217,21 @@ def test_deleting_an_account_leaves_nothing_of_the_person_anywhere(
         runtime, "ana@example.com", "ben@example.com", ("palm_f_hanging.jpg", "back_f_hanging.jpg")
     )
     change_email(runtime, ana, "ana.new@example.com")
+    assert runtime.queues is not None
+    rq_id = request_export(
+        runtime.session_factory,
+        runtime.queues,
+        user_id=ana.user_id,
+        policy=export_policy(runtime.settings),
+    )
+    ana.rq_ids.append(rq_id)
+    run_export(runtime.session_factory, redis, runtime.blob_store, runtime.cipher, ana.user_id)
     explore.share_reading(
         runtime.session_factory, redis, ben.user_id, ben.reading_ids[0], "ana.new@example.com"
     )
     assert any(table_leftovers(engine, ana).values())
-    assert redis_leftovers(redis, ana)[0]
+    before, prefixes_before = redis_leftovers(redis, ana)
+    assert before
 
     name = delete_account(
         runtime.session_factory,
@@ -229,7 +248,8 @@ def test_deleting_an_account_leaves_nothing_of_the_person_anywhere(
     keys, prefixes = redis_leftovers(redis, ana)
     with capsys.disabled():
         print("\ntables checked:", ", ".join(sorted(tables)))
-        print("redis key prefixes present afterwards:", ", ".join(sorted(prefixes)))
+        print("redis key prefixes before:", ", ".join(sorted(prefixes_before)))
+        print("redis key prefixes afterwards:", ", ".join(sorted(prefixes)))
     assert set(tables) == {table.name for table in Base.metadata.sorted_tables}
     assert tables == {table: [] for table in tables}
     assert keys == []

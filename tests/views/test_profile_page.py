@@ -3,16 +3,21 @@ e-mail and password changes (refusals say why), sessions revoked, recent sign-in
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from redis import Redis
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.accounts import get_profile, list_sessions, open_session, resolve_session, users
 from palm.db import transaction
+from palm.models import Job
 from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
 from tests.views.conftest import PASSWORD, AppFactory, make_user
+from tests.workers.burst import run_burst_worker
 
 NEW_PASSWORD = "violet kettle orbit 42"
 IDLE = 3600
@@ -175,3 +180,26 @@ def test_deleting_the_account_needs_the_phrase_and_password_then_signs_in_no_mor
         assert users.get_user(session, me) is None
         with pytest.raises(users.AccountError):
             users.authenticate(session, f"{role}@example.com", PASSWORD)
+
+
+def test_export_my_data_runs_as_one_job_and_offers_the_zip(
+    app_as: AppFactory, app_env: dict[str, str], session_factory: sessionmaker[Session]
+) -> None:
+    app = open_profile(app_as)
+    assert not app.get("download_button")
+    app.button(key="export_request").click().run()
+    assert not app.exception
+    app.run()
+    assert app.button(key="export_request").disabled  # while it runs: no second job
+    with transaction(session_factory) as session:
+        kinds = [job.kind for job in session.scalars(select(Job))]
+    assert kinds == ["export"]
+    result = run_burst_worker(
+        app_env["REDIS_URL"], app_env["DATABASE_URL"], Path(app_env["PALM_DATA_DIR"])
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    app.run()
+    assert not app.exception
+    labels = [getattr(button, "label", "") for button in app.get("download_button")]
+    assert labels == ["Download my data (zip)"]
+    assert any("then deleted" in caption.value for caption in app.caption)
