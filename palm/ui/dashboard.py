@@ -125,10 +125,9 @@ def chats_and_shares(user: SessionUser) -> None:
     with right:
         st.subheader(f"Shared with me ({len(shared)})")
         for share in shared[:LISTED]:
-            st.page_link(
-                "views/reading.py",
+            st.page_link(  # a friend's reading opens beside yours on Compare
+                "views/compare.py",
                 label=plain(f"{share.reading_label} from {share.owner_email}"),
-                query_params={"id": str(share.reading_id)},
                 icon=":material/share:",
             )
         if not shared:
