@@ -94,9 +94,8 @@ def test_preferences_shape_the_next_reading_then_export_and_delete(
 
         page.get_by_text("Delete my account", exact=True).click()
         page.get_by_label("Type “delete my account” to confirm").fill("delete my account")
-        page.locator("[data-testid='stForm']").filter(
-            has_text="Delete my account for good"
-        ).get_by_label("Password").fill(PASSWORD)
+        deletion = page.locator("[data-testid='stForm']").filter(has_text="for good")
+        deletion.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Delete my account for good").click()
         expect(page.get_by_role("tab", name="Log in")).to_be_visible()
         fill_log_in(page, "ana@example.com", PASSWORD)
