@@ -34,7 +34,7 @@ from palm.vocabulary import HANDS, Hand
 DISPLAY_NAME = "display_name"
 DOMINANT_HAND = "dominant_hand"
 MAX_DISPLAY_NAME = 60
-SIGN_IN_ACTIONS = (AuditAction.LOGIN, AuditAction.LOGIN_FAILED)
+SIGN_IN_ACTIONS = (AuditAction.LOGIN, AuditAction.LOGIN_FAILED, AuditAction.SIGN_UP)
 
 
 @dataclass(frozen=True)
@@ -223,12 +223,13 @@ def addresses_of(session: Session, user_id: int) -> set[str]:
 
 def recent_sign_ins(session: Session, user_id: int, *, limit: int = 10) -> list[SignInEntry]:
     """The account's latest sign-ins and failed attempts (its current and former addresses
-    as the audit log names them), newest first."""
+    as the audit log names them; signing up signed it in too), newest first."""
     addresses = addresses_of(session, user_id)
     query = (
         select(AuditEvent)
         .where(
             AuditEvent.action.in_([action.value for action in SIGN_IN_ACTIONS]),
+            ~((AuditEvent.action == AuditAction.SIGN_UP) & (AuditEvent.outcome != Outcome.OK)),
             or_(*(AuditEvent.target == address for address in addresses)),
         )
         .order_by(AuditEvent.ts.desc(), AuditEvent.id.desc())
@@ -237,7 +238,7 @@ def recent_sign_ins(session: Session, user_id: int, *, limit: int = 10) -> list[
     return [
         SignInEntry(
             ts=event.ts,
-            succeeded=event.action == AuditAction.LOGIN,
+            succeeded=event.action != AuditAction.LOGIN_FAILED,
             user_agent=agent_of(event.detail),
         )
         for event in session.scalars(query)

@@ -126,4 +126,5 @@ def test_recent_sign_ins_show_outcome_and_browser_across_an_email_change(
         (True, ""),
         (False, "Evil Bot"),
         (True, "Firefox/130"),
+        (True, ""),  # signing up signed her in
     ]
