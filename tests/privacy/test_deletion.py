@@ -12,6 +12,7 @@ from itertools import takewhile
 import pytest
 from redis import Redis
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm import accounts, chat, explore
@@ -339,3 +340,49 @@ def test_without_redis_the_deletion_rolls_back(
         )
     with transaction(session_factory) as session:
         assert session.get(User, user_id) is not None
+
+
+def test_an_analysis_running_while_its_owner_is_deleted_leaves_nothing(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reading's row goes mid-analysis: the analysis's own transaction then fails and
+    removes the overlay and thumbnail it wrote; nothing of the person is left anywhere."""
+    import palm.readers
+    from palm.readings import operations
+
+    redis = runtime.redis
+    assert redis is not None and runtime.queues is not None
+    with transaction(runtime.session_factory) as session:
+        user_id = accounts.create_user(session, "ana@example.com", PASSWORD, Role.USER).id
+    reading_id = read_photo(runtime, user_id, "palm_f_hanging.jpg", run=False)
+    interpret = palm.readers.interpret
+
+    def deleted_meanwhile(*args: object, **kwargs: object) -> object:
+        delete_account(
+            runtime.session_factory,
+            redis,
+            runtime.queues,
+            runtime.blob_store,
+            user_id=user_id,
+            password=PASSWORD,
+            confirmation=CONFIRMATION_PHRASE,
+            secret=SECRET,
+        )
+        return interpret(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(operations, "interpret", deleted_meanwhile)
+    with pytest.raises(NoResultFound):  # its reading is gone
+        run_analysis(
+            runtime.session_factory,
+            runtime.blob_store,
+            redis,
+            None,
+            runtime.settings,
+            reading_id,
+            lambda *_: None,
+        )
+    assert runtime.blob_store.count() == 0  # photo, overlay and thumbnail all gone
+    with transaction(runtime.session_factory) as session:
+        assert session.get(User, user_id) is None
+        assert session.get(Reading, reading_id) is None
+        assert not session.scalars(select(Job)).all()
