@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from palm.ui import auth, navigation, resources, sharing
+from palm.ui import auth, navigation, notifications, resources, sharing
 
 st.set_page_config(page_title="Palmline", page_icon="✋", layout="wide")
 resources.show_service_banner()
@@ -15,6 +15,7 @@ if user is None and page.url_path:
     auth.remember_destination(page.url_path)
 if user is not None:
     sharing.notices(user)
+    notifications.watch(user, quiet_kinds=navigation.told_by_page(page))
     with st.sidebar:
         st.caption("Signed in as")
         st.text(user.email)

@@ -231,3 +231,51 @@ def report(progress: Progress | None, stage: str) -> None:
     """Report one of the analysis stages (STAGE_PROGRESS) if anyone is listening."""
     if progress is not None:
         progress(stage, STAGE_PROGRESS.get(stage, 0.5))
+
+
+class Tone(StrEnum):
+    """How the reader speaks (a preference; offline table and LLM prompt both follow it)."""
+
+    WARM = "warm"
+    MATTER_OF_FACT = "matter_of_fact"
+    PLAYFUL = "playful"
+
+
+class ReadingLength(StrEnum):
+    SHORT = "short"
+    FULL = "full"
+
+
+class Language(StrEnum):
+    """Languages of readings: the offline table speaks each, the LLM reader is told it."""
+
+    ENGLISH = "en"
+    SPANISH = "es"
+    FRENCH = "fr"
+
+
+class ChartTheme(StrEnum):
+    LIGHT = "light"
+    DARK = "dark"
+    COLOUR_BLIND = "colour_blind"
+
+
+TONE_LABELS: dict[str, str] = {
+    "warm": "Warm",
+    "matter_of_fact": "Matter-of-fact",
+    "playful": "Playful",
+}
+LENGTH_LABELS: dict[str, str] = {"short": "Short", "full": "Full"}
+LANGUAGE_LABELS: dict[str, str] = {"en": "English", "es": "Español", "fr": "Français"}
+CHART_THEME_LABELS: dict[str, str] = {
+    "light": "Light",
+    "dark": "Dark",
+    "colour_blind": "Colour-blind safe",
+}
+#: Date formats a person can pick (strftime patterns), with how each looks.
+DATE_FORMATS: dict[str, str] = {
+    "%Y-%m-%d %H:%M": "2026-03-31 14:05",
+    "%d/%m/%Y %H:%M": "31/03/2026 14:05",
+    "%m/%d/%Y %I:%M %p": "03/31/2026 02:05 PM",
+    "%d %b %Y, %H:%M": "31 Mar 2026, 14:05",
+}

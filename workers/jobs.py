@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from palm.privacy import run_export
 from palm.readings import run_analysis
 from palm.runtime import get_runtime
 from palm.vocabulary import Progress
@@ -29,5 +30,21 @@ def analyze_reading(reading_id: int, *, progress: Progress) -> None:
         runtime.reader,
         runtime.settings,
         reading_id,
+        progress,
+    )
+
+
+@tracked
+def export_account(user_id: int, *, progress: Progress) -> int:
+    """Build one person's export zip (Export my data); returns its size."""
+    runtime = get_runtime()
+    if runtime.redis is None:
+        raise RuntimeError("REDIS_URL is not set in the worker's environment")
+    return run_export(
+        runtime.session_factory,
+        runtime.redis,
+        runtime.blob_store,
+        runtime.cipher,
+        user_id,
         progress,
     )

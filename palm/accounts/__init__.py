@@ -1,12 +1,40 @@
 """Accounts: sign-up, log-in, roles and per-user preferences. Functions take a Session and
 never commit; a refusal raises AccountError after adding its audit event."""
 
-from palm.accounts.preferences import DEFAULT_ANALYSIS_TYPES, get_preference, set_preference
+from palm.accounts.operations import change_password, revoke_other_session, sign_out_everywhere
+from palm.accounts.preferences import (
+    DEFAULT_ANALYSIS_TYPES,
+    ReadingPreferences,
+    get_preference,
+    load_preferences,
+    reader_style,
+    save_preferences,
+    set_preference,
+    time_zones,
+)
+from palm.accounts.profile import (
+    MAX_DISPLAY_NAME,
+    Profile,
+    SignInEntry,
+    addresses_of,
+    change_email,
+    dominant_hand,
+    get_profile,
+    password_matches,
+    recent_sign_ins,
+    update_profile,
+)
 from palm.accounts.sessions import (
     SESSION_COOKIE,
+    SESSION_PREFIX,
+    TICKET_PREFIX,
+    USER_SESSIONS_PREFIX,
+    ActiveSession,
     SessionInfo,
     SessionStoreUnavailableError,
+    list_sessions,
     open_session,
+    revoke_all,
     safe_next,
     token_hash,
 )
@@ -14,7 +42,7 @@ from palm.accounts.sessions import issue_ticket as issue_sign_in_ticket
 from palm.accounts.sessions import redeem_ticket as redeem_sign_in_ticket
 from palm.accounts.sessions import resolve as resolve_session
 from palm.accounts.sessions import revoke as revoke_session
-from palm.accounts.throttle import SignInLimits, limited_sign_up, sign_in
+from palm.accounts.throttle import KNOWN_PREFIX, SignInLimits, limited_sign_up, pair_key, sign_in
 from palm.accounts.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -35,34 +63,60 @@ from palm.accounts.users import (
 
 __all__ = [
     "DEFAULT_ANALYSIS_TYPES",
+    "KNOWN_PREFIX",
+    "MAX_DISPLAY_NAME",
     "MIN_PASSWORD_LENGTH",
     "SESSION_COOKIE",
+    "SESSION_PREFIX",
+    "TICKET_PREFIX",
+    "USER_SESSIONS_PREFIX",
     "AccountError",
+    "ActiveSession",
+    "Profile",
+    "ReadingPreferences",
     "SessionInfo",
     "SessionStoreUnavailableError",
+    "SignInEntry",
     "SignInLimits",
+    "addresses_of",
     "assign_role",
     "authenticate",
+    "change_email",
+    "change_password",
     "change_role",
     "check_email",
     "count_admins",
     "count_users",
     "create_user",
+    "dominant_hand",
     "find_by_email",
     "get_preference",
+    "get_profile",
     "get_user",
     "issue_sign_in_ticket",
     "limited_sign_up",
+    "list_sessions",
     "list_users",
+    "load_preferences",
     "normalise_email",
     "open_session",
+    "pair_key",
+    "password_matches",
+    "reader_style",
+    "recent_sign_ins",
     "record_logout",
     "redeem_sign_in_ticket",
     "resolve_session",
+    "revoke_all",
+    "revoke_other_session",
     "revoke_session",
     "safe_next",
+    "save_preferences",
     "set_preference",
     "sign_in",
+    "sign_out_everywhere",
     "sign_up",
+    "time_zones",
     "token_hash",
+    "update_profile",
 ]

@@ -124,6 +124,66 @@ def revoke(redis: Redis, token: str) -> None:
     pipe.execute()
 
 
+@dataclass(frozen=True)
+class ActiveSession:
+    """One live session of a person, named by its token's hash (never the token)."""
+
+    id: str
+    created: float
+    last_seen: float
+    user_agent: str
+
+
+@_guarded
+def list_sessions(redis: Redis, user_id: int) -> list[ActiveSession]:
+    """The person's live sessions, most recently used first; expired ones leave the index."""
+    index = USER_SESSIONS_PREFIX + str(user_id)
+    found: list[ActiveSession] = []
+    for member in redis.smembers(index):
+        hashed = _text(member)
+        raw = redis.hgetall(SESSION_PREFIX + hashed)
+        fields = {_text(k): _text(v) for k, v in raw.items()}
+        if fields.get("user_id") != str(user_id):
+            redis.srem(index, hashed)
+            continue
+        found.append(
+            ActiveSession(
+                id=hashed,
+                created=float(fields["created"]),
+                last_seen=float(fields["last_seen"]),
+                user_agent=fields.get("user_agent", ""),
+            )
+        )
+    return sorted(found, key=lambda entry: entry.last_seen, reverse=True)
+
+
+@_guarded
+def revoke_by_id(redis: Redis, user_id: int, session_id: str) -> bool:
+    """End one of the person's own sessions by its id; another person's id does nothing."""
+    index = USER_SESSIONS_PREFIX + str(user_id)
+    if not redis.sismember(index, session_id):
+        return False
+    pipe = redis.pipeline()
+    pipe.delete(SESSION_PREFIX + session_id)
+    pipe.srem(index, session_id)
+    pipe.execute()
+    return True
+
+
+@_guarded
+def revoke_all(redis: Redis, user_id: int, *, keep: str = "") -> int:
+    """End every session of the person but ``keep`` (a session id); how many ended."""
+    index = USER_SESSIONS_PREFIX + str(user_id)
+    doomed = [_text(member) for member in redis.smembers(index) if _text(member) != keep]
+    if not doomed:
+        return 0
+    pipe = redis.pipeline()
+    pipe.delete(*(SESSION_PREFIX + hashed for hashed in doomed))
+    pipe.srem(index, *doomed)
+    pipe.execute()
+    return len(doomed)
+
+
 @_guarded
 def issue_ticket(redis: Redis, user_id: int, next_path: str) -> str:
     """A one-time, short-lived proof of a successful sign-in, for ``/auth/complete``."""

@@ -37,6 +37,12 @@ KNOWN_PREFIX = "palm:signin-known:"
 KNOWN_SECONDS = 90 * 24 * 3600
 
 
+def pair_key(email: str, address: str) -> str:
+    """The key of the address + account counter: led by the account's digest, so deleting
+    the account finds its counters without knowing the addresses (only digests are kept)."""
+    return f"{key_digest(email)}-{key_digest(address, email)}"
+
+
 @dataclass(frozen=True)
 class SignInLimits:
     """The three sign-in limits (any may be None: unlimited) and the Redis that remembers
@@ -71,7 +77,7 @@ class SignInLimits:
         """Count the attempt from the address, or raise RateLimitedError."""
         if self.per_address is not None and (wait := self.per_address.take(key_digest(address))):
             raise RateLimitedError(Guarded.SIGN_IN, "address", wait)
-        if self.per_pair is not None and (wait := self.per_pair.peek(key_digest(address, email))):
+        if self.per_pair is not None and (wait := self.per_pair.peek(pair_key(email, address))):
             raise RateLimitedError(Guarded.SIGN_IN, "pair", wait)
         if (
             self.per_account is not None
@@ -82,13 +88,13 @@ class SignInLimits:
 
     def failed(self, email: str, address: str) -> None:
         if self.per_pair is not None:
-            self.per_pair.take(key_digest(address, email))
+            self.per_pair.take(pair_key(email, address))
         if self.per_account is not None:
             self.per_account.take(key_digest(email))
 
     def succeeded(self, email: str, address: str) -> None:
         if self.per_pair is not None:
-            self.per_pair.reset(key_digest(address, email))
+            self.per_pair.reset(pair_key(email, address))
         self.remember(email, address)
 
 
@@ -100,6 +106,7 @@ def sign_in(
     address: str,
     limits: SignInLimits | None,
     session_ref: str = "",
+    user_agent: str = "",
 ) -> User:
     """`authenticate` under the sign-in limits: a refusal adds its audit event and raises
     RateLimitedError before any password is checked."""
@@ -113,7 +120,9 @@ def sign_in(
             )
             raise
     try:
-        user = authenticate(session, email, password, session_ref=session_ref)
+        user = authenticate(
+            session, email, password, session_ref=session_ref, user_agent=user_agent
+        )
     except AccountError:
         if limits is not None:
             limits.failed(email, address)

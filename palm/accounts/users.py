@@ -27,6 +27,7 @@ MIN_PASSWORD_LENGTH = 10
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", ~10^10 guesses
 MAX_RATED_LENGTH = 100  # zxcvbn's work grows with length; the first 100 characters decide
 HASHER = PasswordHasher()
+AGENT_MARK = "agent="
 
 
 class AccountError(PalmError):
@@ -194,8 +195,21 @@ def _password_matches(user: User | None, password: str) -> bool:
     return matches and user is not None
 
 
-def authenticate(session: Session, email: str, password: str, *, session_ref: str = "") -> User:
-    """Check credentials; unknown user and wrong password get the same message."""
+def with_agent(detail: str, user_agent: str) -> str:
+    """An audit detail carrying the browser's user agent (read back by `agent_of`)."""
+    agent = " ".join(user_agent.split())[:200]
+    return "; ".join(part for part in (detail, f"{AGENT_MARK}{agent}" if agent else "") if part)
+
+
+def agent_of(detail: str) -> str:
+    return detail.partition(AGENT_MARK)[2]
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, session_ref: str = "", user_agent: str = ""
+) -> User:
+    """Check credentials; unknown user and wrong password get the same message. The user
+    agent goes into the audit event, for the person's list of recent sign-ins."""
     email = normalise_email(email)
     user = find_by_email(session, email)
     if not _password_matches(user, password) or user is None:
@@ -207,7 +221,7 @@ def authenticate(session: Session, email: str, password: str, *, session_ref: st
             outcome=Outcome.REJECTED,
             target=email,
             session_ref=session_ref,
-            detail=reason,
+            detail=with_agent(reason, user_agent),
         )
         raise AccountError("INVALID_CREDENTIALS", "Wrong e-mail or password.")
     if HASHER.check_needs_rehash(user.password_hash):
@@ -220,6 +234,7 @@ def authenticate(session: Session, email: str, password: str, *, session_ref: st
         outcome=Outcome.OK,
         target=email,
         session_ref=session_ref,
+        detail=with_agent("", user_agent),
     )
     return user
 

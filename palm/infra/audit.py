@@ -31,6 +31,13 @@ class AuditAction(enum.StrEnum):
     JOB_DELETED = "job_deleted"
     LLM_BUDGET_CHANGED = "llm_budget_changed"
     LLM_BUDGET_WARNING = "llm_budget_warning"
+    EMAIL_CHANGED = "email_changed"
+    PASSWORD_CHANGED = "password_changed"
+    SESSIONS_REVOKED = "sessions_revoked"
+    PROFILE_UPDATED = "profile_updated"
+    ACCOUNT_DELETED = "account_deleted"
+    EXPORT_REQUESTED = "export_requested"
+    EXPORT_READY = "export_ready"
 
 
 class Outcome(enum.StrEnum):

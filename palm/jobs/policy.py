@@ -42,7 +42,21 @@ def analysis_policy(settings: Settings) -> JobPolicy:
 
 def policy_for(kind: str, settings: Settings) -> JobPolicy:
     """The policy of a kind of job (a job enqueued again runs under today's policy)."""
+    if kind == "export":
+        return export_policy(settings)
     return analysis_policy(settings) if kind == "analysis" else ping_policy(settings)
+
+
+def export_policy(settings: Settings) -> JobPolicy:
+    """Export my data: a few minutes at most, retried once, its row kept for the 24 h the
+    zip is."""
+    return JobPolicy(
+        timeout=300,
+        result_ttl=24 * 3600,
+        failure_ttl=settings.palm_job_failure_ttl,
+        retries=1,
+        retry_intervals=(5,),
+    )
 
 
 def ping_policy(settings: Settings) -> JobPolicy:

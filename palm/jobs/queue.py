@@ -7,11 +7,14 @@ and retries of their policy (palm.jobs.policy).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RQJob
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
@@ -127,3 +130,18 @@ def recover_abandoned_jobs(queues: Queues, *, at: float | None = None) -> None:
     """
     for queue in queues.all():
         queue.started_job_registry.cleanup(timestamp=at)
+
+
+def discard_jobs(queues: Queues, rq_ids: Sequence[str]) -> int:
+    """Take jobs off their queues and out of Redis (their owner is gone); a job already
+    running finishes its current step and then finds nothing to save. Returns how many
+    RQ jobs were still there."""
+    found = 0
+    for rq_id in rq_ids:
+        try:
+            job = RQJob.fetch(rq_id, connection=queues.redis)
+        except NoSuchJobError:
+            continue
+        found += 1
+        job.delete(remove_from_queue=True, delete_dependents=True)
+    return found

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from palm.errors import PalmError
 from palm.models import Job, utcnow
-from palm.vocabulary import JobState
+from palm.vocabulary import TERMINAL_JOB_STATES, JobState
 
 
 class JobNotFoundError(PalmError):
@@ -140,3 +140,18 @@ def count_by_state(session: Session) -> dict[str, int]:
 
 def recent_jobs(session: Session, *, limit: int = 20) -> list[Job]:
     return list(session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)))
+
+
+def ended_jobs_of(
+    session: Session, user_id: int, *, since: datetime | None = None, limit: int = 20
+) -> list[Job]:
+    """The person's jobs that finished, failed or were refused (after ``since``), newest
+    first: what their notifications tell."""
+    query = select(Job).where(
+        Job.user_id == user_id,
+        Job.state.in_([state.value for state in TERMINAL_JOB_STATES]),
+        Job.ended_at.is_not(None),
+    )
+    if since is not None:
+        query = query.where(Job.ended_at > since)
+    return list(session.scalars(query.order_by(Job.ended_at.desc(), Job.id.desc()).limit(limit)))

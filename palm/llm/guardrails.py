@@ -45,6 +45,19 @@ FORBIDDEN_TERMS: tuple[str, ...] = (
     "terminal",
     "fatal",
     "mortality",
+    # the languages readings are written in besides English (palm.vocabulary.Language)
+    "enfermedad(?:es)?",
+    "muerte",
+    "morir(?:á|ás)?",
+    "diagn[oó]stico",
+    "esperanza de vida",
+    "tumor(?:es)?",
+    "maladies?",
+    "mort",
+    "mourir",
+    "mourra",
+    "diagnostic",
+    "espérance de vie",
 )
 
 FORBIDDEN_PATTERN = re.compile(r"\b(?:" + "|".join(FORBIDDEN_TERMS) + r")\b", re.IGNORECASE)

@@ -10,7 +10,7 @@ from palm.models.keys import KeyRotation
 from palm.models.ops import OpsSetting
 from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
-from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly
+from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly, forget_user_usage
 
 __all__ = [
     "AuditEvent",
@@ -37,5 +37,6 @@ __all__ = [
     "UsageRecord",
     "UsageUserMonthly",
     "User",
+    "forget_user_usage",
     "utcnow",
 ]

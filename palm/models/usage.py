@@ -16,10 +16,11 @@ from sqlalchemy import (
     String,
     Table,
     event,
+    select,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from palm.db import Base
 from palm.models.base import UTCDateTime, utcnow
@@ -90,14 +91,21 @@ SUMMED = ("calls", "input_tokens", "cached_tokens", "output_tokens", "cost_usd")
 
 
 def _upsert(connection: Connection, table: Table, keys: dict[str, Any], row: UsageRecord) -> None:
-    values = {
-        **keys,
+    totals = {
         "calls": 1,
         "input_tokens": row.input_tokens or 0,
         "cached_tokens": row.cached_tokens or 0,
         "output_tokens": row.output_tokens or 0,
         "cost_usd": row.cost_usd or 0.0,
     }
+    _add(connection, table, keys, totals)
+
+
+def _add(
+    connection: Connection, table: Table, keys: dict[str, Any], totals: dict[str, Any]
+) -> None:
+    """Add ``totals`` to the row at ``keys`` (created at them if missing)."""
+    values = {**keys, **totals}
     dialect = connection.dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     statement = insert(table).values(**values)
@@ -125,3 +133,15 @@ def _roll_up(_mapper: Any, connection: Connection, row: UsageRecord) -> None:
         {"month": moment.strftime("%Y-%m"), "user_id": row.user_id or 0},
         row,
     )
+
+
+def forget_user_usage(session: Session, user_id: int) -> None:
+    """A deleted person's monthly LLM totals join nobody's (user 0): the month's spend stays
+    whole, whose it was goes. Never commits."""
+    table: Table = UsageUserMonthly.__table__  # type: ignore[assignment]
+    mine = session.scalars(select(UsageUserMonthly).where(UsageUserMonthly.user_id == user_id))
+    for row in list(mine):
+        totals = {name: getattr(row, name) for name in SUMMED}
+        _add(session.connection(), table, {"month": row.month, "user_id": 0}, totals)
+        session.delete(row)
+    session.flush()

@@ -27,6 +27,11 @@ SENSITIVE = (
     AuditAction.JOB_REQUEUED,
     AuditAction.JOB_DELETED,
     AuditAction.LLM_BUDGET_CHANGED,
+    AuditAction.ACCOUNT_DELETED,
+    AuditAction.EXPORT_REQUESTED,
+    AuditAction.EMAIL_CHANGED,
+    AuditAction.PASSWORD_CHANGED,
+    AuditAction.SESSIONS_REVOKED,
 )
 
 

@@ -10,16 +10,20 @@ from palm.readers.cache import (
 )
 from palm.readers.llm import LLMReader
 from palm.readers.offline import line_confidence, pick, read_offline, read_type
+from palm.readers.preview import SAMPLE_PALM, preview_reading
 from palm.readers.service import build_reader, interpret
+from palm.readers.style import ReaderStyle
 from palm.readers.table import line_bands, load_table
 from palm.readers.types import DISCLAIMER, OFFLINE_ENGINE, Interpretation, ReaderOutcome
 
 __all__ = [
     "DISCLAIMER",
     "OFFLINE_ENGINE",
+    "SAMPLE_PALM",
     "Interpretation",
     "LLMReader",
     "ReaderOutcome",
+    "ReaderStyle",
     "ResponseCache",
     "build_reader",
     "forget_cached_replies",
@@ -28,6 +32,7 @@ __all__ = [
     "line_confidence",
     "load_table",
     "pick",
+    "preview_reading",
     "read_offline",
     "read_type",
     "reply_counters",

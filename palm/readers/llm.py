@@ -28,8 +28,16 @@ from palm.llm import (
 )
 from palm.readers.cache import ResponseCache, cache_key, settings_hash
 from palm.readers.image import MAX_SIDE, palm_crop_data_url
-from palm.readers.offline import line_confidence, missing_line_text, read_type
+from palm.readers.offline import (
+    DEFAULT_STYLE,
+    line_confidence,
+    line_label,
+    missing_line_text,
+    read_type,
+    type_title,
+)
 from palm.readers.prompts import PROMPT_VERSION, build_messages, repair_messages
+from palm.readers.style import ReaderStyle
 from palm.readers.table import load_table
 from palm.readers.types import Interpretation, ReaderOutcome
 from palm.vision import PalmAnalysis
@@ -112,9 +120,11 @@ class LLMReader:
         palm_crop_jpeg: bytes | None,
         seed: str,
         deadline: Deadline | None = None,
+        style: ReaderStyle = DEFAULT_STYLE,
     ) -> ReaderOutcome:
-        """Interpret each type; a failing type falls back alone, the others keep the LLM.
-        Once the deadline has passed, the remaining types fall back at once."""
+        """Interpret each type in the person's style; a failing type falls back alone (to the
+        offline reader in the same style), the others keep the LLM. Once the deadline has
+        passed, the remaining types fall back at once."""
         image_url = (
             palm_crop_data_url(palm_crop_jpeg, max_side=self.image_max_side)
             if palm_crop_jpeg
@@ -123,7 +133,7 @@ class LLMReader:
         interpretations, events, fallbacks = [], [], {}
         for kind in types:
             interpretation, event = self._read_type(
-                analysis, kind, image_sha256, image_url, seed, deadline
+                analysis, kind, image_sha256, image_url, seed, deadline, style
             )
             interpretations.append(interpretation)
             events.append(event)
@@ -139,24 +149,24 @@ class LLMReader:
         image_url: str | None,
         seed: str,
         deadline: Deadline | None,
+        style: ReaderStyle,
     ) -> tuple[Interpretation, UsageEvent]:
         started = time.perf_counter()
-        key = cache_key(
-            image_sha256, kind.value, self.llm.model, PROMPT_VERSION, self.settings_hash
-        )
+        styled = settings_hash(reader=self.settings_hash, **style.cache_part())
+        key = cache_key(image_sha256, kind.value, self.llm.model, PROMPT_VERSION, styled)
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
             return cached, self._event(kind, Spend(), started, cache_hit=True, error=None)
         spend = Spend()
-        messages = build_messages(analysis, kind, image_url)
+        messages = build_messages(analysis, kind, image_url, style)
         try:
             reply = self._ask_valid(messages, analysis, kind, spend, deadline)
         except LLM_ERRORS as exc:
             code = error_code(exc)
             log.warning("LLM reading of %s fell back to offline: %s (%s)", kind, code, exc)
-            fallback = read_type(analysis, kind, seed=seed)
+            fallback = read_type(analysis, kind, seed=seed, style=style)
             return fallback, self._event(kind, spend, started, cache_hit=False, error=code)
-        interpretation = self._interpretation(analysis, kind, reply, seed)
+        interpretation = self._interpretation(analysis, kind, reply, seed, style)
         if self.cache:
             self.cache.put(key, interpretation)
         return interpretation, self._event(kind, spend, started, cache_hit=False, error=None)
@@ -197,20 +207,27 @@ class LLMReader:
         )
 
     def _interpretation(
-        self, analysis: PalmAnalysis, kind: AnalysisType, reply: LLMReply, seed: str
+        self,
+        analysis: PalmAnalysis,
+        kind: AnalysisType,
+        reply: LLMReply,
+        seed: str,
+        style: ReaderStyle,
     ) -> Interpretation:
-        """The reply as an Interpretation; lines not found get the honest text, not the LLM's."""
+        """The reply as an Interpretation; lines not found get the honest text, not the LLM's
+        (in the person's language)."""
         table = load_table()
-        phrases = table.types[kind]
         per_line = {
             name: reply.per_line[name].strip()
             if name in analysis.found_lines
-            else missing_line_text(table, phrases.lines[name].label, seed, kind.value)
+            else missing_line_text(
+                table, line_label(table, kind, name, style), seed, kind.value, style
+            )
             for name in TYPE_LINES[kind]
         }
         return Interpretation(
             analysis_type=kind,
-            title=phrases.title,
+            title=type_title(table, kind, style),
             text=reply.overall.strip(),
             per_line=per_line,
             confidence=min(reply.confidence, line_confidence(analysis, kind)),

@@ -10,23 +10,55 @@ from typing import Any
 
 from openai.types.chat import ChatCompletionMessageParam
 
+from palm.readers.style import ReaderStyle
 from palm.readers.table import line_bands
 from palm.vision import LineResult, PalmAnalysis
-from palm.vocabulary import TYPE_LINES, AnalysisType
+from palm.vocabulary import LANGUAGE_LABELS, TYPE_LINES, AnalysisType, ReadingLength, Tone
 
-PROMPT_VERSION = "prompt-1.0"
+PROMPT_VERSION = "prompt-1.1"  # 1.1: tone, length, language and the hand's role
 
-SYSTEM_PROMPT = (
-    "You are a warm, playful palm reader in an entertainment app. Readings are for fun: "
+TONE_VOICE: dict[Tone, str] = {
+    Tone.WARM: "a warm, gentle",
+    Tone.MATTER_OF_FACT: "a calm, matter-of-fact (plain words, no flourishes, no exclamations)",
+    Tone.PLAYFUL: "a playful, witty (light jokes welcome)",
+}
+LENGTH_SHAPE: dict[ReadingLength, tuple[str, str]] = {
+    ReadingLength.SHORT: ("1 sentence", "1-2 sentences"),
+    ReadingLength.FULL: ("2-3 sentences", "2-4 sentences"),
+}
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Spanish", "fr": "French"}
+HAND_ROLE_TEXT = {
+    "present": "This is the person's dominant hand: read it as the present, what they are "
+    "making of themselves.",
+    "potential": "This is the person's other (non-dominant) hand: read it as potential, what "
+    "they were given.",
+}
+
+SYSTEM_TEMPLATE = (
+    "You are {voice} palm reader in an entertainment app. Readings are for fun: "
     "never give medical, psychological, financial or legal advice; never mention diseases, "
     "illness, diagnoses, death, lifespan or how long someone will live; never predict "
     "misfortune. Speak of energy, balance and character. Interpret only the lines marked "
     "found; for a line marked not found, say it was not clear in the photo. Base the reading "
     "on the measurements given (bands are relative to a typical palm) and the photo. "
-    "Reply with one JSON object only: "
-    '{"per_line": {"<line>": "<2-3 sentences>"}, "overall": "<2-4 sentences>", '
-    '"confidence": <0..1, how clearly the photo and measurements support the reading>}.'
+    "Write every text in {language}. Reply with one JSON object only: "
+    '{{"per_line": {{"<line>": "<{line_length}>"}}, "overall": "<{overall_length}>", '
+    '"confidence": <0..1, how clearly the photo and measurements support the reading>}}.'
 )
+
+
+def system_prompt(style: ReaderStyle) -> str:
+    """The guardrails, in the person's tone, length and language."""
+    line_length, overall_length = LENGTH_SHAPE[style.length]
+    return SYSTEM_TEMPLATE.format(
+        voice=TONE_VOICE[style.tone],
+        language=LANGUAGE_NAMES.get(style.language.value, LANGUAGE_LABELS[style.language]),
+        line_length=line_length,
+        overall_length=overall_length,
+    )
+
+
+SYSTEM_PROMPT = system_prompt(ReaderStyle())
 
 TYPE_FOCUS: dict[AnalysisType, str] = {
     AnalysisType.LIFE: "Life path: read the life line for vitality of spirit, change and "
@@ -60,15 +92,19 @@ def describe_line(line: LineResult | None, name: str) -> str:
     )
 
 
-def user_text(analysis: PalmAnalysis, analysis_type: AnalysisType) -> str:
+def user_text(
+    analysis: PalmAnalysis, analysis_type: AnalysisType, style: ReaderStyle | None = None
+) -> str:
     """The measurement part of the request for one analysis type."""
     shape = analysis.hand_shape
     lines = [describe_line(analysis.lines.get(name), name) for name in TYPE_LINES[analysis_type]]
+    role = (style or ReaderStyle()).hand_role(analysis.hand)
     return "\n".join(
         [
             TYPE_FOCUS[analysis_type],
             f"Hand: {analysis.hand}; shape: {shape.element} (palm ratio {shape.palm_ratio:.2f}, "
             f"finger ratio {shape.finger_ratio:.2f}).",
+            *([HAND_ROLE_TEXT[role]] if role else []),
             "Lines (length in palm widths; depth 0-1; curvature 0 straight..0.5 semicircle):",
             *lines,
             f"per_line keys: {', '.join(TYPE_LINES[analysis_type])}.",
@@ -77,15 +113,20 @@ def user_text(analysis: PalmAnalysis, analysis_type: AnalysisType) -> str:
 
 
 def build_messages(
-    analysis: PalmAnalysis, analysis_type: AnalysisType, image_data_url: str | None
+    analysis: PalmAnalysis,
+    analysis_type: AnalysisType,
+    image_data_url: str | None,
+    style: ReaderStyle | None = None,
 ) -> list[ChatCompletionMessageParam]:
-    """System guardrails plus the type's metrics, with the palm crop at low detail if given."""
-    text = user_text(analysis, analysis_type)
+    """System guardrails in the person's style plus the type's metrics, with the palm crop at
+    low detail if given."""
+    style = style or ReaderStyle()
+    text = user_text(analysis, analysis_type, style)
     content: list[dict[str, Any]] = [{"type": "text", "text": text}]
     if image_data_url:
         content.append({"type": "image_url", "image_url": {"url": image_data_url, "detail": "low"}})
     user: Any = {"role": "user", "content": content}
-    return [{"role": "system", "content": SYSTEM_PROMPT}, user]
+    return [{"role": "system", "content": system_prompt(style)}, user]
 
 
 def repair_messages(

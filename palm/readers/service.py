@@ -10,7 +10,8 @@ from redis import Redis
 from palm.llm import LLM, Deadline
 from palm.readers.cache import ResponseCache
 from palm.readers.llm import LLMReader
-from palm.readers.offline import read_offline
+from palm.readers.offline import DEFAULT_STYLE, read_offline
+from palm.readers.style import ReaderStyle
 from palm.readers.types import ReaderOutcome
 from palm.vision import PalmAnalysis
 from palm.vocabulary import AnalysisType, expand_types
@@ -24,14 +25,16 @@ def interpret(
     palm_crop_jpeg: bytes | None,
     llm: LLMReader | None,
     deadline: Deadline | None = None,
+    style: ReaderStyle = DEFAULT_STYLE,
 ) -> ReaderOutcome:
-    """Interpretations for the requested types ("full" and aliases allowed).
+    """Interpretations for the requested types ("full" and aliases allowed), in the
+    person's style (tone, length, language, dominant hand).
 
     The image's sha256 is the offline reader's seed, so a photo always reads the same.
     """
     kinds = expand_types(types)
     if llm is None:
-        return ReaderOutcome(read_offline(analysis, kinds, seed=image_sha256))
+        return ReaderOutcome(read_offline(analysis, kinds, seed=image_sha256, style=style))
     return llm.read(
         analysis,
         kinds,
@@ -39,6 +42,7 @@ def interpret(
         palm_crop_jpeg=palm_crop_jpeg,
         seed=image_sha256,
         deadline=deadline,
+        style=style,
     )
 
 

@@ -4,6 +4,7 @@ readings, and keeping the trend rollups in step. Operations that own a transacti
 
 from palm.readings.analysis import THUMBNAIL_SIDE
 from palm.readings.operations import remove_reading, run_analysis, submit_batch
+from palm.readings.removal import Removal, remove_all_readings
 from palm.readings.rollups import bucket_of, rebuild
 from palm.readings.store import (
     BatchItem,
@@ -27,6 +28,7 @@ from palm.readings.submission import (
     SubmissionInProgressError,
     Upload,
 )
+from palm.readings.summary import LatestReading, LinesPoint, ReadingSummary, reading_summary
 from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
 
 __all__ = [
@@ -37,9 +39,13 @@ __all__ = [
     "Cursor",
     "Deletion",
     "DuplicateUploadError",
+    "LatestReading",
+    "LinesPoint",
     "ReadingNotFoundError",
     "ReadingRow",
+    "ReadingSummary",
     "Refusal",
+    "Removal",
     "SubmissionInProgressError",
     "Upload",
     "active_batches",
@@ -53,7 +59,9 @@ __all__ = [
     "image_key_of",
     "interpretations_of",
     "list_readings",
+    "reading_summary",
     "rebuild",
+    "remove_all_readings",
     "remove_reading",
     "run_analysis",
     "submit_batch",

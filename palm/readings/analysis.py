@@ -6,7 +6,7 @@ The whole operation (transactions, files, cache) is palm.readings.operations.run
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, cast
 
 import numpy as np
@@ -14,10 +14,11 @@ import numpy.typing as npt
 from PIL import Image as PILImage
 from sqlalchemy.orm import Session
 
+from palm.accounts import reader_style
 from palm.errors import PalmError
 from palm.llm import record_usage
 from palm.models import Image, Interpretation, LineResult, Reading
-from palm.readers import ReaderOutcome
+from palm.readers import ReaderOutcome, ReaderStyle
 from palm.readings import rollups, store
 from palm.settings import Settings
 from palm.vision import PalmAnalysis, VisionError, analyze_bytes_with_image
@@ -39,6 +40,8 @@ class ReadingInput:
     has_thumbnail: bool
     #: A retry of a job whose earlier run committed before its worker lost Redis or died.
     already_done: bool = False
+    #: How the person wants to be read to, as their preferences say when the job runs.
+    style: ReaderStyle = field(default_factory=ReaderStyle)
 
 
 def load_input(session: Session, reading_id: int) -> ReadingInput:
@@ -56,6 +59,7 @@ def load_input(session: Session, reading_id: int) -> ReadingInput:
         image_sha256=image.sha256,
         has_thumbnail=image.thumbnail_key is not None,
         already_done=reading.status == ReadingStatus.DONE,
+        style=reader_style(session, reading.user_id),
     )
 
 

@@ -140,6 +140,7 @@ def run_analysis(
         palm_crop_jpeg=analysis.palm_crop(rgb, found, scale),
         llm=reader,
         deadline=deadline,
+        style=job.style,
     )
     report(progress, "saving")
     written = [blobs.put(render_overlay_png(rgb, found))]

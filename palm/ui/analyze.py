@@ -57,7 +57,7 @@ def upload_form(user: SessionUser) -> None:
         format_func=TYPE_LABELS.__getitem__,
         key="analyze_types",
     )
-    hands = _hand_table([file.name for file in files or []])
+    hands = _hand_table([file.name for file in files or []], _default_hand(user))
     sending = st.session_state.pop(BUSY_KEY, None)  # set by this run's click, once
     uploads = [
         readings.Upload(file.name, file.getvalue(), hands.get(file.name, "auto"))
@@ -90,11 +90,17 @@ def _offer_copies(uploads: list[readings.Upload], sending: bool) -> None:
     )
 
 
-def _hand_table(names: list[str]) -> dict[str, HandChoice]:
+def _default_hand(user: SessionUser) -> HandChoice:
+    """The dominant hand from the profile, else "auto"."""
+    with transaction(resources.session_factory()) as session:
+        return accounts.dominant_hand(session, user.id) or "auto"
+
+
+def _hand_table(names: list[str], default: HandChoice) -> dict[str, HandChoice]:
     """Which hand each photo shows; "auto" lets the app decide."""
     if not names:
         return {}
-    frame = pd.DataFrame({"photo": names, "hand": ["auto"] * len(names)})
+    frame = pd.DataFrame({"photo": names, "hand": [default] * len(names)})
     edited = st.data_editor(
         frame,
         hide_index=True,

@@ -68,6 +68,25 @@ def _follow_cookie() -> None:
         st.session_state[TOKEN_KEY] = hashed
 
 
+def user_agent() -> str:
+    agent = st.context.headers.get("User-Agent")
+    return agent if isinstance(agent, str) else ""  # AppTest runs have no connection
+
+
+def current_session_id() -> str:
+    """The id of this browser's server-side session (its cookie token's hash), "" if none."""
+    token = _cookie_token()
+    return accounts.token_hash(token) if token else ""
+
+
+def signed_out_everywhere() -> None:
+    """After this browser's own session was revoked: sign the tab out, drop the cookie."""
+    token = _cookie_token()
+    _forget_user()
+    if token:
+        st.session_state[PENDING_KEY] = "/auth/signout"
+
+
 def _forget_user() -> None:
     st.session_state.pop(USER_KEY, None)
     st.session_state.pop(TOKEN_KEY, None)
@@ -128,6 +147,7 @@ def attempt_login(email: str, password: str) -> str | None:
                 address=client_address(),
                 limits=runtime.sign_in_limits,
                 session_ref=session_ref(),
+                user_agent=user_agent(),
             )
         except PalmError as error:
             return error.message

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from palm import accounts
+from palm.db import transaction
 from palm.explore import (
     Cursor,
     ExploreFilter,
@@ -28,6 +30,7 @@ from palm.infra import RateLimitedError
 from palm.ui import explore_charts, resources, web
 from palm.ui.address import client_address
 from palm.ui.auth import SessionUser
+from palm.ui.chart_theme import themed
 from palm.ui.text import plain
 from palm.vocabulary import ANALYSIS_TYPES, HANDS, LINE_NAMES, READING_STATUSES, Granularity, Role
 
@@ -202,25 +205,31 @@ def granularity(criteria: ExploreFilter) -> Granularity:
 
 
 def charts(viewer: Viewer, criteria: ExploreFilter) -> None:
+    """The history charts, in the person's chart theme."""
     source = explorer()
+    with transaction(resources.session_factory()) as session:
+        theme = accounts.load_preferences(session, viewer.user_id).chart_theme
     points = source.line_metrics(viewer, criteria, granularity(criteria))
     if points:
-        st.plotly_chart(explore_charts.metrics_over_time(points), key="history_metrics_chart")
+        st.plotly_chart(
+            themed(explore_charts.metrics_over_time(points), theme), key="history_metrics_chart"
+        )
     else:
         st.info("No finished reading with traced lines matches: line metrics appear once one does.")
     left, middle, right = st.columns(3)
     with left:
         st.plotly_chart(
-            explore_charts.readings_per_day(source.per_day(viewer, criteria)),
+            themed(explore_charts.readings_per_day(source.per_day(viewer, criteria)), theme),
             key="history_day_chart",
         )
     with middle:
         st.plotly_chart(
-            explore_charts.hand_shapes(source.shapes(viewer, criteria)), key="history_shape_chart"
+            themed(explore_charts.hand_shapes(source.shapes(viewer, criteria)), theme),
+            key="history_shape_chart",
         )
     with right:
         st.plotly_chart(
-            explore_charts.line_presence(source.presence(viewer, criteria)),
+            themed(explore_charts.line_presence(source.presence(viewer, criteria)), theme),
             key="history_presence_chart",
         )
 

@@ -34,11 +34,22 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/chat.py", "Chat", ":material/forum:"),
     PageSpec("views/history.py", "History & trends", ":material/insights:"),
     PageSpec("views/compare.py", "Compare", ":material/compare:"),
+    PageSpec("views/profile.py", "Profile & security", ":material/manage_accounts:"),
+    PageSpec("views/preferences.py", "Preferences", ":material/tune:"),
+    PageSpec("views/activity.py", "Activity", ":material/history:"),
     PageSpec(
         "views/admin.py", "Admin", ":material/admin_panel_settings:", roles=frozenset({Role.ADMIN})
     ),
 )
 LOGIN_PAGE = PageSpec("views/login.py", "Log in", ":material/login:", default=True)
+
+
+#: Jobs whose end a page tells itself (Analyze names each photo), so no second toast.
+TOLD_BY_PAGE: dict[str, frozenset[str]] = {"analyze": frozenset({"analysis"})}
+
+
+def told_by_page(page: StreamlitPage) -> frozenset[str]:
+    return TOLD_BY_PAGE.get(page.url_path, frozenset())
 
 
 def specs_for(role: Role | None) -> list[PageSpec]:

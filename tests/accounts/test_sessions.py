@@ -60,3 +60,36 @@ def test_without_redis_sign_in_says_so() -> None:
     with pytest.raises(sessions.SessionStoreUnavailableError) as refused:
         sessions.open_session(dead, 7, "", idle_seconds=IDLE)
     assert refused.value.code == "SESSIONS_UNAVAILABLE"
+
+
+def test_a_person_lists_their_own_live_sessions_newest_use_first(redis_client: Redis) -> None:
+    older = sessions.open_session(redis_client, 7, "Firefox/130", idle_seconds=IDLE)
+    newer = sessions.open_session(redis_client, 7, "Safari/17", idle_seconds=IDLE)
+    sessions.open_session(redis_client, 8, "Someone else", idle_seconds=IDLE)
+    gone = sessions.open_session(redis_client, 7, "Expired", idle_seconds=IDLE)
+    redis_client.delete(sessions.SESSION_PREFIX + sessions.token_hash(gone))  # lapsed
+    sessions.resolve(redis_client, newer, idle_seconds=IDLE)
+    listed = sessions.list_sessions(redis_client, 7)
+    assert [entry.user_agent for entry in listed] == ["Safari/17", "Firefox/130"]
+    assert [entry.id for entry in listed] == [sessions.token_hash(t) for t in (newer, older)]
+    assert redis_client.scard(sessions.USER_SESSIONS_PREFIX + "7") == 2  # the lapsed one left
+
+
+def test_one_session_is_revoked_by_its_id_but_never_another_persons(redis_client: Redis) -> None:
+    mine = sessions.open_session(redis_client, 7, "", idle_seconds=IDLE)
+    theirs = sessions.open_session(redis_client, 8, "", idle_seconds=IDLE)
+    assert not sessions.revoke_by_id(redis_client, 7, sessions.token_hash(theirs))
+    assert sessions.resolve(redis_client, theirs, idle_seconds=IDLE) is not None
+    assert sessions.revoke_by_id(redis_client, 7, sessions.token_hash(mine))
+    assert sessions.resolve(redis_client, mine, idle_seconds=IDLE) is None
+
+
+def test_revoking_all_keeps_only_the_session_asked_for(redis_client: Redis) -> None:
+    tokens = [sessions.open_session(redis_client, 7, "", idle_seconds=IDLE) for _ in range(3)]
+    other = sessions.open_session(redis_client, 8, "", idle_seconds=IDLE)
+    assert sessions.revoke_all(redis_client, 7, keep=sessions.token_hash(tokens[0])) == 2
+    alive = [sessions.resolve(redis_client, t, idle_seconds=IDLE) is not None for t in tokens]
+    assert alive == [True, False, False]
+    assert sessions.resolve(redis_client, other, idle_seconds=IDLE) is not None
+    assert sessions.revoke_all(redis_client, 7) == 1
+    assert sessions.list_sessions(redis_client, 7) == []

@@ -35,3 +35,33 @@ def test_orm_refuses_to_edit_an_event(session: Session) -> None:
     event.actor = "someone else"
     with pytest.raises(PermissionError):
         session.flush()
+
+
+def test_the_one_change_allowed_is_a_name_replaced_by_its_pseudonym(session: Session) -> None:
+    record(
+        session,
+        actor="ana@example.com",
+        action=AuditAction.LOGIN,
+        outcome=Outcome.OK,
+        target="ana@example.com",
+        detail="from=ana@example.com",
+    )
+    session.commit()
+    session.execute(
+        text(
+            "UPDATE audit_events SET actor = 'erased-u-1', target = 'erased-u-1', "
+            "detail = 'from=erased-u-1'"
+        )
+    )
+    session.commit()
+    for statement in (
+        "UPDATE audit_events SET actor = 'erased-u-2', action = 'logout'",
+        "UPDATE audit_events SET outcome = 'rejected'",
+        "UPDATE audit_events SET actor = 'someone else'",
+        "UPDATE audit_events SET detail = 'wiped'",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(statement))
+        session.rollback()
+    event = recent_events(session)[0]
+    assert (event.actor, event.action, event.detail) == ("erased-u-1", "login", "from=erased-u-1")

@@ -35,6 +35,8 @@ def test_security_counts_by_account_limit_address_and_code(
                 detail=f"SIGN_IN_SLOWED by pair; address={address}; wait=40s",
             )
         record(session, actor="root", action=AuditAction.ROLE_CHANGE, outcome=Outcome.OK)
+        for action in (AuditAction.EXPORT_REQUESTED, AuditAction.ACCOUNT_DELETED):
+            record(session, actor="erased-u-1", action=action, outcome=Outcome.OK)
         old = record(session, actor="x", action=AuditAction.LOGIN_FAILED, outcome=Outcome.REJECTED)
         old.ts = utcnow() - timedelta(days=2)
         refused = add_job(session, "r1", state=JobState.REFUSED, enqueued_ago=60, wait=1, run=1)
@@ -45,7 +47,11 @@ def test_security_counts_by_account_limit_address_and_code(
     assert view.rate_limits == [Count("SIGN_IN_SLOWED by pair", 3)]
     assert view.rate_limited_addresses == [Count("198.51.100.7", 2), Count("203.0.113.9", 1)]
     assert view.rejected_uploads == [Count("NOT_A_PALM", 1)]
-    assert view.sensitive == [Count("role_change", 1)]
+    assert sorted(view.sensitive, key=lambda count: count.key) == [
+        Count("account_deleted", 1),
+        Count("export_requested", 1),
+        Count("role_change", 1),
+    ]
     assert sum(count for _, count in view.refusals_per_hour) == 6
 
 

@@ -95,12 +95,12 @@ def test_my_readings_lists_and_deletes(
     app, _ = finished_reading(app_as, app_env)
     app.switch_page("views/readings.py").run()
     assert not app.exception
-    assert len(app.get("popover")) == 1  # the refused file never became a reading
+    assert len(app.main.get("popover")) == 1  # the refused file never became a reading
     app.button(key="delete_1").click().run()
     assert not app.exception
     with transaction(session_factory) as session:
         assert session.scalars(select(Reading.id)).all() == []
-    assert not app.run().get("popover")
+    assert not app.run().main.get("popover")
 
 
 def test_my_readings_empty_state_points_to_analyze(app_as: AppFactory) -> None:

@@ -1,0 +1,51 @@
+"""The offline reader's words in every language it speaks (``phrasebook.json``).
+
+English readings come from the full palmistry table; Spanish and French from the compact
+phrasings here (one sentence per band, the same for every analysis type). Every language
+also has the matter-of-fact band words, the playful asides and the two hands' roles. Bump
+"version" whenever a text changes.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel
+
+from palm.vocabulary import Language
+
+Phrases = list[str]
+
+
+class LanguagePhrases(BaseModel):
+    labels: dict[str, str]
+    titles: dict[str, str]
+    bands: dict[str, dict[str, str]]
+    fact_line: str
+    fact_overall: str
+    element_names: dict[str, str]
+    warm: dict[str, dict[str, Phrases]]
+    elements: dict[str, Phrases]
+    closing: Phrases
+    missing: Phrases
+    nothing_found: Phrases
+    playful_open: Phrases
+    playful_close: Phrases
+    hand_role: dict[str, str]
+
+
+class Phrasebook(BaseModel):
+    version: str
+    languages: dict[Language, LanguagePhrases]
+
+
+@lru_cache(maxsize=1)
+def load_phrasebook() -> Phrasebook:
+    raw = resources.files("palm.readers").joinpath("phrasebook.json").read_text("utf-8")
+    return Phrasebook.model_validate(json.loads(raw))
+
+
+def phrases_for(language: Language) -> LanguagePhrases:
+    return load_phrasebook().languages[language]
