@@ -27,17 +27,17 @@ def test_existing_usage_is_rolled_up_and_new_rows_add_to_it(db_url: str) -> None
             )
         )
         for ts, user_id, model, cost in [
-            ("2026-11-30 23:59:00.000000", 1, "a", 1.0),
-            ("2026-12-01 00:01:00.000000", 1, "a", 2.0),
-            ("2026-12-01 10:00:00.000000", None, "a", 4.0),
-            ("2026-12-01 11:00:00.000000", 1, "b", 8.0),
+            (datetime(2026, 11, 30, 23, 59, tzinfo=UTC), 1, "a", 1.0),
+            (datetime(2026, 12, 1, 0, 1, tzinfo=UTC), 1, "a", 2.0),
+            (datetime(2026, 12, 1, 10, tzinfo=UTC), None, "a", 4.0),
+            (datetime(2026, 12, 1, 11, tzinfo=UTC), 1, "b", 8.0),
         ]:
             connection.execute(
                 text(
                     "INSERT INTO usage_records (ts, user_id, provider, model, purpose, "
                     "input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, "
                     "cache_hit, outcome) VALUES (:ts, :user_id, 'openai', :model, 'chat', "
-                    "10, 5, 1, :cost, 0, 0, 'ok')"
+                    "10, 5, 1, :cost, 0, FALSE, 'ok')"
                 ),
                 {"ts": ts, "user_id": user_id, "model": model, "cost": cost},
             )

@@ -81,7 +81,11 @@ def _backfill(daily: sa.Table, monthly: sa.Table) -> None:
     )
     days: dict[tuple[object, ...], list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0.0])
     months: dict[tuple[object, ...], list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0.0])
-    rows = op.get_bind().execution_options(yield_per=5000).execute(sa.select(usage))
+    # Streamed by the statement's own options: Connection.execution_options() would change the
+    # migration's shared connection, and PostgreSQL would then DECLARE a cursor for every later
+    # statement, alembic's own UPDATE of its version included.
+    streamed = sa.select(usage).execution_options(stream_results=True, max_row_buffer=5000)
+    rows = op.get_bind().execute(streamed)
     for ts, user_id, model, purpose, tokens_in, cached, tokens_out, cost in rows:
         moment = _aware(ts)
         for totals in (
