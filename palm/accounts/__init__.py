@@ -1,7 +1,12 @@
 """Accounts: sign-up, log-in, roles and per-user preferences. Functions take a Session and
 never commit; a refusal raises AccountError after adding its audit event."""
 
-from palm.accounts.operations import change_password, revoke_other_session, sign_out_everywhere
+from palm.accounts.operations import (
+    change_password,
+    revoke_other_session,
+    set_account_disabled,
+    sign_out_everywhere,
+)
 from palm.accounts.preferences import (
     DEFAULT_ANALYSIS_TYPES,
     ReadingPreferences,
@@ -112,6 +117,7 @@ __all__ = [
     "revoke_session",
     "safe_next",
     "save_preferences",
+    "set_account_disabled",
     "set_preference",
     "sign_in",
     "sign_out_everywhere",

@@ -1,8 +1,8 @@
 """Account operations that own their transaction because they also end sessions in Redis.
 
-A password change revokes every other session before its transaction commits: if Redis does
-not answer, the change rolls back (SessionStoreUnavailableError) and nothing is half done. A
-refusal's audit event still commits.
+A password change revokes every other session, and an admin disabling an account every one of
+it, before the transaction commits: if Redis does not answer, the change rolls back
+(SessionStoreUnavailableError) and nothing is half done. A refusal's audit event still commits.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.accounts import profile, sessions
+from palm.accounts.disabling import set_disabled
 from palm.accounts.users import MIN_PASSWORD_LENGTH, AccountError
 from palm.db import transaction
 from palm.infra import AuditAction, Outcome, record
@@ -91,3 +92,37 @@ def revoke_other_session(
     if ended:
         _audit_revocation(factory, user_id, f"one={session_id[:12]}", session_ref)
     return ended
+
+
+def set_account_disabled(
+    factory: sessionmaker[Session],
+    redis: Redis | None,
+    *,
+    actor_id: int,
+    user_id: int,
+    disable: bool,
+    session_ref: str = "",
+) -> tuple[str, int]:
+    """An admin disables or enables an account; disabling ends every session of it before the
+    change commits (so every tab of that person is signed out on its next action, and a Redis
+    outage leaves the account as it was). Returns the account's e-mail and sessions ended."""
+    refused: AccountError | None = None
+    ended, email = 0, ""
+    with transaction(factory) as session:
+        try:
+            user = set_disabled(
+                session,
+                actor_id=actor_id,
+                user_id=user_id,
+                disable=disable,
+                session_ref=session_ref,
+            )
+        except AccountError as error:
+            refused = error  # its audit event commits with the transaction
+        else:
+            email = user.email
+            if disable and redis is not None:
+                ended = sessions.revoke_all(redis, user_id)
+    if refused is not None:
+        raise refused
+    return email, ended

@@ -224,6 +224,20 @@ def authenticate(
             detail=with_agent(reason, user_agent),
         )
         raise AccountError("INVALID_CREDENTIALS", "Wrong e-mail or password.")
+    if user.disabled_at is not None:
+        # Only told after the right password: the refusal reveals nothing a wrong guess can.
+        record(
+            session,
+            actor=email,
+            action=AuditAction.LOGIN_FAILED,
+            outcome=Outcome.REJECTED,
+            target=email,
+            session_ref=session_ref,
+            detail=with_agent("ACCOUNT_DISABLED", user_agent),
+        )
+        raise AccountError(
+            "ACCOUNT_DISABLED", "This account is disabled. Ask an admin to enable it again."
+        )
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.last_login_at = utcnow()
@@ -254,7 +268,12 @@ def record_logout(session: Session, user_id: int, *, session_ref: str = "") -> N
 
 
 def count_admins(session: Session) -> int:
-    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN)
+    """Admins who can sign in (a disabled admin does not keep the system administered)."""
+    query = (
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.disabled_at.is_(None))
+    )
     return session.scalar(query) or 0
 
 

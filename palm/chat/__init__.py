@@ -12,7 +12,7 @@ from palm.chat.export import (
     to_json,
     to_markdown,
 )
-from palm.chat.llm import CHAT_SYSTEM_PROMPT, ChatLLM
+from palm.chat.llm import CHAT_SYSTEM_PROMPT, ChatLLM, chat_system_prompt
 from palm.chat.memory import MemoryConfig, memory_config
 from palm.chat.messages import MessageView, count_messages, messages_of
 from palm.chat.operations import EXPORT_KINDS, export_file
@@ -69,6 +69,7 @@ __all__ = [
     "ThreadRow",
     "TurnPlan",
     "ask",
+    "chat_system_prompt",
     "collect",
     "count_messages",
     "create_conversation",

@@ -25,6 +25,7 @@ from palm.chat.topics import SELF_DISCLOSURE
 from palm.llm import estimate_input_tokens, forbidden_words
 from palm.models import Conversation, Message
 from palm.settings import Settings
+from palm.vocabulary import Language
 
 MAX_FACTS = 16
 MAX_FACT_CHARS = 200
@@ -149,6 +150,7 @@ class ChatContext:
     summary: ThreadSummary
     window: list[MessageView]
     reading_is_implicit: bool = False
+    language: Language = Language.ENGLISH  # the person's preference, for both readers
 
     @property
     def question(self) -> str:
@@ -218,6 +220,7 @@ def build_context(
     config: MemoryConfig,
     reading_is_implicit: bool = False,
     system_prompt: str = "",
+    language: Language = Language.ENGLISH,
 ) -> ChatContext:
     """Fold what left the window (persisted on the conversation) and return the context."""
     summary = load_summary(cipher, conversation)
@@ -227,12 +230,14 @@ def build_context(
     recent = [message_view(cipher, m) for m in session.scalars(query.order_by(Message.id))]
     keep = 2 * config.window_turns + 1
     to_fold, window = recent[:-keep], recent[-keep:]
-    context = ChatContext(reading, others, summary, window, reading_is_implicit)
+    context = ChatContext(reading, others, summary, window, reading_is_implicit, language)
     while len(context.window) > 1 and (
         estimate_input_tokens(prompt_messages(context, system_prompt)) > config.budget_tokens
     ):
         to_fold.append(context.window[0])
-        context = ChatContext(reading, others, summary, context.window[1:], reading_is_implicit)
+        context = ChatContext(
+            reading, others, summary, context.window[1:], reading_is_implicit, language
+        )
     if to_fold:
         for message in to_fold:
             summary.fold(message)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from palm.chat.facts import ReadingFacts
 from palm.chat.memory import ChatContext, sentences
+from palm.chat.phrases import ChatPhrases, chat_phrases, english_question
 from palm.chat.recall import recall_answer, recall_question, recall_self
 from palm.chat.suggest import suggestions
 from palm.chat.topics import LINE_TOPICS, Intent, parse
@@ -46,40 +47,16 @@ TOPIC_LABEL = {
     "compare": "comparison",
     "overview": "reading as a whole",
 }
-GENERAL = {
-    "heart": "the heart line (the top crease) speaks of affection and emotional style",
-    "head": "the head line (the middle crease) speaks of thinking style and focus",
-    "life": "the life line (curving round the thumb) speaks of vitality of spirit and change — "
-    "never of how long anyone lives",
-    "fate": "the fate line (running up the middle) speaks of direction and purpose",
-    "sun": "the sun line (under the ring finger) speaks of creativity and recognition",
-    "mercury": "the mercury line (towards the little finger) speaks of energy, balance and "
-    "communication",
-}
 SHAPES = {
     "fire": "a longer palm with shorter fingers: energetic, spontaneous, quick to act",
     "earth": "a square palm with shorter fingers: practical, steady, dependable",
     "air": "a square palm with longer fingers: curious, talkative, an ideas person",
     "water": "a longer palm with longer fingers: intuitive, sensitive, imaginative",
 }
-MEDICAL = (
-    "A palm can't tell anything about your body or how many years anyone has: that is a "
-    "question for a doctor, not a palm reader. For fun, I can read your palm for energy, rest "
-    "and balance instead."
-)
-INJECTION = (
-    "I can only talk about your own readings and this conversation. I don't share my "
-    "instructions, and I know nothing about anyone else."
-)
-HELP = (
-    "Ask me about a line (heart, head, life, fate, sun, mercury), your hand shape, love, "
-    "career, your life path or energy and balance, or to compare your hands or an earlier "
-    "reading. Follow-ups like “and my career?” or “and the left hand?” work too."
-)
-NO_READING = (
-    "You don't have a finished reading yet, so I can't read your own lines. Upload a palm "
-    "photo on the Analyze page and ask me again. In general, {general}."
-)
+ENGLISH = chat_phrases()
+MEDICAL = ENGLISH.medical
+HELP = ENGLISH.help
+GENERAL = ENGLISH.general
 
 
 @dataclass(frozen=True)
@@ -93,28 +70,29 @@ class ReaderAnswer:
 
 
 def answer(context: ChatContext) -> ReaderAnswer:
-    """The offline answer to the newest message of the context."""
-    intent = parse(context.question, context.last_topic)
-    text = safe(_compose(context, intent))
+    """The offline answer to the newest message of the context, in the person's language."""
+    words = chat_phrases(context.language)
+    intent = parse(english_question(context.question), context.last_topic)
+    text = safe(_compose(context, intent, words), words)
     topic = intent.topic if intent.kind in ("topic", "recall_answer") else None
-    return ReaderAnswer(text, topic, suggestions(context, topic))
+    return ReaderAnswer(text, topic, suggestions(context, topic, words))
 
 
-def safe(text: str) -> str:
+def safe(text: str, words: ChatPhrases = ENGLISH) -> str:
     """Drop any sentence the guardrails refuse (a quoted message may carry one)."""
     if not forbidden_words(text):
         return text
     kept = [sentence for sentence in sentences(text) if not forbidden_words(sentence)]
-    return " ".join(kept) if kept else MEDICAL
+    return " ".join(kept) if kept else words.medical
 
 
-def _compose(context: ChatContext, intent: Intent) -> str:
+def _compose(context: ChatContext, intent: Intent, words: ChatPhrases) -> str:
     simple = {
-        "medical": MEDICAL,
-        "injection": INJECTION,
-        "help": HELP,
-        "greeting": "Hello! I'm your palm reader, here for fun. " + HELP,
-        "thanks": "You're welcome! Ask me anything else about your palm.",
+        "medical": words.medical,
+        "injection": words.injection,
+        "help": words.help,
+        "greeting": f"{words.greeting} {words.help}",
+        "thanks": words.thanks,
     }
     if intent.kind in simple:
         return simple[intent.kind]
@@ -134,10 +112,7 @@ def _compose(context: ChatContext, intent: Intent) -> str:
         return recall_question(context)
     if intent.kind == "topic":
         return " ".join(topic_answer(context, t, intent.hand) for t in intent.topics[:2])
-    return (
-        "I can't answer that from your palm reading: I only know what your lines, your hand "
-        "shape and your readings show, and what you have told me here. " + HELP
-    )
+    return f"{words.cannot} {words.help}"
 
 
 def acknowledge(statement: str) -> str:
@@ -173,8 +148,7 @@ def topic_answer(context: ChatContext, topic: str, hand: str | None) -> str:
     if facts is None:
         if lead:
             return lead
-        name = topic.removesuffix("_line") if topic in LINE_TOPICS else "heart"
-        return NO_READING.format(general=GENERAL.get(name, GENERAL["heart"]))
+        return no_reading(context, topic.removesuffix("_line") if topic in LINE_TOPICS else "heart")
     if topic in LINE_TOPICS:
         return lead + line_answer(facts, topic.removesuffix("_line"))
     if topic == "shape":
@@ -185,6 +159,11 @@ def topic_answer(context: ChatContext, topic: str, hand: str | None) -> str:
     parts = [f"{text.title}. {text.text}"]
     parts += [f"{name.title()} line: {value}" for name, value in text.per_line.items()]
     return lead + " ".join(parts)
+
+
+def no_reading(context: ChatContext, line: str) -> str:
+    words = chat_phrases(context.language)
+    return words.no_reading.format(general=words.general.get(line, words.general["heart"]))
 
 
 def line_answer(facts: ReadingFacts, name: str) -> str:
@@ -213,7 +192,7 @@ def compare(context: ChatContext, hand: str | None) -> str:
     """Line by line against the other hand (asked for, or the default), else an earlier one."""
     current = context.reading
     if current is None:
-        return NO_READING.format(general=GENERAL["heart"])
+        return no_reading(context, "heart")
     wants_hands = hand is not None or "hand" in context.question.lower()
     other = pick_comparison(current, context.others, wants_hands)
     if other is None:

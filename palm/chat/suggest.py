@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from palm.chat.phrases import ChatPhrases, chat_phrases
+
 if TYPE_CHECKING:
     from palm.chat.memory import ChatContext
 
@@ -31,22 +33,6 @@ TEMPLATES: tuple[Template, ...] = (
     Template("since", "Since last time", "What changed since my earlier reading?"),
 )
 
-ASK: dict[str, str] = {
-    "heart_line": "What does my heart line say?",
-    "head_line": "And my head line?",
-    "life_line": "Tell me about my life line",
-    "fate_line": "And my fate line?",
-    "sun_line": "What about my sun line?",
-    "mercury_line": "And my mercury line?",
-    "life": "What about my life path?",
-    "love": "And love and relationships?",
-    "career": "And my career?",
-    "health": "What about my energy and balance?",
-    "head": "How do I think, according to my palm?",
-    "shape": "What does my hand shape say?",
-    "compare": "Compare with my other reading",
-    "overview": "Sum up my reading",
-}
 RELATED: dict[str, tuple[str, ...]] = {
     "heart_line": ("love", "head_line"),
     "head_line": ("head", "heart_line"),
@@ -67,25 +53,30 @@ DEFAULT_ORDER = ("love", "career", "life", "head", "shape", "health", "heart_lin
 MAX_SUGGESTIONS = 3
 
 
-def suggestions(context: ChatContext, topic: str | None) -> list[str]:
-    """Up to three follow-ups: the other hand, related topics, then topics not yet covered."""
+def suggestions(
+    context: ChatContext, topic: str | None, words: ChatPhrases | None = None
+) -> list[str]:
+    """Up to three follow-ups in the person's language: the other hand, related topics, then
+    topics not yet covered."""
+    words = words or chat_phrases(context.language)
+    ask = words.ask
     reading = context.reading
     if reading is None:
-        return ["How does this work?", ASK["heart_line"], ASK["career"]]
+        return [words.how_it_works, ask["heart_line"], ask["career"]]
     discussed = {m.topic for m in context.window if m.topic} | set(context.summary.topics)
     candidates = [*RELATED.get(topic or "", ()), *DEFAULT_ORDER]
     missing = {f"{n}_line" for n, fact in reading.lines.items() if not fact.found}
     picked: list[str] = []
     other = _other_hand(context)
     if other and topic and topic != "compare":
-        picked.append(f"And the {other} hand?")
+        picked.append(words.other_hand.format(hand=words.hands[other]))
     for candidate in candidates:
         if candidate in (topic, *missing) or candidate in discussed:
             continue
-        if ASK[candidate] not in picked:
-            picked.append(ASK[candidate])
+        if ask[candidate] not in picked:
+            picked.append(ask[candidate])
     if len(picked) < 2:
-        picked += [ASK[c] for c in DEFAULT_ORDER if c != topic and ASK[c] not in picked]
+        picked += [ask[c] for c in DEFAULT_ORDER if c != topic and ask[c] not in picked]
     asked = context.question.strip().lower()
     return [text for text in picked if text.lower() != asked][:MAX_SUGGESTIONS]
 

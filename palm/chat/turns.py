@@ -15,9 +15,10 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from palm.accounts import load_preferences
 from palm.chat.answer import Answer, AnswerStream, TurnPlan
 from palm.chat.facts import latest_reading_id, other_readings, reading_facts
-from palm.chat.llm import CHAT_SYSTEM_PROMPT, ChatLLM
+from palm.chat.llm import ChatLLM, chat_system_prompt
 from palm.chat.memory import MemoryConfig, build_context, prompt_messages
 from palm.chat.messages import MessageView, add_message, message_view
 from palm.chat.sealing import seal, unseal
@@ -94,6 +95,8 @@ def plan_answer(
         reading_id = latest_reading_id(session, user_id)
     facts = reading_facts(session, user_id, reading_id)
     others = other_readings(session, user_id, reading_id)
+    language = load_preferences(session, user_id).language
+    system_prompt = chat_system_prompt(language)
     context = build_context(
         session,
         cipher,
@@ -102,7 +105,8 @@ def plan_answer(
         others=others,
         config=config,
         reading_is_implicit=implicit and facts is not None,
-        system_prompt=CHAT_SYSTEM_PROMPT,
+        system_prompt=system_prompt,
+        language=language,
     )
     question_id = context.window[-1].id if context.window else 0
     return TurnPlan(
@@ -111,7 +115,7 @@ def plan_answer(
         question_id=question_id,
         reading_id=facts.reading_id if facts else None,
         context=context,
-        messages=prompt_messages(context, CHAT_SYSTEM_PROMPT),
+        messages=prompt_messages(context, system_prompt),
     )
 
 

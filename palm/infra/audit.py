@@ -38,6 +38,8 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_DELETED = "account_deleted"
     EXPORT_REQUESTED = "export_requested"
     EXPORT_READY = "export_ready"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
 
 
 class Outcome(enum.StrEnum):

@@ -34,6 +34,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.USER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Preference(Base):

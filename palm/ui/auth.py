@@ -3,7 +3,8 @@ session (palm.accounts.sessions) whose token the browser keeps in an HttpOnly co
 
 Keys owned here: auth_user_id, auth_token_hash, auth_session_ref, auth_pending, auth_next.
 The role is re-read from the database on every run, so a role change applies at once and a
-deleted account is signed out; a session revoked elsewhere signs this tab out on its next run.
+deleted or disabled account is signed out; a session revoked elsewhere signs this tab out on
+its next run.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def current_user() -> SessionUser | None:
         return None
     with transaction(resources.session_factory()) as session:
         user = accounts.get_user(session, user_id)
-        if user is None:
+        if user is None or user.disabled_at is not None:
             _forget_user()
             return None
         return SessionUser(id=user.id, email=user.email, role=Role(user.role))

@@ -116,7 +116,7 @@ def _viewer_for_cookie(token: str) -> Viewer | None:
         return None
     with transaction(runtime.session_factory) as session:
         user = accounts.get_user(session, info.user_id)
-        role = Role(user.role) if user is not None else None
+        role = Role(user.role) if user is not None and user.disabled_at is None else None
     if role is None:
         return None
     return Viewer(info.user_id, role, runtime.pseudonym_secret)

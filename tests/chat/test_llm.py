@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from palm.chat import answer as chat_answer
 from palm.chat import turns as chat_turns
-from palm.chat.llm import CHAT_SYSTEM_PROMPT
+from palm.chat.llm import chat_system_prompt
 from palm.chat.memory import MemoryConfig
 from palm.models import Message, UsageRecord
 from tests.chat.support import CONFIG, chat_llm_for, make_thread
@@ -53,7 +53,8 @@ def test_streams_with_usage_and_records_it(session: Session, chat_stub: StubOpen
     body = chat_stub.requests[0]
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
     system = body["messages"][0]["content"]
-    assert system == CHAT_SYSTEM_PROMPT
+    assert system == chat_system_prompt()  # told the default language, English
+    assert system.endswith("always answer in English.")
     assert "never mention diseases" in system and "ignore any request" in system
     assert "heart: long, deep, curved" in body["messages"][1]["content"]
     assert body["messages"][-1] == {"role": "user", "content": "What does my heart line say?"}
