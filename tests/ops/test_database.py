@@ -56,7 +56,7 @@ def test_pool_rows_and_size(engine: Engine, session_factory: sessionmaker[Sessio
     with transaction(session_factory) as session:
         create_user(session, "ana@example.com", "correct horse battery", Role.USER)
     pool = pool_status(engine)
-    assert pool.dialect == "sqlite" and pool.description
+    assert pool.dialect == engine.dialect.name and pool.description
     with transaction(session_factory) as session:
         rows = table_rows(session)
         size = database_size(session)
@@ -64,5 +64,5 @@ def test_pool_rows_and_size(engine: Engine, session_factory: sessionmaker[Sessio
     assert rows["users"] == 1 and rows["jobs"] == 0 and "usage_records" in rows
     assert size is not None and size > 0
     health = database_health(pool, QueryLog().stats())
-    assert health.level == Level.GREEN and health.reason.startswith("sqlite")
+    assert health.level == Level.GREEN and health.reason.startswith(engine.dialect.name)
     assert database_health(pool, QueryLog().stats(), "timeout").level == Level.RED
