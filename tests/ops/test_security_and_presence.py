@@ -3,6 +3,7 @@ from the server-side sessions in Redis."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -10,7 +11,7 @@ from datetime import timedelta
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
-from palm.accounts import sessions
+from palm.accounts import AccountError, sessions, sign_in
 from palm.db import transaction
 from palm.infra import AuditAction, Outcome, record
 from palm.models import utcnow
@@ -53,6 +54,30 @@ def test_security_counts_by_account_limit_address_and_code(
         Count("role_change", 1),
     ]
     assert sum(count for _, count in view.refusals_per_hour) == 6
+
+
+def test_failed_sign_ins_count_by_client_address_not_by_the_browsers_text(
+    session_factory: sessionmaker[Session], make_account: Callable[..., int]
+) -> None:
+    make_account("ana@example.com")
+    tries = [
+        ("ana@example.com", "198.51.100.7", "Firefox/130"),
+        ("bo@example.com", "198.51.100.7", "curl/8 address=203.0.113.9"),
+        ("ana@example.com", "203.0.113.9", ""),
+    ]
+    for email, address, agent in tries:
+        with transaction(session_factory) as session, contextlib.suppress(AccountError):
+            sign_in(session, email, "wrong", address=address, limits=None, user_agent=agent)
+    with transaction(session_factory) as session:
+        record(session, actor="old", action=AuditAction.LOGIN_FAILED, outcome=Outcome.REJECTED)
+    with transaction(session_factory) as session:
+        view = security_view(session, now=utcnow())
+    assert view.failed_sign_in_addresses == [
+        Count("198.51.100.7", 2),
+        Count("203.0.113.9", 1),
+        Count("unknown", 1),
+    ]
+    assert view.failed_sign_ins[0] == Count("ana@example.com", 2)
 
 
 def test_presence_counts_sessions_seen_in_the_last_two_minutes(

@@ -34,6 +34,7 @@ def security_section() -> None:
         _counts("Rate-limit hits", view.rate_limits, "Limit")
         _counts("Rejected uploads", view.rejected_uploads, "Code")
     with right:
+        _counts("Failed sign-ins by address", view.failed_sign_in_addresses, "Address")
         _counts("Rate-limited addresses", view.rate_limited_addresses, "Address")
         _counts("Sensitive actions", view.sensitive, "Action")
     if view.refusals_per_hour:
