@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from palm import jobs
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.explore import pseudonym
+from palm.ops import with_location
 from palm.readings import follow_job_failure, follow_job_start
 from palm.runtime import get_runtime
 from palm.vocabulary import JobFailure
@@ -139,7 +141,7 @@ def on_job_failure(
     _connection: Any,
     exc_type: type[BaseException] | None,
     exc_value: BaseException | None,
-    _tb: TracebackType | None,
+    tb: TracebackType | None,
 ) -> None:
     """RQ failure callback (set at enqueue): the row keeps the coded reason."""
     if isinstance(exc_value, PalmError):
@@ -151,4 +153,8 @@ def on_job_failure(
     else:
         code = JobFailure.JOB_ERROR
     name = exc_type.__name__ if exc_type else "Error"
-    record_failure(rq_job.id, code, f"{name}: {exc_value}", will_retry(rq_job))
+    message = f"{name}: {exc_value}"
+    if code == JobFailure.JOB_ERROR and exc_value is not None:  # grouped by where it broke
+        text = "".join(traceback.format_exception(type(exc_value), exc_value, tb))
+        message = with_location(message, text)
+    record_failure(rq_job.id, code, message, will_retry(rq_job))

@@ -21,7 +21,7 @@ from palm.ops.database import (
     pool_status,
     table_rows,
 )
-from palm.ops.errors import ErrorGroup, error_groups
+from palm.ops.errors import ErrorGroup, error_groups, error_location, with_location
 from palm.ops.failed import (
     FailedJob,
     delete_all_failed,
@@ -101,6 +101,7 @@ __all__ = [
     "delete_failed",
     "error_groups",
     "error_health",
+    "error_location",
     "failed_jobs",
     "hourly_counts",
     "llm_health",
@@ -131,6 +132,7 @@ __all__ = [
     "usage_by",
     "usage_summary",
     "wait_for_job",
+    "with_location",
     "worker_health",
     "worker_statuses",
 ]

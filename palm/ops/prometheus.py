@@ -74,9 +74,10 @@ class ConsoleCollector(Collector):
                 yield up
         yield from self._database()
         yield from self._llm()
-        errors = _gauge("errors_24h", "Failures in the last 24 hours", ["source", "code"])
+        labels = ["source", "code", "location"]
+        errors = _gauge("errors_24h", "Failures in the last 24 hours", labels)
         for group in error_groups(self.session, now=self.now):
-            errors.add_metric([group.source, group.code], float(group.count))
+            errors.add_metric([group.source, group.code, group.location], float(group.count))
         yield errors
 
     def _jobs(self) -> Iterator[Metric]:

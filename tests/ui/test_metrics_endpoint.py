@@ -79,7 +79,7 @@ def test_the_figures_come_from_the_queues_tables_and_redis(
     assert value("palm_llm_month_tokens", model="gpt-4o-mini", kind="cached") == 200
     assert value("palm_llm_month_cost_usd", model="gpt-4o-mini") == 2.5
     assert value("palm_llm_budget_usd") == 50.0 and value("palm_llm_budget_share") == 0.05
-    assert value("palm_errors_24h", source="job", code="NO_HAND") == 1
+    assert value("palm_errors_24h", source="job", code="NO_HAND", location="") == 1
     assert value("palm_redis_up") == 1 and value("palm_redis", figure="used_memory") > 0
     assert ("palm_cache_lookups", frozenset({("cache", "llm_reply"), ("result", "hit")})) in found
     assert value("palm_db_pool", figure="checkouts_per_min") >= 1

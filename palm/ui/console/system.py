@@ -32,6 +32,7 @@ SLOW_COLUMNS = {"statement": "Statement", "calls": "Calls", "p95_ms": "p95 ms", 
 ERROR_COLUMNS = {
     "source": "Source",
     "code": "Code",
+    "location": "Location",
     "count": "Count (24 h)",
     "first_seen": "First seen",
     "last_seen": "Last seen",
