@@ -38,6 +38,7 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_DELETED = "account_deleted"
     EXPORT_REQUESTED = "export_requested"
     EXPORT_READY = "export_ready"
+    QUEUE_EMPTIED = "queue_emptied"
 
 
 class Outcome(enum.StrEnum):

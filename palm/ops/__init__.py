@@ -1,6 +1,6 @@
 """Operations: what the admin console shows about the running system — health per
-component, queues and their flow, failed jobs (requeue / delete), workers, Redis, the
-database, LLM usage and budget, errors — and the ping round trip."""
+component, queues and their flow, failed jobs (requeue / delete), emptying a queue, workers,
+Redis, the database, LLM usage and budget, errors — and the ping round trip."""
 
 from palm.ops.console import (
     DatabaseView,
@@ -21,6 +21,7 @@ from palm.ops.database import (
     pool_status,
     table_rows,
 )
+from palm.ops.emptying import empty_queue
 from palm.ops.errors import ErrorGroup, error_groups, error_location, with_location
 from palm.ops.failed import (
     FailedJob,
@@ -99,6 +100,7 @@ __all__ = [
     "database_view",
     "delete_all_failed",
     "delete_failed",
+    "empty_queue",
     "error_groups",
     "error_health",
     "error_location",

@@ -34,6 +34,7 @@ SENSITIVE = (
     AuditAction.EMAIL_CHANGED,
     AuditAction.PASSWORD_CHANGED,
     AuditAction.SESSIONS_REVOKED,
+    AuditAction.QUEUE_EMPTIED,
 )
 
 

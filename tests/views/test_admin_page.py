@@ -187,6 +187,26 @@ def test_every_section_renders_for_an_admin_with_data(
     assert AuditAction.JOB_REQUEUED in actions
 
 
+def test_an_admin_empties_a_queue_and_its_waiting_jobs_fail_audited(
+    app_as: AppFactory, session_factory: sessionmaker[Session], redis_client: Redis
+) -> None:
+    spec = JobSpec(kind="test", func="palm.ops.system.ping_job", policy=policy())
+    rq_id = submit(session_factory, Queues(redis_client), spec)
+    app = open_admin(app_as(Role.ADMIN))
+    assert app.button(key="console_empty_queue").disabled
+    app.selectbox(key="console_empty_pick").set_value("default")
+    app.checkbox(key="console_empty_sure").check().run()
+    app.button(key="console_empty_queue").click().run()
+    assert not app.exception
+    assert any(s.value == "1 waiting job cancelled." for s in app.success)
+    assert Queues(redis_client).get("default").count == 0
+    with transaction(session_factory) as session:
+        assert get_job(session, rq_id).state == JobState.FAILED
+        events = list(session.scalars(select(AuditEvent)))
+    [emptied] = [e for e in events if e.action == AuditAction.QUEUE_EMPTIED]
+    assert (emptied.actor, emptied.target) == ("admin@example.com", "queue:default")
+
+
 def test_an_admin_raises_the_budget_and_it_is_audited(
     app_as: AppFactory, session_factory: sessionmaker[Session]
 ) -> None:
