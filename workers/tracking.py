@@ -20,6 +20,7 @@ from palm import jobs
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.explore import pseudonym
+from palm.jobs import record_worker_death
 from palm.ops import with_location
 from palm.readings import follow_job_failure, follow_job_start
 from palm.runtime import get_runtime
@@ -136,6 +137,16 @@ def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
     return wrapper
 
 
+def _count_death(rq_job: RQJob) -> None:
+    """The heartbeat-lapse recovery found a dead worker: count it (once per worker)."""
+    if not rq_job.worker_name:
+        return
+    try:
+        record_worker_death(rq_job.connection, rq_job.worker_name, now=time.time())
+    except (RedisError, OSError) as error:
+        log.warning("death of worker %s not counted: %s", rq_job.worker_name, error)
+
+
 def on_job_failure(
     rq_job: RQJob,
     _connection: Any,
@@ -148,6 +159,7 @@ def on_job_failure(
         code = exc_value.code
     elif isinstance(exc_value, AbandonedJobError):
         code = JobFailure.WORKER_DIED  # found by registry maintenance after its worker was killed
+        _count_death(rq_job)
     elif isinstance(exc_value, SERVICE_ERRORS):
         code = JobFailure.SERVICE_ERROR
     else:

@@ -65,7 +65,12 @@ from palm.ops.system import (
     wait_for_job,
 )
 from palm.ops.usage import UsageGroup, UsageSummary, usage_by, usage_summary
-from palm.ops.workers import STALE_AFTER, WorkerStatus, worker_statuses
+from palm.ops.workers import (
+    STALE_AFTER,
+    WorkerStatus,
+    worker_deaths_per_hour,
+    worker_statuses,
+)
 
 __all__ = [
     "METRICS_CONTENT_TYPE",
@@ -135,6 +140,7 @@ __all__ = [
     "usage_summary",
     "wait_for_job",
     "with_location",
+    "worker_deaths_per_hour",
     "worker_health",
     "worker_statuses",
 ]

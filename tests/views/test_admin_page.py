@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
 from palm.infra import AuditAction, Outcome, record
-from palm.jobs import JobSpec, Queues, get_job, submit
+from palm.jobs import JobSpec, Queues, get_job, record_worker_death, submit
 from palm.models import AuditEvent, UsageRecord, utcnow
 from palm.ops import sample_caches
 from palm.readers import cache as reply_cache
@@ -135,6 +135,7 @@ def test_every_section_renders_for_an_admin_with_data(
     sample_caches(redis_client, now=time.time() - 60)
     worker = Worker(Queues(redis_client).all(), connection=redis_client, name="console-test")
     worker.register_birth()  # type: ignore[no-untyped-call]
+    record_worker_death(redis_client, "console-test.0", now=time.time())
     with transaction(session_factory) as session:
         session.add(
             UsageRecord(
@@ -165,6 +166,8 @@ def test_every_section_renders_for_an_admin_with_data(
     assert any("RuntimeError" in code.value for code in app.code)  # the traceback
     workers = table_with(app, "Heartbeat age (s)")
     assert list(workers["Name"]) == ["console-test"] and not workers["Stale"].iloc[0]
+    assert next(m.value for m in app.metric if m.label == "Worker deaths (24 h)") == "1"
+    assert any(m.value == "**Worker deaths per hour, last 24 h**" for m in app.markdown)
     assert any(m.value == "**Cache lookups per minute, last hour**" for m in app.markdown)
     caches = table_with(app, "Hit rate")
     assert list(caches["Cache"]) == ["LLM replies", "Explore views"]
