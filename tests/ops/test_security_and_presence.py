@@ -89,10 +89,13 @@ def test_presence_counts_sessions_seen_in_the_last_two_minutes(
     ana = make_account("ana@example.com")
     root = make_account("root@example.com", Role.ADMIN)
     gone = make_account("gone@example.com")
-    sessions.open_session(redis_client, ana, "test", idle_seconds=3600)
-    sessions.open_session(redis_client, ana, "another tab", idle_seconds=3600)
-    sessions.open_session(redis_client, root, "test", idle_seconds=3600)
-    sessions.open_session(redis_client, gone, "test", idle_seconds=3600)
+    ana_tab = sessions.open_session(redis_client, ana, "test", idle_seconds=3600)
+    ana_other = sessions.open_session(redis_client, ana, "another tab", idle_seconds=3600)
+    root_tab = sessions.open_session(redis_client, root, "test", idle_seconds=3600)
+    gone_tab = sessions.open_session(redis_client, gone, "test", idle_seconds=3600)
+    for token, page in [(ana_tab, "chat"), (root_tab, "chat"), (gone_tab, "chat")]:
+        sessions.note_page(redis_client, token, page)
+    del ana_other  # has run no page yet
     for key in redis_client.scan_iter(match=f"{sessions.SESSION_PREFIX}*"):
         if int(redis_client.hget(key, "user_id") or 0) == gone:
             redis_client.hset(key, "last_seen", time.time() - ONLINE_SECONDS - 60)
@@ -101,3 +104,4 @@ def test_presence_counts_sessions_seen_in_the_last_two_minutes(
     assert (online.sessions, online.people) == (3, 2)
     assert online.by_role == {"user": 1, "admin": 1}
     assert online.emails == ["ana@example.com", "root@example.com"]
+    assert online.by_page == {"chat": 2, "unknown": 1}  # people per page; the idle one is out

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
+from palm import accounts
 from palm.db import transaction
 from palm.infra import AuditAction, Outcome, record
 from palm.jobs import JobSpec, Queues, get_job, record_worker_death, submit
-from palm.models import AuditEvent, UsageRecord, utcnow
+from palm.models import AuditEvent, UsageRecord, User, utcnow
 from palm.ops import sample_caches
 from palm.readers import cache as reply_cache
 from palm.vocabulary import JobState, Role
@@ -89,7 +90,7 @@ def test_the_audit_log_filters_pages_and_downloads(
 
 
 def test_security_and_presence_render_for_an_admin(
-    app_as: AppFactory, session_factory: sessionmaker[Session]
+    app_as: AppFactory, session_factory: sessionmaker[Session], redis_client: Redis
 ) -> None:
     with transaction(session_factory) as session:
         record(
@@ -98,10 +99,17 @@ def test_security_and_presence_render_for_an_admin(
             action=AuditAction.LOGIN_FAILED,
             outcome=Outcome.REJECTED,
         )
-    app = open_admin(app_as(Role.ADMIN))
+    app = app_as(Role.ADMIN)
+    with transaction(session_factory) as session:
+        admin_id = session.scalars(select(User.id)).one()
+    token = accounts.open_session(redis_client, admin_id, "test", idle_seconds=3600)
+    accounts.note_page(redis_client, token, "admin")
+    open_admin(app)
     failed = table_with(app, "Account")
     assert list(failed["Account"]) == ["ana@example.com"]
     assert "Online now" in [m.label for m in app.metric]
+    pages = table_with(app, "People online")
+    assert list(zip(pages["Page"], pages["People online"], strict=True)) == [("admin", 1)]
 
 
 @pytest.fixture

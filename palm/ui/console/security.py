@@ -55,6 +55,9 @@ def presence_section() -> None:
     cols[1].metric("Sessions", online.sessions)
     cols[2].metric("Admins", online.by_role.get("admin", 0))
     st.caption(f"Signed in and seen in the last {ops.ONLINE_SECONDS:.0f} s.")
+    if online.by_page:
+        pages = pd.DataFrame(list(online.by_page.items()), columns=["Page", "People online"])
+        st.dataframe(pages, hide_index=True, width="stretch")
     if online.emails:
         frame = pd.DataFrame(online.emails, columns=["Account"])
         st.dataframe(frame, hide_index=True, width="stretch")
