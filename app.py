@@ -14,6 +14,7 @@ page = st.navigation(
 if user is None and page.url_path:
     auth.remember_destination(page.url_path)
 if user is not None:
+    auth.note_page(page.url_path)
     sharing.notices(user)
     notifications.watch(user, quiet_kinds=navigation.told_by_page(page))
     with st.sidebar:

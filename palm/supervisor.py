@@ -2,10 +2,10 @@
 
 A child that exits is started again: at once if it had been running a while (a killed
 worker), with backoff (1 s, 2 s, … 60 s) while it keeps dying soon after its start. A worker
-gets a fresh RQ name each time (RQ refuses a name whose key is still alive), and the jobs it
-was running are handed to RQ's abandoned-job handling at once. While Redis does not answer,
-nothing is started: children wait for it, and the embedded Redis is itself restarted on its
-port if it died.
+gets a fresh RQ name each time (RQ refuses a name whose key is still alive), its death is
+counted (palm.jobs' per-hour counters), and the jobs it was running are handed to RQ's
+abandoned-job handling at once. While Redis does not answer, nothing is started: children
+wait for it, and the embedded Redis is itself restarted on its port if it died.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from redis.exceptions import RedisError
 
 from palm.infra import EmbeddedRedis, RedisUnavailableError, check_reachable, die_with_parent
-from palm.jobs import Queues, recover_worker_jobs
+from palm.jobs import Queues, record_worker_death, recover_worker_jobs
 from palm.settings import PROJECT_ROOT
 
 BACKOFF_SECONDS = (0, 1, 2, 4, 8, 15, 30, 60)
@@ -108,6 +108,7 @@ class Supervisor:
 
     def _recover(self, worker_name: str) -> None:
         try:
+            record_worker_death(self.queues.redis, worker_name, now=time.time())
             jobs = recover_worker_jobs(self.queues, worker_name)
         except (RedisError, OSError) as error:
             self.say(f"could not recover the jobs of {worker_name} yet: {error}")

@@ -188,6 +188,7 @@ class JobFailure(StrEnum):
     QUEUE_UNAVAILABLE = "QUEUE_UNAVAILABLE"  # it could not be enqueued
     JOB_LOST = "JOB_LOST"  # Redis lost it and it could not be enqueued again
     JOB_ERROR = "JOB_ERROR"  # anything else (a bug)
+    QUEUE_EMPTIED = "QUEUE_EMPTIED"  # an admin emptied its queue before it started
 
 
 #: How finely trends are bucketed in time.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from redis import Redis
 
 from palm import supervisor as supervisor_module
 from palm.infra import start_embedded_redis
-from palm.jobs import Queues
+from palm.jobs import Queues, worker_deaths_per_hour
 from palm.supervisor import Child, Supervisor
 
 DIES = [sys.executable, "-c", "raise SystemExit(3)"]
@@ -52,6 +53,21 @@ def restart_once(supervisor: Supervisor, child: Child) -> None:
     child.process.wait(timeout=30)
     supervisor.tick()
     supervisor.tick()
+
+
+@pytest.mark.usefixtures("no_backoff")
+def test_each_unexpected_worker_exit_is_counted_as_a_death(
+    supervisor: Supervisor, redis_client: Redis
+) -> None:
+    worker = Child("worker-1", lambda _g: DIES, dict(os.environ), rq_name=lambda g: f"w1.{g}")
+    supervisor.add(worker)
+    for _ in range(2):
+        restart_once(supervisor, worker)
+    assert worker.process is not None
+    worker.process.wait(timeout=30)
+    supervisor.tick()
+    per_hour = worker_deaths_per_hour(redis_client, now=time.time())
+    assert sum(count for _, count in per_hour) == 3  # one per generation (w1.0, w1.1, w1.2)
 
 
 @pytest.mark.usefixtures("no_backoff")

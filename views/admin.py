@@ -44,6 +44,7 @@ with queues:
     admin.ping(user)
 with failed:
     console.failed_section(user)
+    console.empty_queue_form(user)
 with workers:
     console.workers_section()
 with redis:

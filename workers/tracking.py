@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
@@ -19,6 +20,8 @@ from palm import jobs
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.explore import pseudonym
+from palm.jobs import record_worker_death
+from palm.ops import with_location
 from palm.readings import follow_job_failure, follow_job_start
 from palm.runtime import get_runtime
 from palm.vocabulary import JobFailure
@@ -134,21 +137,36 @@ def tracked(func: Callable[..., R]) -> Callable[..., R | None]:
     return wrapper
 
 
+def _count_death(rq_job: RQJob) -> None:
+    """The heartbeat-lapse recovery found a dead worker: count it (once per worker)."""
+    if not rq_job.worker_name:
+        return
+    try:
+        record_worker_death(rq_job.connection, rq_job.worker_name, now=time.time())
+    except (RedisError, OSError) as error:
+        log.warning("death of worker %s not counted: %s", rq_job.worker_name, error)
+
+
 def on_job_failure(
     rq_job: RQJob,
     _connection: Any,
     exc_type: type[BaseException] | None,
     exc_value: BaseException | None,
-    _tb: TracebackType | None,
+    tb: TracebackType | None,
 ) -> None:
     """RQ failure callback (set at enqueue): the row keeps the coded reason."""
     if isinstance(exc_value, PalmError):
         code = exc_value.code
     elif isinstance(exc_value, AbandonedJobError):
         code = JobFailure.WORKER_DIED  # found by registry maintenance after its worker was killed
+        _count_death(rq_job)
     elif isinstance(exc_value, SERVICE_ERRORS):
         code = JobFailure.SERVICE_ERROR
     else:
         code = JobFailure.JOB_ERROR
     name = exc_type.__name__ if exc_type else "Error"
-    record_failure(rq_job.id, code, f"{name}: {exc_value}", will_retry(rq_job))
+    message = f"{name}: {exc_value}"
+    if code == JobFailure.JOB_ERROR and exc_value is not None:  # grouped by where it broke
+        text = "".join(traceback.format_exception(type(exc_value), exc_value, tb))
+        message = with_location(message, text)
+    record_failure(rq_job.id, code, message, will_retry(rq_job))

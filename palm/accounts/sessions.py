@@ -1,10 +1,11 @@
 """Server-side sign-in sessions in Redis, shared by every Streamlit replica and browser tab.
 
 The browser holds an opaque random token in an HttpOnly cookie; Redis holds only its SHA-256
-(``palm:session:<hash>``: user, created, last seen, user agent), with an idle lifetime that
-every use renews. Signing in happens in the page, but a page cannot set an HttpOnly cookie:
-it issues a one-time ticket (60 s) that the ``/auth/complete`` route redeems for the session
-and the cookie. Revoking deletes the key, so every tab is signed out on its next action.
+(``palm:session:<hash>``: user, created, last seen, user agent, the page last run), with an
+idle lifetime that every use renews. Signing in happens in the page, but a page cannot set an
+HttpOnly cookie: it issues a one-time ticket (60 s) that the ``/auth/complete`` route redeems
+for the session and the cookie. Revoking deletes the key, so every tab is signed out on its
+next action.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ USER_SESSIONS_PREFIX = "palm:user-sessions:"
 TICKET_PREFIX = "palm:signin-ticket:"
 TICKET_SECONDS = 60
 MAX_USER_AGENT = 256
+MAX_PAGE = 64
+#: HSET only on a live session: a plain HSET on an expired key would leave one with no TTL.
+_NOTE_PAGE = (
+    "if redis.call('exists', KEYS[1]) == 1 then "
+    "redis.call('hset', KEYS[1], 'page', ARGV[1]) return 1 end return 0"
+)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -107,6 +114,16 @@ def resolve(redis: Redis, token: str, *, idle_seconds: int) -> SessionInfo | Non
         last_seen=now,
         user_agent=fields.get("user_agent", ""),
     )
+
+
+@_guarded
+def note_page(redis: Redis, token: str, url_path: str) -> bool:
+    """Record the page (its url path) the session's script is running, for the admin's
+    presence by page; one round trip, and nothing for an ended or unknown session."""
+    if not token:
+        return False
+    key = SESSION_PREFIX + token_hash(token)
+    return bool(redis.eval(_NOTE_PAGE, 1, key, url_path[:MAX_PAGE]))
 
 
 @_guarded

@@ -121,7 +121,12 @@ def sign_in(
             raise
     try:
         user = authenticate(
-            session, email, password, session_ref=session_ref, user_agent=user_agent
+            session,
+            email,
+            password,
+            session_ref=session_ref,
+            user_agent=user_agent,
+            address=address,
         )
     except AccountError:
         if limits is not None:

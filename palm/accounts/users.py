@@ -28,6 +28,7 @@ MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", ~10^10 guesses
 MAX_RATED_LENGTH = 100  # zxcvbn's work grows with length; the first 100 characters decide
 HASHER = PasswordHasher()
 AGENT_MARK = "agent="
+ADDRESS_MARK = "address="
 
 
 class AccountError(PalmError):
@@ -206,14 +207,23 @@ def agent_of(detail: str) -> str:
 
 
 def authenticate(
-    session: Session, email: str, password: str, *, session_ref: str = "", user_agent: str = ""
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    session_ref: str = "",
+    user_agent: str = "",
+    address: str = "",
 ) -> User:
     """Check credentials; unknown user and wrong password get the same message. The user
-    agent goes into the audit event, for the person's list of recent sign-ins."""
+    agent goes into the audit event, for the person's list of recent sign-ins; a failure's
+    event also names the client address (``address=``), for the admin's security view."""
     email = normalise_email(email)
     user = find_by_email(session, email)
     if not _password_matches(user, password) or user is None:
         reason = "unknown_user" if user is None else "wrong_password"
+        if clean := "".join(address.split()).replace(";", "")[:64]:
+            reason = f"{reason}; {ADDRESS_MARK}{clean}"
         record(
             session,
             actor=email or "anonymous",

@@ -40,6 +40,7 @@ class AuditAction(enum.StrEnum):
     EXPORT_READY = "export_ready"
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
+    QUEUE_EMPTIED = "queue_emptied"
 
 
 class Outcome(enum.StrEnum):

@@ -3,6 +3,7 @@
 Generic over what a job does: features submit JobSpecs and follow their own rows' state.
 """
 
+from palm.jobs.deaths import record_worker_death, worker_deaths_per_hour
 from palm.jobs.policy import (
     ANALYSIS_QUEUE,
     DEFAULT_QUEUE,
@@ -68,8 +69,10 @@ __all__ = [
     "ping_policy",
     "policy_for",
     "recent_jobs",
+    "record_worker_death",
     "recover_abandoned_jobs",
     "recover_worker_jobs",
     "report_progress",
     "submit",
+    "worker_deaths_per_hour",
 ]

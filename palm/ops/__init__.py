@@ -1,6 +1,6 @@
 """Operations: what the admin console shows about the running system — health per
-component, queues and their flow, failed jobs (requeue / delete), workers, Redis, the
-database, LLM usage and budget, errors — and the ping round trip."""
+component, queues and their flow, failed jobs (requeue / delete), emptying a queue, workers,
+Redis, the database, LLM usage and budget, errors — and the ping round trip."""
 
 from palm.ops.console import (
     DatabaseView,
@@ -21,7 +21,8 @@ from palm.ops.database import (
     pool_status,
     table_rows,
 )
-from palm.ops.errors import ErrorGroup, error_groups
+from palm.ops.emptying import empty_queue
+from palm.ops.errors import ErrorGroup, error_groups, error_location, with_location
 from palm.ops.failed import (
     FailedJob,
     delete_all_failed,
@@ -64,7 +65,12 @@ from palm.ops.system import (
     wait_for_job,
 )
 from palm.ops.usage import UsageGroup, UsageSummary, usage_by, usage_summary
-from palm.ops.workers import STALE_AFTER, WorkerStatus, worker_statuses
+from palm.ops.workers import (
+    STALE_AFTER,
+    WorkerStatus,
+    worker_deaths_per_hour,
+    worker_statuses,
+)
 
 __all__ = [
     "METRICS_CONTENT_TYPE",
@@ -99,8 +105,10 @@ __all__ = [
     "database_view",
     "delete_all_failed",
     "delete_failed",
+    "empty_queue",
     "error_groups",
     "error_health",
+    "error_location",
     "failed_jobs",
     "hourly_counts",
     "llm_health",
@@ -131,6 +139,8 @@ __all__ = [
     "usage_by",
     "usage_summary",
     "wait_for_job",
+    "with_location",
+    "worker_deaths_per_hour",
     "worker_health",
     "worker_statuses",
 ]

@@ -27,7 +27,7 @@ from palm.ops.errors import error_groups
 from palm.ops.queues import queue_flows, registries
 from palm.ops.redis_info import redis_report
 from palm.ops.system import reply_cache_stats
-from palm.ops.workers import worker_statuses
+from palm.ops.workers import worker_deaths_per_hour, worker_statuses
 from palm.vocabulary import TERMINAL_JOB_STATES
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -74,9 +74,10 @@ class ConsoleCollector(Collector):
                 yield up
         yield from self._database()
         yield from self._llm()
-        errors = _gauge("errors_24h", "Failures in the last 24 hours", ["source", "code"])
+        labels = ["source", "code", "location"]
+        errors = _gauge("errors_24h", "Failures in the last 24 hours", labels)
         for group in error_groups(self.session, now=self.now):
-            errors.add_metric([group.source, group.code], float(group.count))
+            errors.add_metric([group.source, group.code, group.location], float(group.count))
         yield errors
 
     def _jobs(self) -> Iterator[Metric]:
@@ -131,6 +132,11 @@ class ConsoleCollector(Collector):
         for (state, stale), n in sorted(tally.items()):
             count.add_metric([state, stale], float(n))
         yield count
+        hours = worker_deaths_per_hour(redis, now=self.now.timestamp())
+        deaths = _gauge("worker_deaths", "Worker processes found dead", ["window"])
+        deaths.add_metric(["1h"], float(hours[-1][1]))
+        deaths.add_metric(["24h"], float(sum(n for _, n in hours)))
+        yield deaths
         figures = _gauge("redis", "Redis INFO figures", ["figure"])
         for name in ("used_memory", "peak_memory", "max_memory", "ops_per_sec", "clients"):
             figures.add_metric([name], float(getattr(report, name)))

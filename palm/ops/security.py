@@ -1,6 +1,7 @@
 """Security events of the last 24 hours, from the audit log and the jobs table: failed
-sign-ins by account, rate-limit hits by what was limited and by client address, rejected
-uploads by code, and the sensitive actions (role changes, deletions, key rotations …)."""
+sign-ins by account and by client address, rate-limit hits by what was limited and by client
+address, rejected uploads by code, and the sensitive actions (role changes, deletions, key
+rotations …)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from palm.vocabulary import JobState
 
 DAY = timedelta(hours=24)
 _ADDRESS = re.compile(r"address=([^;\s]+)")
+_AGENT = "agent="  # palm.accounts' AGENT_MARK: the browser's text, always last, never searched
 SENSITIVE = (
     AuditAction.ROLE_CHANGE,
     AuditAction.USER_CREATED,
@@ -32,6 +34,9 @@ SENSITIVE = (
     AuditAction.EMAIL_CHANGED,
     AuditAction.PASSWORD_CHANGED,
     AuditAction.SESSIONS_REVOKED,
+    AuditAction.QUEUE_EMPTIED,
+    AuditAction.ACCOUNT_DISABLED,
+    AuditAction.ACCOUNT_ENABLED,
 )
 
 
@@ -44,11 +49,17 @@ class Count:
 @dataclass(frozen=True)
 class SecurityView:
     failed_sign_ins: list[Count]  # by account tried
+    failed_sign_in_addresses: list[Count]  # by client address ("unknown" before it was kept)
     rate_limits: list[Count]  # by code ("SIGN_IN_SLOWED by pair")
     rate_limited_addresses: list[Count]
     rejected_uploads: list[Count]  # by refusal code
     sensitive: list[Count]  # by action
     refusals_per_hour: list[tuple[datetime, int]]
+
+
+def _address(detail: str) -> str:
+    found = _ADDRESS.search(detail.partition(_AGENT)[0])
+    return found.group(1) if found else "unknown"
 
 
 def _ranked(counter: Counter[str], limit: int = 20) -> list[Count]:
@@ -58,6 +69,7 @@ def _ranked(counter: Counter[str], limit: int = 20) -> list[Count]:
 def security_view(session: Session, *, now: datetime) -> SecurityView:
     since = now - DAY
     failed: Counter[str] = Counter()
+    failed_from: Counter[str] = Counter()
     limits: Counter[str] = Counter()
     addresses: Counter[str] = Counter()
     sensitive: Counter[str] = Counter()
@@ -71,10 +83,10 @@ def security_view(session: Session, *, now: datetime) -> SecurityView:
     for ts, actor, action, detail in rows:
         if action == AuditAction.LOGIN_FAILED:
             failed[actor] += 1
+            failed_from[_address(detail)] += 1
         elif action == AuditAction.RATE_LIMITED:
             limits[detail.split(";", 1)[0].strip() or "unknown"] += 1
-            found = _ADDRESS.search(detail)
-            addresses[found.group(1) if found else "unknown"] += 1
+            addresses[_address(detail)] += 1
         else:
             sensitive[action] += 1
             continue
@@ -86,6 +98,7 @@ def security_view(session: Session, *, now: datetime) -> SecurityView:
     )
     return SecurityView(
         failed_sign_ins=_ranked(failed),
+        failed_sign_in_addresses=_ranked(failed_from),
         rate_limits=_ranked(limits),
         rate_limited_addresses=_ranked(addresses),
         rejected_uploads=_ranked(Counter({str(code): int(n) for code, n in uploads})),

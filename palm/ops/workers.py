@@ -14,6 +14,10 @@ from rq import Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 
+from palm.jobs import worker_deaths_per_hour
+
+__all__ = ["STALE_AFTER", "WorkerStatus", "worker_deaths_per_hour", "worker_statuses"]
+
 #: A live PalmWorker beats at least once per maintenance interval (15 s) while idle and every
 #: 5 s while a job runs: a minute of silence means it is gone or hung.
 STALE_AFTER = 60.0

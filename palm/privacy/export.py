@@ -28,7 +28,7 @@ from palm.infra import (
 from palm.jobs import DEFAULT_QUEUE, JobNotFoundError, JobPolicy, JobSpec, Queues, get_job, submit
 from palm.models import User
 from palm.privacy.archive import build_archive
-from palm.vocabulary import JobState, Progress
+from palm.vocabulary import JobFailure, JobState, Progress
 
 EXPORT_SECONDS = 24 * 3600
 JOB_PREFIX = "palm:export:job:"
@@ -77,7 +77,17 @@ def export_status(session: Session, redis: Redis, user_id: int) -> ExportStatus:
         job = get_job(session, rq_id)
     except JobNotFoundError:
         return ExportStatus("none", ready_until=until)
-    return ExportStatus(job.state, job.progress, job.stage, until, job.error)
+    return ExportStatus(job.state, job.progress, job.stage, until, _told(job.error_code, job.error))
+
+
+def _told(code: str | None, error: str | None) -> str | None:
+    """What the person is told of a failed export: a coded error's message, never an
+    unexpected exception's type, text or source location (those are for the console)."""
+    if error is None:
+        return None
+    if code is None or code == JobFailure.JOB_ERROR:
+        return "something went wrong on our side"
+    return error.splitlines()[0]
 
 
 def request_export(

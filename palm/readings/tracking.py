@@ -16,6 +16,10 @@ FAILURE_MESSAGES: dict[str, str] = {
         "A server problem (the database or the job queue) stopped this analysis after several "
         "tries. Your photo is fine: please send it again in a few minutes."
     ),
+    JobFailure.QUEUE_EMPTIED: (
+        "This analysis was cancelled by an administrator before it started. "
+        "Please send the photo again."
+    ),
     JobFailure.JOB_LOST: (
         "This photo's analysis was lost in a restart and could not be resumed. "
         "Please send it again."

@@ -1,7 +1,8 @@
 """Sign-in state of a browser tab, kept across reloads, tabs and restarts by a server-side
 session (palm.accounts.sessions) whose token the browser keeps in an HttpOnly cookie.
 
-Keys owned here: auth_user_id, auth_token_hash, auth_session_ref, auth_pending, auth_next.
+Keys owned here: auth_user_id, auth_token_hash, auth_session_ref, auth_pending, auth_next,
+auth_page.
 The role is re-read from the database on every run, so a role change applies at once and a
 deleted or disabled account is signed out; a session revoked elsewhere signs this tab out on
 its next run.
@@ -29,6 +30,7 @@ TOKEN_KEY = "auth_token_hash"  # the cookie session this tab follows ("" = signe
 SESSION_REF_KEY = "auth_session_ref"
 PENDING_KEY = "auth_pending"  # a navigation to do once the page has rendered
 NEXT_KEY = "auth_next"  # where a signed-out visitor was going
+PAGE_KEY = "auth_page"  # the page last noted on the server-side session
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,19 @@ def _follow_cookie() -> None:
     elif USER_KEY not in st.session_state:
         st.session_state[USER_KEY] = info.user_id
         st.session_state[TOKEN_KEY] = hashed
+
+
+def note_page(url_path: str) -> None:
+    """Tell the server-side session which page this tab runs (the admin's presence by page);
+    written only when the tab moves to another page, so a rerun costs nothing."""
+    token, redis = _cookie_token(), resources.runtime().redis
+    if not token or redis is None or st.session_state.get(PAGE_KEY) == (token, url_path):
+        return
+    try:
+        accounts.note_page(redis, token, url_path or "/")
+    except PalmError:
+        return  # the banner says Redis is down; the next page will try again
+    st.session_state[PAGE_KEY] = (token, url_path)
 
 
 def user_agent() -> str:

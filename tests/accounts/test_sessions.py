@@ -93,3 +93,17 @@ def test_revoking_all_keeps_only_the_session_asked_for(redis_client: Redis) -> N
     assert sessions.resolve(redis_client, other, idle_seconds=IDLE) is not None
     assert sessions.revoke_all(redis_client, 7) == 1
     assert sessions.list_sessions(redis_client, 7) == []
+
+
+def test_a_session_keeps_the_page_it_last_ran_and_an_ended_one_is_not_recreated(
+    redis_client: Redis,
+) -> None:
+    token = sessions.open_session(redis_client, 7, "", idle_seconds=IDLE)
+    key = sessions.SESSION_PREFIX + sessions.token_hash(token)
+    assert sessions.note_page(redis_client, token, "readings")
+    assert redis_client.hget(key, "page") == b"readings"
+    assert redis_client.ttl(key) > IDLE - 5  # the idle lifetime is untouched
+    sessions.revoke(redis_client, token)
+    assert not sessions.note_page(redis_client, token, "chat")
+    assert not sessions.note_page(redis_client, "", "chat")
+    assert not redis_client.exists(key)  # no hash without a lifetime left behind

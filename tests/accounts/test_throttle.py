@@ -165,3 +165,24 @@ def test_sign_ups_per_address_count_accounts_created_and_refusals_are_audited(
     [(outcome, target, detail)] = throttled(session)
     assert (outcome, target) == (Outcome.REJECTED, "d@example.com")
     assert detail.startswith("SIGN_UP_RATE_LIMITED by address; address=198.51.100.66")
+
+
+def test_a_failed_sign_in_is_audited_with_its_client_address_and_agent(
+    session: Session, limits: SignInLimits, owner: User
+) -> None:
+    del owner
+    with pytest.raises(users.AccountError):
+        sign_in(
+            session,
+            "ana@example.com",
+            "guess",
+            address=STRANGER,
+            limits=limits,
+            user_agent="Firefox/130 address=10.0.0.1",
+        )
+    session.commit()
+    [event] = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED)
+    )
+    assert event.detail.startswith(f"wrong_password; address={STRANGER}; ")
+    assert users.agent_of(event.detail) == "Firefox/130 address=10.0.0.1"

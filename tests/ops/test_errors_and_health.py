@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,9 +15,11 @@ from palm.ops import (
     QueueFlow,
     error_groups,
     error_health,
+    error_location,
     llm_health,
     queue_health,
     usage_by,
+    with_location,
 )
 from palm.vocabulary import JobState
 from tests.ops.test_queues import add_job
@@ -61,6 +64,56 @@ def test_failures_group_by_code_and_unexpected_ones_by_type(
     health = error_health(list(groups.values()), failed_now=0)
     assert health.level == Level.AMBER
     assert health.reason == "5 job failures in 24 h (most: NO_HAND ×2)"
+
+
+TRACEBACK = """Traceback (most recent call last):
+  File "/srv/palmline/.venv/lib/python3.12/site-packages/rq/job.py", line 1300, in perform
+    return self.func(*self.args, **self.kwargs)
+  File "/srv/palmline/workers/tracking.py", line 118, in wrapper
+    result = func(*args, progress=ProgressWriter(rq_job), **kwargs)
+  File "/srv/palmline/palm/vision/lines.py", line 42, in trace
+    return numpy.asarray(path)
+  File "/srv/palmline/.venv/lib/python3.12/site-packages/numpy/core/x.py", line 7, in asarray
+    raise ValueError("bad")
+ValueError: bad
+"""
+
+
+def test_an_unexpected_error_is_located_at_its_last_project_frame() -> None:
+    assert error_location(TRACEBACK) == "palm/vision/lines.py:42"
+    assert error_location("ValueError: no frames") == ""
+    try:
+        int("not a number")
+    except ValueError as error:
+        text = "".join(traceback.format_exception(error))
+        assert error.__traceback__ is not None
+        line = error.__traceback__.tb_lineno
+    assert error_location(text) == f"tests/ops/test_errors_and_health.py:{line}"
+
+
+def raised_at(where: str) -> str:
+    """A traceback whose deepest project frame is ``where`` (file:line)."""
+    file, line = where.split(":")
+    return f'Traceback (most recent call last):\n  File "/srv/palmline/{file}", line {line}, in f\n'
+
+
+def test_unexpected_errors_of_one_type_group_apart_by_location(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with transaction(session_factory) as session:
+        for i, where in enumerate(["palm/a.py:1", "palm/a.py:1", "palm/b.py:9", ""]):
+            job = add_job(
+                session, f"j{i}", state=JobState.FAILED, enqueued_ago=600 - i, wait=1, run=1
+            )
+            job.error_code = "JOB_ERROR"
+            job.error = with_location("ValueError: bad", raised_at(where) if where else "")
+    with transaction(session_factory) as session:
+        found = error_groups(session, now=utcnow())
+    assert [(g.code, g.location, g.count, g.example) for g in found] == [
+        ("JOB_ERROR ValueError", "palm/a.py:1", 2, "ValueError: bad"),
+        ("JOB_ERROR ValueError", "", 1, "ValueError: bad"),
+        ("JOB_ERROR ValueError", "palm/b.py:9", 1, "ValueError: bad"),
+    ]
 
 
 def test_usage_per_model_purpose_user_and_day(session_factory: sessionmaker[Session]) -> None:

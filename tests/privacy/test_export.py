@@ -24,7 +24,7 @@ from palm.privacy import (
 )
 from palm.readings import Upload, run_analysis, submit_batch
 from palm.runtime import Runtime, get_runtime
-from palm.vocabulary import Role
+from palm.vocabulary import JobFailure, JobState, Role
 from tests.support.photos import LIMITS, photo
 
 PASSWORD = "correct horse battery"
@@ -137,3 +137,15 @@ def test_an_account_deleted_while_its_export_runs_gets_no_zip(runtime: Runtime, 
         session.delete(accounts.get_user(session, ana))
     assert run_export(runtime.session_factory, redis, runtime.blob_store, runtime.cipher, ana) == 0
     assert fetch_export(redis, runtime.cipher, ana) is None
+
+
+def test_a_crashed_export_tells_the_person_nothing_of_the_code(runtime: Runtime, ana: int) -> None:
+    rq_id = request(runtime, ana)
+    with transaction(runtime.session_factory) as session:
+        job = session.scalars(select(Job).where(Job.rq_id == rq_id)).one()
+        job.state, job.error_code = JobState.FAILED, JobFailure.JOB_ERROR
+        job.error = "KeyError: 'photos'\nat palm/privacy/export.py:120"
+    with transaction(runtime.session_factory) as session:
+        assert runtime.redis is not None
+        told = export_status(session, runtime.redis, ana).error
+    assert told == "something went wrong on our side"

@@ -3,6 +3,7 @@ Redis INFO, the jobs and usage tables); loopback only without a token, bearer to
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from palm.db import transaction
-from palm.jobs import Queues
+from palm.jobs import Queues, record_worker_death
 from palm.models import UsageRecord, utcnow
 from palm.ops import submit_ping
 from palm.runtime import reset_runtime
@@ -43,6 +44,8 @@ def test_the_figures_come_from_the_queues_tables_and_redis(
     session_factory: sessionmaker[Session], redis_client: Redis
 ) -> None:
     submit_ping(session_factory, Queues(redis_client), policy(), None)
+    record_worker_death(redis_client, "w1.0", now=time.time() - 7200)
+    record_worker_death(redis_client, "w2.0", now=time.time())
     with transaction(session_factory) as session:
         for i, run in enumerate([0.3, 4.0, 45.0]):
             add_job(session, f"done-{i}", enqueued_ago=600, wait=2, run=run)
@@ -79,7 +82,9 @@ def test_the_figures_come_from_the_queues_tables_and_redis(
     assert value("palm_llm_month_tokens", model="gpt-4o-mini", kind="cached") == 200
     assert value("palm_llm_month_cost_usd", model="gpt-4o-mini") == 2.5
     assert value("palm_llm_budget_usd") == 50.0 and value("palm_llm_budget_share") == 0.05
-    assert value("palm_errors_24h", source="job", code="NO_HAND") == 1
+    assert value("palm_errors_24h", source="job", code="NO_HAND", location="") == 1
+    assert value("palm_worker_deaths", window="1h") == 1
+    assert value("palm_worker_deaths", window="24h") == 2
     assert value("palm_redis_up") == 1 and value("palm_redis", figure="used_memory") > 0
     assert ("palm_cache_lookups", frozenset({("cache", "llm_reply"), ("result", "hit")})) in found
     assert value("palm_db_pool", figure="checkouts_per_min") >= 1

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
+from palm import accounts
 from palm.db import transaction
 from palm.infra import AuditAction, Outcome, record
-from palm.jobs import JobSpec, Queues, get_job, submit
-from palm.models import AuditEvent, UsageRecord, utcnow
+from palm.jobs import JobSpec, Queues, get_job, record_worker_death, submit
+from palm.models import AuditEvent, UsageRecord, User, utcnow
 from palm.ops import sample_caches
 from palm.readers import cache as reply_cache
 from palm.vocabulary import JobState, Role
@@ -89,7 +90,7 @@ def test_the_audit_log_filters_pages_and_downloads(
 
 
 def test_security_and_presence_render_for_an_admin(
-    app_as: AppFactory, session_factory: sessionmaker[Session]
+    app_as: AppFactory, session_factory: sessionmaker[Session], redis_client: Redis
 ) -> None:
     with transaction(session_factory) as session:
         record(
@@ -98,10 +99,17 @@ def test_security_and_presence_render_for_an_admin(
             action=AuditAction.LOGIN_FAILED,
             outcome=Outcome.REJECTED,
         )
-    app = open_admin(app_as(Role.ADMIN))
+    app = app_as(Role.ADMIN)
+    with transaction(session_factory) as session:
+        admin_id = session.scalars(select(User.id)).one()
+    token = accounts.open_session(redis_client, admin_id, "test", idle_seconds=3600)
+    accounts.note_page(redis_client, token, "admin")
+    open_admin(app)
     failed = table_with(app, "Account")
     assert list(failed["Account"]) == ["ana@example.com"]
     assert "Online now" in [m.label for m in app.metric]
+    pages = table_with(app, "People online")
+    assert list(zip(pages["Page"], pages["People online"], strict=True)) == [("admin", 1)]
 
 
 @pytest.fixture
@@ -135,6 +143,7 @@ def test_every_section_renders_for_an_admin_with_data(
     sample_caches(redis_client, now=time.time() - 60)
     worker = Worker(Queues(redis_client).all(), connection=redis_client, name="console-test")
     worker.register_birth()  # type: ignore[no-untyped-call]
+    record_worker_death(redis_client, "console-test.0", now=time.time())
     with transaction(session_factory) as session:
         session.add(
             UsageRecord(
@@ -165,6 +174,8 @@ def test_every_section_renders_for_an_admin_with_data(
     assert any("RuntimeError" in code.value for code in app.code)  # the traceback
     workers = table_with(app, "Heartbeat age (s)")
     assert list(workers["Name"]) == ["console-test"] and not workers["Stale"].iloc[0]
+    assert next(m.value for m in app.metric if m.label == "Worker deaths (24 h)") == "1"
+    assert any(m.value == "**Worker deaths per hour, last 24 h**" for m in app.markdown)
     assert any(m.value == "**Cache lookups per minute, last hour**" for m in app.markdown)
     caches = table_with(app, "Hit rate")
     assert list(caches["Cache"]) == ["LLM replies", "Explore views"]
@@ -185,6 +196,26 @@ def test_every_section_renders_for_an_admin_with_data(
         assert get_job(session, failed_rq_id).state == JobState.QUEUED
         actions = list(session.scalars(select(AuditEvent.action)))
     assert AuditAction.JOB_REQUEUED in actions
+
+
+def test_an_admin_empties_a_queue_and_its_waiting_jobs_fail_audited(
+    app_as: AppFactory, session_factory: sessionmaker[Session], redis_client: Redis
+) -> None:
+    spec = JobSpec(kind="test", func="palm.ops.system.ping_job", policy=policy())
+    rq_id = submit(session_factory, Queues(redis_client), spec)
+    app = open_admin(app_as(Role.ADMIN))
+    assert app.button(key="console_empty_queue").disabled
+    app.selectbox(key="console_empty_pick").set_value("default")
+    app.checkbox(key="console_empty_sure").check().run()
+    app.button(key="console_empty_queue").click().run()
+    assert not app.exception
+    assert any(s.value == "1 waiting job cancelled." for s in app.success)
+    assert Queues(redis_client).get("default").count == 0
+    with transaction(session_factory) as session:
+        assert get_job(session, rq_id).state == JobState.FAILED
+        events = list(session.scalars(select(AuditEvent)))
+    [emptied] = [e for e in events if e.action == AuditAction.QUEUE_EMPTIED]
+    assert (emptied.actor, emptied.target) == ("admin@example.com", "queue:default")
 
 
 def test_an_admin_raises_the_budget_and_it_is_audited(

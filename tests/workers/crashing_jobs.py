@@ -39,3 +39,9 @@ def die_once(marker: str, *, progress: Progress) -> str:
         Path(marker).write_text("died here once")
         os.kill(os.getpid(), signal.SIGKILL)
     return "survived"
+
+
+@tracked
+def raise_unexpected_error(*, progress: Progress) -> None:
+    progress("working", 0.2)
+    raise ValueError("a bug, not a bad photo")

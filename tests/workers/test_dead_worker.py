@@ -13,7 +13,14 @@ from rq import Worker
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.jobs import JobSpec, Queues, recover_worker_jobs, submit
+from palm.jobs import (
+    JobSpec,
+    Queues,
+    record_worker_death,
+    recover_worker_jobs,
+    submit,
+    worker_deaths_per_hour,
+)
 from palm.jobs import rows as job_rows
 from palm.vocabulary import JobState
 from tests.support.jobs import policy
@@ -37,6 +44,10 @@ def submit_die_once(factory: sessionmaker[Session], redis: Redis, tmp_path: Path
         args=(str(tmp_path / "died-once"),),
     )
     return submit(factory, Queues(redis), spec)
+
+
+def deaths(redis: Redis) -> int:
+    return sum(count for _, count in worker_deaths_per_hour(redis, now=time.time()))
 
 
 def wait_for_state(
@@ -71,6 +82,7 @@ def test_another_worker_recovers_a_dead_workers_job_from_its_lapsed_heartbeat(
         assert second.wait(timeout=30) == 0
     assert time.monotonic() - died >= HEARTBEAT_TTL - 1  # found by the lapse, not by chance
     assert state(session_factory, rq_id)[1] == 2
+    assert deaths(redis_client) == 1  # counted where the lapse was found
 
 
 @pytest.mark.usefixtures("worker_env")
@@ -84,6 +96,8 @@ def test_a_known_dead_worker_has_its_job_handed_back_at_once(
     rq_id = submit_die_once(session_factory, redis_client, tmp_path)
     first = start_worker(redis_url, db_url, tmp_path / "data", name="first")
     assert first.wait(timeout=120) == -signal.SIGKILL
+    assert record_worker_death(redis_client, "first", now=time.time())  # as the supervisor
     assert recover_worker_jobs(Queues(redis_client), "first") == [rq_id]
     assert state(session_factory, rq_id) == (JobState.RETRYING, 1, "WORKER_DIED")
+    assert deaths(redis_client) == 1  # the recovery's callback found the same death
     assert "first" not in {w.name for w in Worker.all(connection=redis_client)}  # unlisted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from pathlib import Path
 
@@ -21,9 +22,11 @@ from palm.jobs import (
     submit,
 )
 from palm.jobs import rows as job_rows
-from palm.ops import ping_job, submit_ping
+from palm.models import utcnow
+from palm.ops import error_groups, ping_job, submit_ping
 from palm.vocabulary import JobState
 from tests.support.jobs import policy
+from tests.workers import crashing_jobs
 from tests.workers.burst import run_burst_worker
 
 
@@ -63,6 +66,35 @@ def test_a_coded_error_marks_the_row_failed_with_its_code(
     run_burst_worker(redis_url, db_url, tmp_path / "data")
     state, stage, _progress, attempts, code = row(session_factory, rq_id)
     assert (state, stage, attempts, code) == (JobState.REFUSED, "refused", 1, "BROKEN_PHOTO")
+
+
+def test_an_unexpected_error_keeps_where_it_was_raised_for_grouping(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    tmp_path: Path,
+) -> None:
+    spec = JobSpec(
+        kind="test", func="tests.workers.crashing_jobs.raise_unexpected_error", policy=policy()
+    )
+    rq_id = submit(session_factory, Queues(redis_client), spec)
+    run_burst_worker(redis_url, db_url, tmp_path / "data")
+    source = inspect.getsource(crashing_jobs.raise_unexpected_error).splitlines()
+    first = inspect.getsourcelines(crashing_jobs.raise_unexpected_error)[1]
+    line = first + next(i for i, text in enumerate(source) if "raise ValueError" in text)
+    with transaction(session_factory) as session:
+        job = job_rows.get_job(session, rq_id)
+        assert (
+            job.error
+            == f"ValueError: a bug, not a bad photo\nat tests/workers/crashing_jobs.py:{line}"
+        )
+        [group] = error_groups(session, now=utcnow())
+    assert (group.code, group.location) == (
+        "JOB_ERROR ValueError",
+        f"tests/workers/crashing_jobs.py:{line}",
+    )
+    assert group.example == "ValueError: a bug, not a bad photo"
 
 
 @pytest.mark.usefixtures("worker_env")

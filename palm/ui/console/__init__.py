@@ -4,7 +4,7 @@ fragment (st.fragment(run_every=…)) over palm.ops."""
 from palm.ui.console.audit import audit_section
 from palm.ui.console.health import overview_section
 from palm.ui.console.llm import llm_section
-from palm.ui.console.queues import failed_section, queues_section
+from palm.ui.console.queues import empty_queue_form, failed_section, queues_section
 from palm.ui.console.security import presence_section, security_section
 from palm.ui.console.system import (
     database_section,
@@ -16,6 +16,7 @@ from palm.ui.console.system import (
 __all__ = [
     "audit_section",
     "database_section",
+    "empty_queue_form",
     "errors_section",
     "failed_section",
     "llm_section",

@@ -1,7 +1,8 @@
-"""Queues (registries, flow, the last 24 hours) and the dead-letter view of failed jobs with
-requeue and delete, one or all, each audited.
+"""Queues (registries, flow, the last 24 hours), emptying one queue's waiting jobs, and the
+dead-letter view of failed jobs with requeue and delete, one or all; every action audited.
 
-Session state keys owned here: console_failed_pick, console_failed_all, console_failed_flash.
+Session state keys owned here: console_failed_pick, console_failed_all, console_failed_flash,
+console_empty_pick, console_empty_sure.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from palm import ops
+from palm import jobs, ops
 from palm.db import transaction
 from palm.ui import resources
 from palm.ui.auth import SessionUser
@@ -60,6 +61,22 @@ def queues_section() -> None:
         per_hour = chart.groupby("hour")[["started", "finished"]].sum()
         st.markdown("**Jobs per hour, last 24 h**")
         st.bar_chart(per_hour, stack=False)
+
+
+def empty_queue_form(admin: SessionUser) -> None:
+    """Take every waiting job off one queue (their readings fail with the reason)."""
+    runtime = resources.runtime()
+    queues = runtime.queues
+    if queues is None:
+        return
+    st.markdown("**Empty a queue** (its waiting jobs are cancelled and their readings fail)")
+    name = st.selectbox("Queue", list(jobs.QUEUE_NAMES), key="console_empty_pick")
+    sure = st.checkbox(f"Cancel every job waiting on {name}", key="console_empty_sure")
+    if st.button("Empty queue", disabled=not sure, key="console_empty_queue") and name:
+        with transaction(runtime.session_factory) as session:
+            count = ops.empty_queue(session, queues, name, actor=admin.email)
+        st.session_state[FLASH_KEY] = f"{count} waiting job{'s' if count != 1 else ''} cancelled."
+        st.rerun()
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

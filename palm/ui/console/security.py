@@ -34,6 +34,7 @@ def security_section() -> None:
         _counts("Rate-limit hits", view.rate_limits, "Limit")
         _counts("Rejected uploads", view.rejected_uploads, "Code")
     with right:
+        _counts("Failed sign-ins by address", view.failed_sign_in_addresses, "Address")
         _counts("Rate-limited addresses", view.rate_limited_addresses, "Address")
         _counts("Sensitive actions", view.sensitive, "Action")
     if view.refusals_per_hour:
@@ -54,6 +55,9 @@ def presence_section() -> None:
     cols[1].metric("Sessions", online.sessions)
     cols[2].metric("Admins", online.by_role.get("admin", 0))
     st.caption(f"Signed in and seen in the last {ops.ONLINE_SECONDS:.0f} s.")
+    if online.by_page:
+        pages = pd.DataFrame(list(online.by_page.items()), columns=["Page", "People online"])
+        st.dataframe(pages, hide_index=True, width="stretch")
     if online.emails:
         frame = pd.DataFrame(online.emails, columns=["Account"])
         st.dataframe(frame, hide_index=True, width="stretch")

@@ -32,6 +32,7 @@ SLOW_COLUMNS = {"statement": "Statement", "calls": "Calls", "p95_ms": "p95 ms", 
 ERROR_COLUMNS = {
     "source": "Source",
     "code": "Code",
+    "location": "Location",
     "count": "Count (24 h)",
     "first_seen": "First seen",
     "last_seen": "Last seen",
@@ -64,6 +65,12 @@ def workers_section() -> None:
         data = frame(rows, WORKER_COLUMNS)
         rounded = data.round({"On it for (s)": 1, "Heartbeat age (s)": 1, "RSS (MB)": 1})
         st.dataframe(rounded, hide_index=True, width="stretch")
+    deaths = ops.worker_deaths_per_hour(redis, now=time.time())
+    st.metric("Worker deaths (24 h)", sum(count for _, count in deaths))
+    if any(count for _, count in deaths):
+        chart = pd.DataFrame(deaths, columns=["hour", "deaths"]).set_index("hour")
+        st.markdown("**Worker deaths per hour, last 24 h**")
+        st.bar_chart(chart)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
