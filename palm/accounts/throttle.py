@@ -146,6 +146,7 @@ def limited_sign_up(
     limits: ActionLimits | None,
     session_ref: str = "",
     min_password_length: int = MIN_PASSWORD_LENGTH,
+    user_agent: str = "",
 ) -> User:
     """`sign_up` under the per-address limit on accounts created: only accounts that come
     to be are counted (a mistyped form costs nothing); a refusal is audited."""
@@ -164,7 +165,12 @@ def limited_sign_up(
         )
         raise
     user = sign_up(
-        session, email, password, session_ref=session_ref, min_password_length=min_password_length
+        session,
+        email,
+        password,
+        session_ref=session_ref,
+        min_password_length=min_password_length,
+        user_agent=user_agent,
     )
     if limits is not None:  # a replica may have taken the last room meanwhile: keep this one
         with contextlib.suppress(RateLimitedError):

@@ -124,6 +124,7 @@ class _Creation:
     actor: str
     role: Role | None  # None: admin for the very first account, user after that
     session_ref: str = ""
+    user_agent: str = ""  # sign-up signs in: its browser shows among the recent sign-ins
 
 
 def _create_account(
@@ -146,7 +147,7 @@ def _create_account(
         outcome=Outcome.OK,
         target=email,
         session_ref=how.session_ref,
-        detail=f"role={role}",
+        detail=with_agent(f"role={role}", how.user_agent),
     )
     return user
 
@@ -158,9 +159,12 @@ def sign_up(
     *,
     session_ref: str = "",
     min_password_length: int = MIN_PASSWORD_LENGTH,
+    user_agent: str = "",
 ) -> User:
     """Create a user account; the very first account becomes the admin."""
-    how = _Creation(AuditAction.SIGN_UP, actor="", role=None, session_ref=session_ref)
+    how = _Creation(
+        AuditAction.SIGN_UP, actor="", role=None, session_ref=session_ref, user_agent=user_agent
+    )
     return _create_account(session, email, password, how, min_password_length)
 
 

@@ -16,6 +16,7 @@ from palm.explore.compare_report import (
 from palm.explore.explorer import Explorer
 from palm.explore.history import Cursor, HistoryPage, HistoryRow
 from palm.explore.operations import (
+    record_comparison,
     revoke_share,
     set_shows_email,
     share_notices,
@@ -54,6 +55,7 @@ __all__ = [
     "is_shared_with",
     "left_and_right_of_latest",
     "pseudonym",
+    "record_comparison",
     "revoke_share",
     "rotate_cached_views",
     "set_shows_email",

@@ -5,6 +5,8 @@ recipient's cached comparisons of that reading."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,7 +15,7 @@ from palm.db import transaction
 from palm.explore import shares
 from palm.explore.cache import forget_comparisons
 from palm.explore.query import SHOW_EMAIL_PREFERENCE
-from palm.infra import ActionLimits, enforce, invalidate_users
+from palm.infra import ActionLimits, AuditAction, Outcome, enforce, invalidate_users, record
 
 
 def share_reading(
@@ -78,3 +80,19 @@ def set_shows_email(
     with transaction(factory) as session:
         set_preference(session, user_id, SHOW_EMAIL_PREFERENCE, shown)
     invalidate_users(redis, [user_id])
+
+
+def record_comparison(
+    factory: sessionmaker[Session], user_id: int, reading_ids: Sequence[int]
+) -> None:
+    """Note in the person's activity that they compared these readings (owns its
+    transaction; the page calls it once per set of readings, not on every rerun)."""
+    with transaction(factory) as session:
+        record(
+            session,
+            actor=f"user:{user_id}",
+            action=AuditAction.READINGS_COMPARED,
+            outcome=Outcome.OK,
+            target=f"user:{user_id}",
+            detail=" ".join(f"#{reading_id}" for reading_id in reading_ids),
+        )

@@ -41,6 +41,7 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
     QUEUE_EMPTIED = "queue_emptied"
+    READINGS_COMPARED = "readings_compared"
 
 
 class Outcome(enum.StrEnum):

@@ -22,6 +22,7 @@ ACTIVITY_KINDS: dict[str, str] = {
     "account": "Account changes",
     "reading": "Readings",
     "share": "Shares",
+    "comparison": "Comparisons",
     "chat": "Chats",
     "data": "Exports",
 }
@@ -42,6 +43,7 @@ AUDIT_WORDS: dict[str, tuple[str, str]] = {
     AuditAction.SHARE_REVOKED: ("share", "Share revoked"),
     AuditAction.EXPORT_REQUESTED: ("data", "Data export requested"),
     AuditAction.EXPORT_READY: ("data", "Data export ready"),
+    AuditAction.READINGS_COMPARED: ("comparison", "Compared readings"),
 }
 
 
@@ -69,6 +71,8 @@ def _from_audit(session: Session, user_id: int) -> list[ActivityItem]:
         kind, text = AUDIT_WORDS.get(event.action, ("account", event.action.replace("_", " ")))
         if event.outcome == Outcome.REJECTED and event.action != AuditAction.LOGIN_FAILED:
             text += " — refused"
+        elif event.action == AuditAction.READINGS_COMPARED and event.detail:
+            text += f" {event.detail}"
         items.append(ActivityItem(event.ts, kind, text))
     return items
 

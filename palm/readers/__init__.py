@@ -10,6 +10,7 @@ from palm.readers.cache import (
 )
 from palm.readers.llm import LLMReader
 from palm.readers.offline import line_confidence, pick, read_offline, read_type
+from palm.readers.phrasebook import one_line_summary
 from palm.readers.preview import SAMPLE_PALM, preview_reading
 from palm.readers.service import build_reader, interpret
 from palm.readers.style import ReaderStyle
@@ -31,6 +32,7 @@ __all__ = [
     "line_bands",
     "line_confidence",
     "load_table",
+    "one_line_summary",
     "pick",
     "preview_reading",
     "read_offline",

@@ -9,6 +9,7 @@ also has the matter-of-fact band words, the playful asides and the two hands' ro
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -34,6 +35,10 @@ class LanguagePhrases(BaseModel):
     playful_open: Phrases
     playful_close: Phrases
     hand_role: dict[str, str]
+    summary: str
+    no_lines: str
+    hands: dict[str, str]
+    line_names: dict[str, str]
 
 
 class Phrasebook(BaseModel):
@@ -49,3 +54,17 @@ def load_phrasebook() -> Phrasebook:
 
 def phrases_for(language: Language) -> LanguagePhrases:
     return load_phrasebook().languages[language]
+
+
+def one_line_summary(
+    language: Language, hand: str | None, shape: str | None, found: Sequence[str]
+) -> str:
+    """A finished reading in one line ("Left hand, fire shape; lines: heart, life."), in the
+    person's language, whatever language the reading itself was written in."""
+    words = phrases_for(language)
+    lines = ", ".join(words.line_names.get(line, line) for line in found) or words.no_lines
+    return words.summary.format(
+        hand=words.hands.get(hand or "", hand or "?"),
+        shape=words.element_names.get(shape or "", shape or "?").lower(),
+        lines=lines,
+    )

@@ -13,6 +13,7 @@ from palm.errors import PalmError
 from palm.infra import AuditAction, Outcome, record
 from palm.models import Image, Interpretation, Job, LineResult, Reading, User, utcnow
 from palm.readings import rollups
+from palm.readings.found import found_lines
 from palm.vocabulary import Hand, ReadingStatus
 
 Cursor = tuple[datetime, int]
@@ -37,6 +38,8 @@ class ReadingRow:
     error_message: str | None
     thumbnail_key: str | None
     summary: str | None
+    hand_shape: str | None = None
+    found_lines: tuple[str, ...] = ()
 
 
 def get_reading(session: Session, user_id: int, reading_id: int) -> Reading:
@@ -77,6 +80,8 @@ def list_readings(
                 and_(Reading.created_at == created, Reading.id < reading_id),
             )
         )
+    page = list(session.execute(query))
+    found = found_lines(session, [r.id for r, _ in page])
     return [
         ReadingRow(
             id=r.id,
@@ -89,8 +94,10 @@ def list_readings(
             error_message=r.error_message,
             thumbnail_key=thumb,
             summary=r.summary,
+            hand_shape=r.hand_shape,
+            found_lines=found.get(r.id, ()),
         )
-        for r, thumb in session.execute(query)
+        for r, thumb in page
     ]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from palm.models import LineResult, Reading
+from palm.readings.found import found_lines
 from palm.vocabulary import ReadingStatus
 
 STREAK_HORIZON_DAYS = 400
@@ -25,6 +26,8 @@ class LatestReading:
     hand: str | None
     summary: str | None
     overlay_key: str | None
+    hand_shape: str | None = None
+    found_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def _latest(session: Session, user_id: int) -> LatestReading | None:
         hand=reading.hand,
         summary=reading.summary,
         overlay_key=reading.overlay_key,
+        hand_shape=reading.hand_shape,
+        found_lines=found_lines(session, [reading.id]).get(reading.id, ()),
     )
 
 

@@ -186,6 +186,7 @@ def attempt_sign_up(email: str, password: str, repeat: str) -> str | None:
                 limits=runtime.sign_up_limits,
                 session_ref=session_ref(),
                 min_password_length=runtime.settings.palm_min_password_length,
+                user_agent=user_agent(),
             )
         except PalmError as error:
             return error.message

@@ -1,7 +1,8 @@
 """Compare page components: pick readings, overlays, diff table, radar, narrative, sharing.
 
 Session state keys owned here: every key starting with ``compare_`` (compare_pick,
-compare_metric, compare_share_reading, compare_share_email, compare_revoke_<id>).
+compare_metric, compare_recorded, compare_share_reading, compare_share_email,
+compare_revoke_<id>).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from palm.ui.text import plain
 from palm.vocabulary import METRIC_LABELS
 
 PICK_KEY = "compare_pick"
+RECORDED_KEY = "compare_recorded"
 UP, DOWN = "#2e7d32", "#c62828"
 
 
@@ -67,11 +69,17 @@ def picker(user: SessionUser) -> list[int]:
 
 
 def load(viewer: Viewer, ids: list[int]) -> Comparison | None:
+    """The comparison; the first time this set of readings is shown it joins the person's
+    activity (reruns of the same set do not)."""
     try:
-        return explorer().compare(viewer, ids)
+        comparison = explorer().compare(viewer, ids)
     except PalmError as error:
         st.warning(plain(error.message))
         return None
+    if st.session_state.get(RECORDED_KEY) != ids:
+        explore.record_comparison(resources.session_factory(), viewer.user_id, ids)
+        st.session_state[RECORDED_KEY] = list(ids)
+    return comparison
 
 
 def overlays(comparison: Comparison) -> None:

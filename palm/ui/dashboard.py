@@ -14,7 +14,7 @@ from palm.errors import PalmError
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 from palm.ui.chart_theme import themed
-from palm.ui.preferences import load
+from palm.ui.preferences import load, one_line
 from palm.ui.text import plain
 
 LISTED = 3
@@ -78,9 +78,10 @@ def latest(user: SessionUser, result: readings.ReadingSummary) -> None:
         except PalmError:
             picture.caption("The overlay could not be shown.")
     words.text(item.filename)
-    words.caption(plain(load(user).when(item.created_at)))
-    if item.summary:
-        words.write(plain(item.summary))
+    prefs = load(user)
+    words.caption(plain(prefs.when(item.created_at)))
+    if summary_text := one_line(prefs, item):
+        words.write(plain(summary_text))
     words.page_link("views/reading.py", label="Open reading", query_params={"id": str(item.id)})
 
 

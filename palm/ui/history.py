@@ -37,6 +37,13 @@ from palm.vocabulary import ANALYSIS_TYPES, HANDS, LINE_NAMES, READING_STATUSES,
 CURSORS_KEY = "history_cursors"
 DIGEST_KEY = "history_digest"
 FOUND_CHOICES = {"any": None, "found": True, "not found": False}
+#: The preference's strftime formats as the table's (moment.js) display formats.
+TABLE_DATE_FORMATS = {
+    "%Y-%m-%d %H:%M": "YYYY-MM-DD HH:mm",
+    "%d/%m/%Y %H:%M": "DD/MM/YYYY HH:mm",
+    "%m/%d/%Y %I:%M %p": "MM/DD/YYYY hh:mm A",
+    "%d %b %Y, %H:%M": "D MMM YYYY, HH:mm",
+}
 
 
 def viewer_for(user: SessionUser) -> Viewer:
@@ -112,7 +119,10 @@ def _frame(rows: list[HistoryRow], viewer: Viewer) -> pd.DataFrame:
 
 
 def results_table(viewer: Viewer, page: HistoryPage) -> list[HistoryRow]:
-    """The page as a table; returns the rows the person selected."""
+    """The page as a table, dates in the person's format and time zone; returns the rows
+    the person selected."""
+    with transaction(resources.session_factory()) as session:
+        prefs = accounts.load_preferences(session, viewer.user_id)
     event = st.dataframe(
         _frame(page.rows, viewer),
         hide_index=True,
@@ -123,7 +133,10 @@ def results_table(viewer: Viewer, page: HistoryPage) -> list[HistoryRow]:
         column_config={
             "id": st.column_config.NumberColumn("#", width="small"),
             "created": st.column_config.DatetimeColumn(
-                "Created (UTC)", format="D MMM YYYY, HH:mm", width="medium"
+                f"Created ({prefs.time_zone})",
+                format=TABLE_DATE_FORMATS.get(prefs.date_format, "D MMM YYYY, HH:mm"),
+                timezone=prefs.time_zone,
+                width="medium",
             ),
             "hand": st.column_config.TextColumn("Hand", width="small"),
             "shape": st.column_config.TextColumn("Shape", width="small"),

@@ -6,14 +6,16 @@ Session state keys owned here: the widget keys prefs_*.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 import streamlit as st
 
 from palm import accounts
 from palm.db import transaction
 from palm.errors import PalmError
-from palm.readers import DISCLAIMER, preview_reading
+from palm.readers import DISCLAIMER, one_line_summary, preview_reading
 from palm.ui import resources
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
@@ -39,6 +41,28 @@ def load(user: SessionUser) -> accounts.ReadingPreferences:
     """The person's preferences (defaults for what they never chose)."""
     with transaction(resources.session_factory()) as session:
         return accounts.load_preferences(session, user.id)
+
+
+class Summarised(Protocol):
+    """A reading as lists show it: enough to say it in one line."""
+
+    @property
+    def hand(self) -> str | None: ...
+    @property
+    def hand_shape(self) -> str | None: ...
+    @property
+    def found_lines(self) -> Sequence[str]: ...
+    @property
+    def summary(self) -> str | None: ...
+
+
+def one_line(prefs: accounts.ReadingPreferences, reading: Summarised) -> str:
+    """A finished reading in one line in the person's language ("" for one not read yet)."""
+    if reading.hand and reading.hand_shape:
+        return one_line_summary(
+            prefs.language, reading.hand, reading.hand_shape, reading.found_lines
+        )
+    return reading.summary or ""
 
 
 def _dominant_hand(user: SessionUser) -> Hand | None:

@@ -9,11 +9,12 @@ from datetime import datetime
 
 import streamlit as st
 
-from palm import readings
+from palm import accounts, readings
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
 from palm.ui.auth import SessionUser
+from palm.ui.preferences import one_line
 from palm.ui.text import plain
 
 PAGE_SIZE = 10
@@ -48,23 +49,27 @@ def unreadable(user: SessionUser) -> list[readings.ReadingRow]:
         return readings.list_readings(session, user.id, limit=20, failed=True)
 
 
-def reading_row(user: SessionUser, row: readings.ReadingRow) -> None:
+def reading_row(
+    user: SessionUser, row: readings.ReadingRow, prefs: accounts.ReadingPreferences
+) -> None:
     with st.container(border=True):
         thumb, text, actions = st.columns([1, 4, 1])
         _thumbnail(thumb, row.thumbnail_key)
         hand = f"{row.hand} hand" if row.hand else "hand not known yet"
         text.markdown(
-            f"**{plain(row.filename)}** · {row.created_at:%d %b %Y %H:%M} UTC · "
+            f"**{plain(row.filename)}** · {plain(prefs.when(row.created_at))} · "
             f"{plain(hand.capitalize())} · {STATUS_LABELS.get(row.status, '')}"
         )
-        text.caption(plain(row.summary or ", ".join(row.analysis_types)))
+        text.caption(plain(one_line(prefs, row) or ", ".join(row.analysis_types)))
         actions.page_link("views/reading.py", label="Open", query_params={"id": str(row.id)})
         _delete_button(user, row, actions)
 
 
-def unreadable_row(user: SessionUser, row: readings.ReadingRow) -> None:
+def unreadable_row(
+    user: SessionUser, row: readings.ReadingRow, prefs: accounts.ReadingPreferences
+) -> None:
     text, actions = st.columns([5, 1])
-    text.markdown(f"**{plain(row.filename)}** · {row.created_at:%d %b %Y %H:%M} UTC")
+    text.markdown(f"**{plain(row.filename)}** · {plain(prefs.when(row.created_at))}")
     text.caption(plain(f"{row.error_message or 'It could not be read.'} [{row.error_code}]"))
     _delete_button(user, row, actions)
 

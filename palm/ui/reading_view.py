@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
-from palm import readings
+from palm import accounts, readings
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.readers import DISCLAIMER
@@ -38,6 +38,7 @@ class ReadingView:
     id: int
     filename: str
     created: datetime
+    created_label: str
     status: str
     engine: str | None
     error_code: str | None
@@ -63,6 +64,7 @@ def load(user: SessionUser, reading_id: int) -> ReadingView | None:
         except readings.ReadingNotFoundError:
             return None
         image_key = readings.image_key_of(session, reading)
+        prefs = accounts.load_preferences(session, user.id)
         cards = [
             Card(
                 i.analysis_type,
@@ -79,6 +81,7 @@ def load(user: SessionUser, reading_id: int) -> ReadingView | None:
             id=reading.id,
             filename=reading.filename,
             created=reading.created_at,
+            created_label=prefs.when(reading.created_at),
             status=reading.status,
             engine=reading.engine,
             error_code=reading.error_code,
@@ -180,7 +183,7 @@ def _line_row(name: str, line: dict[str, Any]) -> dict[str, Any]:
 def heading(view: ReadingView) -> None:
     st.title(plain(f"Reading of {view.filename}"))
     engine = _engine_label(view.engine) if view.engine else "—"
-    st.caption(plain(f"{view.created:%d %b %Y, %H:%M} UTC · read by the {engine}"))
+    st.caption(plain(f"{view.created_label} · read by the {engine}"))
 
 
 def cards(view: ReadingView) -> None:
@@ -208,7 +211,7 @@ def _engine_label(engine: str) -> str:
 
 def share(user: SessionUser, view: ReadingView) -> None:
     """Share this reading by e-mail (the person can compare it with their own)."""
-    label = f"{view.filename} · {(view.hand or 'hand').title()} · {view.created:%d %b %Y}"
+    label = f"{view.filename} · {(view.hand or 'hand').title()} · {view.created_label}"
     sharing.share_form(user, {view.id: label}, key="reading")
     sharing.active_shares(user, view.id)
 

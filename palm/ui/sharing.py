@@ -14,6 +14,7 @@ from palm.errors import PalmError
 from palm.ui import resources
 from palm.ui.address import client_address
 from palm.ui.auth import SessionUser, session_ref
+from palm.ui.preferences import load
 from palm.ui.text import plain
 
 
@@ -65,11 +66,12 @@ def active_shares(user: SessionUser, reading_id: int | None = None) -> None:
             for s in explore.shares_by(session, user.id)
             if s.active and reading_id in (None, s.reading_id)
         ]
+    when = load(user).when
     for share in mine:
         text, button = st.columns([4, 1])
         text.markdown(
             plain(f"{share.reading_label} → {share.recipient_email}, since ")
-            + f"{share.created_at:%d %b %Y}"
+            + plain(when(share.created_at))
         )
         if button.button("Revoke", key=f"share_revoke_{share.id}"):
             _revoke(user, share.id)

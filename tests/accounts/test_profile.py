@@ -128,3 +128,10 @@ def test_recent_sign_ins_show_outcome_and_browser_across_an_email_change(
         (True, "Firefox/130"),
         (True, ""),  # signing up signed her in
     ]
+
+
+def test_signing_up_records_the_browser_among_the_recent_sign_ins(session: Session) -> None:
+    ben = users.sign_up(session, "ben@example.com", PASSWORD, user_agent="Phone\tBrowser/9")
+    assert [(e.succeeded, e.user_agent) for e in profile.recent_sign_ins(session, ben.id)] == [
+        (True, "Phone Browser/9")
+    ]

@@ -10,7 +10,7 @@ from limits.storage import RedisStorage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from palm.accounts import SignInLimits, limited_sign_up, sign_in, users
+from palm.accounts import SignInLimits, limited_sign_up, recent_sign_ins, sign_in, users
 from palm.infra import ActionLimits, AuditAction, Outcome, RateLimitedError, RateLimiter
 from palm.models import AuditEvent, User
 from palm.vocabulary import Guarded, Role
@@ -186,3 +186,10 @@ def test_a_failed_sign_in_is_audited_with_its_client_address_and_agent(
     )
     assert event.detail.startswith(f"wrong_password; address={STRANGER}; ")
     assert users.agent_of(event.detail) == "Firefox/130 address=10.0.0.1"
+
+
+def test_a_limited_sign_up_keeps_the_browser_for_the_recent_sign_ins(session: Session) -> None:
+    user = limited_sign_up(
+        session, "f@example.com", PASSWORD, address=STRANGER, limits=None, user_agent="Tab/1"
+    )
+    assert [entry.user_agent for entry in recent_sign_ins(session, user.id)] == ["Tab/1"]

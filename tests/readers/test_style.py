@@ -8,7 +8,7 @@ from cryptography.fernet import MultiFernet
 from redis import Redis
 
 from palm.llm import LLM, PriceTable, forbidden_words, make_openai_client
-from palm.readers import ReaderStyle, preview_reading, read_offline
+from palm.readers import ReaderStyle, one_line_summary, preview_reading, read_offline
 from palm.readers.cache import ResponseCache
 from palm.readers.llm import LLMReader
 from palm.readers.phrasebook import load_phrasebook
@@ -173,3 +173,26 @@ def test_a_fallback_reads_offline_in_the_same_style(hand_a: PalmAnalysis) -> Non
 )
 def test_a_reply_in_spanish_or_french_is_held_to_the_same_guardrails(text: str) -> None:
     assert forbidden_words(text)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (Language.ENGLISH, "Right hand, water shape; lines: heart, fate."),
+        (Language.SPANISH, "Mano derecha, forma agua; líneas: corazón, destino."),
+        (Language.FRENCH, "Main droite, forme eau ; lignes : cœur, destinée."),
+    ],
+)
+def test_a_readings_one_line_summary_is_said_in_the_persons_language(
+    language: Language, expected: str
+) -> None:
+    assert one_line_summary(language, "right", "water", ["heart", "fate"]) == expected
+
+
+def test_a_summary_without_lines_says_so_in_every_language() -> None:
+    said = {one_line_summary(language, "left", "air", []) for language in Language}
+    assert said == {
+        "Left hand, air shape; lines: no clear lines.",
+        "Mano izquierda, forma aire; líneas: ninguna línea clara.",
+        "Main gauche, forme air ; lignes : aucune ligne nette.",
+    }

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from palm.accounts import users
 from palm.models import LineResult, Reading
-from palm.readings import reading_summary
+from palm.readings import list_readings, reading_summary
 from palm.readings.summary import streak
 
 NOW = datetime(2026, 3, 1, 2, 30, tzinfo=UTC)  # still 28 February in New York
@@ -66,3 +66,19 @@ def test_counts_follow_the_time_zone_and_only_finished_readings_count(session: S
     assert (new_york.this_month, new_york.streak_days) == (2, 2)  # 27 and 28 Feb there
     assert utc.latest is not None and utc.latest.filename == "0130.jpg"
     assert [point.found for point in utc.lines_found] == [2, 1, 3]
+
+
+def test_the_latest_and_the_list_carry_shape_and_found_lines_in_the_vocabularys_order(
+    session: Session,
+) -> None:
+    ana = users.sign_up(session, "ana@example.com", "correct horse battery")
+    reading_id = add(session, ana.id, NOW - timedelta(hours=1), found=2)
+    reading = session.get_one(Reading, reading_id)
+    reading.hand, reading.hand_shape = "left", "fire"
+    session.add(LineResult(reading_id=reading_id, line="fate", found=True, polyline=[]))
+    session.flush()
+    latest = reading_summary(session, ana.id, now=NOW).latest
+    assert latest is not None
+    assert (latest.hand_shape, latest.found_lines) == ("fire", ("heart", "head", "fate"))
+    (row,) = list_readings(session, ana.id)
+    assert (row.hand_shape, row.found_lines) == ("fire", ("heart", "head", "fate"))

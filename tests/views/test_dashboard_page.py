@@ -9,39 +9,10 @@ from streamlit.testing.v1 import AppTest
 from palm import chat, explore
 from palm.accounts import update_profile
 from palm.db import transaction
-from palm.readings import Upload, run_analysis, submit_batch
 from palm.runtime import get_runtime
 from palm.ui.auth import USER_KEY
 from palm.vocabulary import Role
-from tests.support.photos import LIMITS, photo
-from tests.views.conftest import AppFactory, make_user
-
-
-def analysed(user_id: int, name: str) -> int:
-    """A finished reading written the way a worker writes one, with the app's own clients."""
-    runtime = get_runtime()
-    assert runtime.queues is not None
-    batch = submit_batch(
-        runtime.session_factory,
-        runtime.queues,
-        runtime.blob_store,
-        user_id=user_id,
-        uploads=[Upload(name, photo("palm_f_hanging.jpg"))],
-        analysis_types=["love"],
-        limits=LIMITS,
-        allow_copies=True,
-    )
-    reading_id = batch.reading_ids[0]
-    run_analysis(
-        runtime.session_factory,
-        runtime.blob_store,
-        runtime.redis,
-        None,
-        runtime.settings,
-        reading_id,
-        lambda *_: None,
-    )
-    return reading_id
+from tests.views.conftest import AppFactory, analysed, make_user
 
 
 def metrics(app: AppTest) -> dict[str, str]:

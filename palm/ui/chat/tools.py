@@ -17,6 +17,7 @@ from palm.ui.auth import SessionUser
 from palm.ui.chat import data as chat_data
 from palm.ui.chat import sidebar as chat_sidebar
 from palm.ui.chat import thread as chat_thread
+from palm.ui.preferences import load
 from palm.ui.text import plain
 
 ANY = "Any"
@@ -76,6 +77,7 @@ def search_panel(user: SessionUser) -> None:
         if not query.strip():
             return
         hits = chat_data.search(user, query, filters)
+        when = load(user).when
         st.caption(
             f"{len(hits)} result(s)" + (" (showing the newest 50)" if len(hits) == 50 else "")
         )
@@ -84,7 +86,7 @@ def search_panel(user: SessionUser) -> None:
                 "title" if hit.message_id is None else ("you" if hit.role == "user" else "reader")
             )
             st.button(
-                f"**{plain(hit.title)}** · {hit.created_at:%d %b %Y} · {where}: "
+                f"**{plain(hit.title)}** · {plain(when(hit.created_at))} · {where}: "
                 + plain(hit.snippet),
                 key=f"chat_hit_{index}",
                 on_click=_jump,
