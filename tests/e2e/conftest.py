@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from palm.settings import PROJECT_ROOT
 
@@ -32,6 +32,9 @@ def browser() -> Iterator[Browser]:
         if os.environ.get("PALM_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM} (PALM_REQUIRE_BROWSER is set)")
         pytest.skip(f"Chromium not found at {CHROMIUM}; `apt-get install chromium`")
+    # Assertions wait as long as actions do: their own default (5 s) is shorter than a rerun
+    # takes on a loaded 2-core machine.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
