@@ -6,6 +6,7 @@ delete a reading. Each commits rows before anything outside the database depends
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Sequence
 
@@ -14,17 +15,24 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.infra import ActionLimits, BlobStore, enforce, held, invalidate_user
+from palm.infra import ActionLimits, BlobStorageError, BlobStore, enforce, held, invalidate_user
 from palm.jobs import Queues, QueueUnavailableError, submit
 from palm.llm import Deadline
 from palm.readers import LLMReader, forget_cached_replies, interpret
 from palm.readings import analysis, store, submission
-from palm.readings.submission import Batch, BatchLimits, SubmissionInProgressError, Upload
+from palm.readings.submission import (
+    Batch,
+    BatchLimits,
+    StorageUnavailableError,
+    SubmissionInProgressError,
+    Upload,
+)
 from palm.settings import Settings
 from palm.vision import render_overlay_png
 from palm.vocabulary import Progress, expand_types, report
 
 SUBMIT_LOCK = "palm:submit-lock:"
+log = logging.getLogger(__name__)
 
 
 def submit_batch(
@@ -55,6 +63,8 @@ def submit_batch(
             if not mine:
                 raise SubmissionInProgressError()
             return _submit(factory, queues, blobs, user_id, uploads, types, limits, allow_copies)
+    except BlobStorageError as exc:
+        raise StorageUnavailableError(str(exc)) from exc
     except (RedisError, OSError) as exc:
         raise QueueUnavailableError(type(exc).__name__) from exc
 
@@ -86,13 +96,22 @@ def _submit(
                 written=written,
             )
     except BaseException:
-        for key in written:
-            blobs.delete(key)
+        _remove_quietly(blobs, written)
         raise
     invalidate_user(queues.redis, user_id)  # committed: the new readings show on the next view
     for reading_id in queued:
         _enqueue(factory, queues, reading_id, user_id, batch_id, limits)
     return Batch(batch_id=batch_id, reading_ids=queued, refused=refused)
+
+
+def _remove_quietly(blobs: BlobStore, keys: Sequence[str]) -> None:
+    """Remove the files of a failed attempt; when the storage is what failed, the original
+    error is the one to raise (the files are unreferenced: no row names them)."""
+    for key in keys:
+        try:
+            blobs.delete(key)
+        except OSError as error:
+            log.warning("blob %s… of a failed attempt not removed: %s", key[:8], error)
 
 
 def _enqueue(
@@ -143,16 +162,17 @@ def run_analysis(
         style=job.style,
     )
     report(progress, "saving")
-    written = [blobs.put(render_overlay_png(rgb, found))]
-    if not job.has_thumbnail:
-        written.append(blobs.put(analysis.encode_image(rgb, analysis.THUMBNAIL_SIDE, "WEBP", 80)))
-    thumbnail = written[1] if len(written) > 1 else None
+    written: list[str] = []
     try:
+        written.append(blobs.put(render_overlay_png(rgb, found)))
+        if not job.has_thumbnail:
+            thumb = analysis.encode_image(rgb, analysis.THUMBNAIL_SIDE, "WEBP", 80)
+            written.append(blobs.put(thumb))
+        thumbnail = written[1] if len(written) > 1 else None
         with transaction(factory) as session:
             unused = analysis.store_results(session, job, found, outcome, written[0], thumbnail)
     except BaseException:
-        for key in written:
-            blobs.delete(key)
+        _remove_quietly(blobs, written)
         raise
     blobs.delete(unused)
     invalidate_user(redis, job.user_id)  # after the commit: explore views show it at once
