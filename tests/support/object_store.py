@@ -3,6 +3,7 @@ reaches the internet), and a fresh bucket per test."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ def moto_endpoint() -> Iterator[str]:
     worker processes reach it like any S3 endpoint). Imported here: moto is heavy."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
