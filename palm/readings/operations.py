@@ -28,7 +28,7 @@ from palm.readings.submission import (
     Upload,
 )
 from palm.settings import Settings
-from palm.vision import render_overlay_png
+from palm.vision import overlay_base, render_overlay_png
 from palm.vocabulary import Progress, expand_types, report
 
 SUBMIT_LOCK = "palm:submit-lock:"
@@ -156,7 +156,8 @@ def run_analysis(
         found,
         expand_types(job.analysis_types),
         image_sha256=job.image_sha256,
-        palm_crop_jpeg=analysis.palm_crop(rgb, found, scale),
+        # only the LLM reader looks at the photo: the offline one saves the JPEG encode
+        palm_crop_jpeg=analysis.palm_crop(rgb, found, scale) if reader is not None else None,
         llm=reader,
         deadline=deadline,
         style=job.style,
@@ -164,9 +165,10 @@ def run_analysis(
     report(progress, "saving")
     written: list[str] = []
     try:
-        written.append(blobs.put(render_overlay_png(rgb, found)))
+        base = overlay_base(rgb)  # downscaled once: the overlay and the thumbnail use it
+        written.append(blobs.put(render_overlay_png(base, found)))
         if not job.has_thumbnail:
-            thumb = analysis.encode_image(rgb, analysis.THUMBNAIL_SIDE, "WEBP", 80)
+            thumb = analysis.encode_image(base, analysis.THUMBNAIL_SIDE, "WEBP", 80)
             written.append(blobs.put(thumb))
         thumbnail = written[1] if len(written) > 1 else None
         with transaction(factory) as session:

@@ -28,7 +28,7 @@ from palm.vision.errors import VisionError, VisionErrorCode
 from palm.vision.frame import PALM_POLYGON, fit_frame_affine, frame_to_units
 from palm.vision.hand import detect_hand
 from palm.vision.loading import sniff_format
-from palm.vision.overlay import LINE_COLOURS, overlay_figure, render_overlay_png
+from palm.vision.overlay import LINE_COLOURS, overlay_base, overlay_figure, render_overlay_png
 from palm.vision.pipeline import analyze_bytes, analyze_bytes_with_image, decoded_rgb
 from palm.vision.result import ALGORITHM_VERSION, HandShape, LineResult, PalmAnalysis
 
@@ -47,6 +47,7 @@ __all__ = [
     "detect_hand",
     "fit_frame_affine",
     "frame_to_units",
+    "overlay_base",
     "overlay_figure",
     "render_overlay_png",
     "run_cli",
