@@ -114,10 +114,16 @@ class BlobStore:
         self.backend: BlobBackend = LocalFolder(where) if isinstance(where, Path) else where
         self.cipher = cipher
 
-    def put(self, data: bytes) -> str:
-        """Store ``data`` encrypted under a new key. When the write fails the key is removed
-        again (an upload may have landed before its answer was lost) and the error raised."""
-        key = secrets.token_hex(16)
+    @staticmethod
+    def new_key() -> str:
+        """A fresh blob key, for a caller that must name a blob before it is written."""
+        return secrets.token_hex(16)
+
+    def put(self, data: bytes, key: str | None = None) -> str:
+        """Store ``data`` encrypted under ``key`` (default: a new one). When the write fails
+        the key is removed again (an upload may have landed before its answer was lost) and
+        the error raised."""
+        key = check_key(key) if key is not None else self.new_key()
         token = self.cipher.encrypt(data)
         try:
             self.backend.write(key, token)

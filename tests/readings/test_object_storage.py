@@ -3,6 +3,7 @@ upload fails leave no row pointing at a missing object and no object without a r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,11 +31,14 @@ class FailingWrites(S3Objects):
     def __init__(self, store: ObjectStore, fail_at: int) -> None:
         super().__init__(store.client, BucketPlace.parse(store.url))
         self.fail_at, self.writes = fail_at, 0
+        self.lock = threading.Lock()  # the overlay is uploaded from a second thread
 
     def write(self, key: str, token: bytes) -> None:
-        self.writes += 1
+        with self.lock:
+            self.writes += 1
+            failing = self.writes == self.fail_at
         super().write(key, token)
-        if self.writes == self.fail_at:
+        if failing:
             raise BlobStorageError("connection reset after the upload")
 
 
@@ -85,7 +89,7 @@ def test_an_analysis_whose_thumbnail_upload_fails_is_not_half_saved(
     blobs = BlobStore(backend, CIPHER)
     reading_id = submit(session_factory, redis_client, blobs, make_account("ana@example.com"))[0]
     photos = object_store.object_names()
-    backend.fail_at = backend.writes + 2  # the overlay lands, the thumbnail's answer is lost
+    backend.fail_at = backend.writes + 2  # of the overlay and the thumbnail, the second fails
     settings = Settings(palm_data_dir=tmp_path, redis_url=None)
     with pytest.raises(BlobStorageError):
         run_analysis(
