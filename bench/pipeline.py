@@ -186,7 +186,7 @@ def inline_phase(bench: Bench, count: int) -> float:
     print(f"inline: {count} photos analysed in this process ({load()})")
     print(f"per-stage split of one inline photo (medians):\n{clock.table()}")
     print(
-        f"  non-vision part: wall {clock.non_vision(0) * 1000:.1f} ms, "
+        f"  non-vision stages, summed: wall {clock.non_vision(0) * 1000:.1f} ms, "
         f"CPU {clock.non_vision(1) * 1000:.1f} ms"
     )
     print(

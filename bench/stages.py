@@ -2,18 +2,19 @@
 clock that counts each stage's own time (a nested stage's time is not counted twice).
 
 Used by bench/pipeline.py. The wrappers cost about a microsecond a call; the split is per
-photo, medians over the inline photos, and "other" is whatever no stage claims.
+photo, medians over the inline photos; OTHER is whatever no stage claims.
 """
 
 from __future__ import annotations
 
 import functools
 import statistics
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from cryptography.fernet import MultiFernet
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ import palm.readings.rollups as rollups
 from palm.infra import LocalFolder
 
 ENGINE = "engine (decode + vision)"
+#: Wall: untimed steps, less the overlay's overlap (it can go below 0). CPU: untimed steps
+#: and the engine's own threads (MediaPipe, OpenCV), which the engine row does not see.
+OTHER = "other (see bench/stages.py)"
 #: (owner, attribute, stage): what run_analysis calls, by where it looks the name up.
 PATCHES: list[tuple[Any, str, str]] = [
     (analysis, "load_input", "database reads"),
@@ -45,28 +49,39 @@ PATCHES: list[tuple[Any, str, str]] = [
 
 
 class StageClock:
-    """Exclusive wall and CPU time (this process, every thread) per stage, per photo: the
-    CPU column holds up when other work shares the machine; the wall column is latency."""
+    """Exclusive wall and CPU time per stage, per photo, in the thread that ran it (the
+    overlay is encoded on a second thread, overlapping the rest of the save). The CPU column
+    holds up when other work shares the machine; the wall column is latency. A photo's
+    totals are the process's (every thread, the engine's own included)."""
 
     def __init__(self) -> None:
         self.photos: list[dict[str, tuple[float, float]]] = []
         self.current: defaultdict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-        self.nested: list[list[float]] = []  # wall and CPU taken by children of open stages
+        self.lock = threading.Lock()
+        self.local = threading.local()  # per thread: wall and CPU of open stages' children
+
+    def _nested(self) -> list[list[float]]:
+        if not hasattr(self.local, "nested"):
+            self.local.nested = []
+        return cast(list[list[float]], self.local.nested)
 
     def timed(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            self.nested.append([0.0, 0.0])
-            wall, cpu = time.perf_counter(), time.process_time()
+            nested = self._nested()
+            nested.append([0.0, 0.0])
+            wall, cpu = time.perf_counter(), time.thread_time()
             try:
                 return function(*args, **kwargs)
             finally:
-                spent = (time.perf_counter() - wall, time.process_time() - cpu)
-                children = self.nested.pop()
+                spent = (time.perf_counter() - wall, time.thread_time() - cpu)
+                children = nested.pop()
+                with self.lock:
+                    for index in (0, 1):
+                        self.current[stage][index] += spent[index] - children[index]
                 for index in (0, 1):
-                    self.current[stage][index] += spent[index] - children[index]
-                    if self.nested:
-                        self.nested[-1][index] += spent[index]
+                    if nested:
+                        nested[-1][index] += spent[index]
 
         return wrapper
 
@@ -89,7 +104,7 @@ class StageClock:
         spent = (time.perf_counter() - wall, time.process_time() - cpu)
         for index in (0, 1):
             claimed = sum(times[index] for times in self.current.values())
-            self.current["other"][index] += spent[index] - claimed
+            self.current[OTHER][index] += spent[index] - claimed
         self.photos.append({stage: (t[0], t[1]) for stage, t in self.current.items()})
         return spent
 
@@ -113,5 +128,6 @@ class StageClock:
         return "\n".join(lines)
 
     def non_vision(self, index: int) -> float:
+        """The named stages but the engine, summed (thread time: overlap counts in full)."""
         medians = self.medians(index)
-        return sum(medians.values()) - medians.get(ENGINE, 0.0)
+        return sum(value for stage, value in medians.items() if stage not in (ENGINE, OTHER))
