@@ -3,7 +3,8 @@ worker on one machine reads the photo the UI stored on another.
 
 The client is boto3's, built once per process by :func:`make_s3_client` (called by
 palm.runtime); the backend only moves ciphertext: BlobStore encrypts before it writes. One
-PUT per blob: S3 never shows a partly uploaded object under its name.
+PUT per blob: S3 never shows a partly uploaded object under its name. boto3 is imported on
+first use (about 0.1 s): a process on the local folder never loads it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from palm.infra.storage import BlobStorageError, check_key
 
@@ -59,6 +56,9 @@ def make_s3_client(
     """The process's one S3 client (thread-safe; its pool is shared by Streamlit's threads).
     Keys left unset fall back to boto3's own chain (AWS_* variables, instance roles). A
     custom endpoint (MinIO, moto, Ceph) is addressed path-style."""
+    import boto3
+    from botocore.config import Config
+
     config = Config(
         region_name=region,
         connect_timeout=timeout,
@@ -75,13 +75,16 @@ def make_s3_client(
     )
 
 
-def _code(error: ClientError) -> str:
+def _code(error: Any) -> str:
+    """The S3 error code of a botocore ClientError ("NoSuchKey", "404", …)."""
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
 @contextmanager
 def _storage_errors(action: str) -> Iterator[None]:
     """botocore's errors as BlobStorageError: the callers know OSError, not boto."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         yield
     except ClientError as exc:
@@ -99,6 +102,8 @@ class S3Objects:
 
     def _missing_as(self, call: Callable[[], Any], action: str) -> Any:
         """The call's answer, or None when the object is not there."""
+        from botocore.exceptions import ClientError
+
         with _storage_errors(action):
             try:
                 return call()
