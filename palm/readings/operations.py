@@ -30,7 +30,7 @@ from palm.readings.submission import (
     Upload,
 )
 from palm.settings import Settings
-from palm.vision import PalmAnalysis, overlay_base, render_overlay_png
+from palm.vision import PalmAnalysis, downscaled, render_overlay_png
 from palm.vocabulary import Progress, expand_types, report
 
 SUBMIT_LOCK = "palm:submit-lock:"
@@ -165,7 +165,7 @@ def run_analysis(
         style=job.style,
     )
     report(progress, "saving")
-    _save(factory, blobs, redis, job, found, outcome, overlay_base(rgb))
+    _save(factory, blobs, redis, job, found, outcome, downscaled(rgb))
 
 
 def _save(
@@ -188,7 +188,8 @@ def _save(
             overlay = pool.submit(lambda: blobs.put(render_overlay_png(base, found), overlay_key))
             thumbnail = None
             if not job.has_thumbnail:
-                thumb = analysis.encode_image(base, analysis.THUMBNAIL_SIDE, "WEBP", 80)
+                small = downscaled(base, analysis.THUMBNAIL_SIDE)
+                thumb = analysis.encode_image(small, analysis.THUMBNAIL_SIDE, "WEBP", 80)
                 thumbnail = blobs.put(thumb)
                 written.append(thumbnail)
             with transaction(factory) as session:

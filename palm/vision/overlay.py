@@ -36,12 +36,14 @@ def _scaled_points(line: LineResult, analysis: PalmAnalysis, shape: tuple[int, .
     return points
 
 
-def overlay_base(image_rgb: Array, max_side: int = MAX_OVERLAY_SIDE) -> Array:
-    """The photo at overlay size (long side ≤ max_side), to draw on or to thumbnail from.
+def downscaled(image_rgb: Array, max_side: int = MAX_OVERLAY_SIDE) -> Array:
+    """The photo with its long side ≤ max_side (default: the overlay's size), to draw on or
+    to thumbnail from.
 
     Bilinear for the usual ≤ 2× reduction (about 1 ms for 1600 → 1024 px, where INTER_AREA's
     fractional path took 15–20 ms; at ≤ 2× bilinear samples every source pixel); INTER_AREA,
-    which averages, only when the photo is more than twice the size."""
+    which averages, only when the photo is more than twice the size (1024 → 256 px, the
+    thumbnail, is its fast integer path: ~1–2 ms, Pillow's thumbnail took 3–5)."""
     scale = max_side / max(image_rgb.shape[:2])
     if scale >= 1.0:
         return np.ascontiguousarray(image_rgb.copy())
@@ -70,7 +72,7 @@ def render_overlay(
     legend: bool = True,
 ) -> Array:
     """The photo (long side ≤ max_side) with each found line drawn in its colour + a legend."""
-    canvas = overlay_base(image_rgb, max_side)
+    canvas = downscaled(image_rgb, max_side)
     thickness = max(2, round(max(canvas.shape[:2]) / 300))
     drawn: list[str] = []
     for name, line in analysis.lines.items():
@@ -95,7 +97,7 @@ PNG_PARAMS += [cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE]
 
 
 def render_overlay_png(image_rgb: Array, analysis: PalmAnalysis) -> bytes:
-    """PNG bytes of :func:`render_overlay` (``image_rgb`` may already be overlay_base's)."""
+    """PNG bytes of :func:`render_overlay` (``image_rgb`` may already be downscaled's)."""
     canvas = cv2.cvtColor(render_overlay(image_rgb, analysis), cv2.COLOR_RGB2BGR)
     ok, encoded = cv2.imencode(".png", canvas, PNG_PARAMS)
     if not ok:
@@ -150,7 +152,7 @@ def overlay_figure(
     """Interactive figure: the photo as a ``go.Image`` plus one toggleable trace per found
     line, drawn thick on a white halo; framed on the palm unless ``crop_to_palm`` is off, and
     as tall as that frame is at ``width`` pixels wide (a portrait palm shows large)."""
-    picture = overlay_base(image_rgb, MAX_OVERLAY_SIDE)
+    picture = downscaled(image_rgb, MAX_OVERLAY_SIDE)
     # The photo travels as a JPEG data URI: as a pixel array (z=) a 1024 px photo made the
     # figure's JSON about 15 MB; as a JPEG it is about 1 % of that.
     figure = go.Figure(go.Image(source=_jpeg_data_uri(picture), hoverinfo="skip", name="photo"))
