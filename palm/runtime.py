@@ -1,5 +1,6 @@
-"""Every client a process uses — engine and sessions, Redis, queues, blob store, cipher, LLM,
-readers, rate limiters — built once, on first use, and handed down to the features.
+"""Every client a process uses — engine and sessions, Redis, queues, blob store (and its S3
+client), cipher, LLM, readers, rate limiters — built once, on first use, and handed down to
+the features.
 
 The Streamlit app, each worker and the CLI call :func:`get_runtime`; features never build a
 client themselves, they receive one. ``built`` counts constructions, so a test can prove that
@@ -26,11 +27,16 @@ from palm.db import make_engine, make_session_factory
 from palm.explore import Explorer, deployment_secret
 from palm.infra import (
     ActionLimits,
+    BlobBackend,
     BlobStore,
+    BucketPlace,
+    LocalFolder,
     RateLimiter,
+    S3Objects,
     connect,
     limits_storage,
     load_cipher,
+    make_s3_client,
 )
 from palm.jobs import Queues
 from palm.llm import LLM, BudgetGate, build_llm
@@ -96,7 +102,32 @@ class Runtime:
 
     @property
     def blob_store(self) -> BlobStore:
-        return self._once("blob_store", lambda: BlobStore(self.settings.images_dir, self.cipher))
+        """Photos, thumbnails and overlays: the local folder, or the bucket of
+        PALM_STORAGE_URL (ciphertext either way)."""
+        return self._once("blob_store", lambda: BlobStore(self._blob_backend(), self.cipher))
+
+    def _blob_backend(self) -> BlobBackend:
+        url = self.settings.palm_storage_url
+        if not url:
+            return LocalFolder(self.settings.images_dir)
+        return S3Objects(self.s3_client, BucketPlace.parse(url))
+
+    @property
+    def s3_client(self) -> Any:
+        """boto3's S3 client over the PALM_S3_* settings (only built with PALM_STORAGE_URL)."""
+        settings = self.settings
+
+        def build() -> Any:
+            key, secret = settings.palm_s3_access_key_id, settings.palm_s3_secret_access_key
+            return make_s3_client(
+                endpoint_url=settings.palm_s3_endpoint_url,
+                region=settings.palm_s3_region,
+                access_key_id=key.get_secret_value() if key else None,
+                secret_access_key=secret.get_secret_value() if secret else None,
+                timeout=settings.palm_s3_timeout,
+            )
+
+        return self._once("s3_client", build)
 
     @property
     def llm(self) -> LLM | None:
@@ -221,6 +252,9 @@ class Runtime:
             redis = self._clients.get("redis")
             if redis is not None:
                 redis.close()
+            s3_client = self._clients.get("s3_client")
+            if s3_client is not None:
+                s3_client.close()
             self._clients.clear()
 
 

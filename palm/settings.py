@@ -51,6 +51,16 @@ class Settings(BaseSettings):
 
     palm_encryption_keys: SecretStr | None = None
 
+    #: Where photos, thumbnails and overlays live: unset, the folder PALM_DATA_DIR/images (one
+    #: machine); s3://bucket/prefix, S3-compatible object storage every machine shares. Keys
+    #: left unset fall back to boto3's chain (AWS_* variables, instance roles).
+    palm_storage_url: str = ""
+    palm_s3_endpoint_url: str | None = None  # MinIO, Ceph, moto…; unset: AWS itself
+    palm_s3_region: str = "us-east-1"
+    palm_s3_access_key_id: SecretStr | None = None
+    palm_s3_secret_access_key: SecretStr | None = None
+    palm_s3_timeout: float = Field(default=10.0, gt=0)
+
     # Rate limits, as `limits` rate strings: tiers separated by ";" ("5/minute;20/hour").
     # Sign-in: every attempt per client address; failed attempts per address + account pair
     # (a stranger elsewhere cannot lock the owner out); failed attempts per account from
@@ -104,6 +114,15 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("PALM_LOG_LEVEL is one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("palm_storage_url")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        """A storage URL that names no bucket stops the start, not the first upload."""
+        url = value.strip()
+        if url and (not url.startswith("s3://") or not url[5:].split("/")[0]):
+            raise ValueError("PALM_STORAGE_URL is unset (the local folder) or s3://bucket/prefix")
+        return url
 
     @field_validator(
         "palm_sign_in_per_address",

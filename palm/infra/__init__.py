@@ -1,5 +1,6 @@
-"""Infrastructure under every feature: Redis, encrypted blobs, keys, rate limits, the audit
-log, cache generations, the embedded Redis and child processes. Imports nothing above it."""
+"""Infrastructure under every feature: Redis, encrypted blobs (local folder or S3), keys,
+rate limits, the audit log, cache generations, the embedded Redis and child processes.
+Imports nothing above it."""
 
 from palm.infra.audit import (
     AuditAction,
@@ -20,6 +21,7 @@ from palm.infra.generations import (
 )
 from palm.infra.locks import held
 from palm.infra.logs import JsonFormatter, configure_logging
+from palm.infra.object_store import BucketPlace, S3Objects, make_s3_client
 from palm.infra.processes import die_with_parent
 from palm.infra.ratelimit import (
     ActionLimits,
@@ -32,24 +34,36 @@ from palm.infra.ratelimit import (
 )
 from palm.infra.redis import RedisUnavailableError, check_reachable, connect, redact_redis_url
 from palm.infra.sealed_values import RotatedValues, open_value, rotate_values, seal_value
-from palm.infra.storage import BlobMissingError, BlobStore, BlobUnreadableError
+from palm.infra.storage import (
+    BlobBackend,
+    BlobMissingError,
+    BlobStorageError,
+    BlobStore,
+    BlobUnreadableError,
+    LocalFolder,
+)
 
 __all__ = [
     "GLOBAL_GENERATION",
     "ActionLimits",
     "AuditAction",
     "AuditFilter",
+    "BlobBackend",
     "BlobMissingError",
+    "BlobStorageError",
     "BlobStore",
     "BlobUnreadableError",
+    "BucketPlace",
     "EmbeddedRedis",
     "JsonFormatter",
     "KeyConfigError",
+    "LocalFolder",
     "Outcome",
     "RateLimitedError",
     "RateLimiter",
     "RedisUnavailableError",
     "RotatedValues",
+    "S3Objects",
     "check_reachable",
     "configure_logging",
     "connect",
@@ -65,6 +79,7 @@ __all__ = [
     "key_digest",
     "limits_storage",
     "load_cipher",
+    "make_s3_client",
     "open_value",
     "primary_key_id",
     "recent_events",

@@ -25,6 +25,7 @@ from palm.readings.submission import (
     BatchLimits,
     DuplicateUploadError,
     Refusal,
+    StorageUnavailableError,
     SubmissionInProgressError,
     Upload,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "ReadingSummary",
     "Refusal",
     "Removal",
+    "StorageUnavailableError",
     "SubmissionInProgressError",
     "Upload",
     "active_batches",

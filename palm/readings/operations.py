@@ -6,25 +6,35 @@ delete a reading. Each commits rows before anything outside the database depends
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.infra import ActionLimits, BlobStore, enforce, held, invalidate_user
+from palm.infra import ActionLimits, BlobStorageError, BlobStore, enforce, held, invalidate_user
 from palm.jobs import Queues, QueueUnavailableError, submit
 from palm.llm import Deadline
-from palm.readers import LLMReader, forget_cached_replies, interpret
+from palm.readers import LLMReader, ReaderOutcome, forget_cached_replies, interpret
 from palm.readings import analysis, store, submission
-from palm.readings.submission import Batch, BatchLimits, SubmissionInProgressError, Upload
+from palm.readings.analysis import RGB
+from palm.readings.submission import (
+    Batch,
+    BatchLimits,
+    StorageUnavailableError,
+    SubmissionInProgressError,
+    Upload,
+)
 from palm.settings import Settings
-from palm.vision import render_overlay_png
+from palm.vision import PalmAnalysis, downscaled, render_overlay_png
 from palm.vocabulary import Progress, expand_types, report
 
 SUBMIT_LOCK = "palm:submit-lock:"
+log = logging.getLogger(__name__)
 
 
 def submit_batch(
@@ -55,6 +65,8 @@ def submit_batch(
             if not mine:
                 raise SubmissionInProgressError()
             return _submit(factory, queues, blobs, user_id, uploads, types, limits, allow_copies)
+    except BlobStorageError as exc:
+        raise StorageUnavailableError(str(exc)) from exc
     except (RedisError, OSError) as exc:
         raise QueueUnavailableError(type(exc).__name__) from exc
 
@@ -86,13 +98,22 @@ def _submit(
                 written=written,
             )
     except BaseException:
-        for key in written:
-            blobs.delete(key)
+        _remove_quietly(blobs, written)
         raise
     invalidate_user(queues.redis, user_id)  # committed: the new readings show on the next view
     for reading_id in queued:
         _enqueue(factory, queues, reading_id, user_id, batch_id, limits)
     return Batch(batch_id=batch_id, reading_ids=queued, refused=refused)
+
+
+def _remove_quietly(blobs: BlobStore, keys: Sequence[str]) -> None:
+    """Remove the files of a failed attempt; when the storage is what failed, the original
+    error is the one to raise (the files are unreferenced: no row names them)."""
+    for key in keys:
+        try:
+            blobs.delete(key)
+        except OSError as error:
+            log.warning("blob %s… of a failed attempt not removed: %s", key[:8], error)
 
 
 def _enqueue(
@@ -123,8 +144,8 @@ def run_analysis(
 ) -> None:
     """Analyse one reading's photo and store everything it produced in one transaction.
 
-    Files (overlay, thumbnail) are written before that transaction and removed again if it
-    fails, so a failed attempt leaves no orphans and a retry starts clean.
+    Files (overlay, thumbnail) are written before that transaction commits and removed again
+    if it fails, so a failed attempt leaves no orphans and a retry starts clean.
     """
     deadline = Deadline.within(settings.llm_budget)  # from the job's start: it must save in time
     with transaction(factory) as session:
@@ -137,22 +158,46 @@ def run_analysis(
         found,
         expand_types(job.analysis_types),
         image_sha256=job.image_sha256,
-        palm_crop_jpeg=analysis.palm_crop(rgb, found, scale),
+        # only the LLM reader looks at the photo: the offline one saves the JPEG encode
+        palm_crop_jpeg=analysis.palm_crop(rgb, found, scale) if reader is not None else None,
         llm=reader,
         deadline=deadline,
         style=job.style,
     )
     report(progress, "saving")
-    written = [blobs.put(render_overlay_png(rgb, found))]
-    if not job.has_thumbnail:
-        written.append(blobs.put(analysis.encode_image(rgb, analysis.THUMBNAIL_SIDE, "WEBP", 80)))
-    thumbnail = written[1] if len(written) > 1 else None
+    _save(factory, blobs, redis, job, found, outcome, downscaled(rgb))
+
+
+def _save(
+    factory: sessionmaker[Session],
+    blobs: BlobStore,
+    redis: Redis | None,
+    job: analysis.ReadingInput,
+    found: PalmAnalysis,
+    outcome: ReaderOutcome,
+    base: RGB,
+) -> None:
+    """Files, then rows. The overlay PNG (the costliest part: 20–50 ms) is encoded and
+    uploaded on a second thread while this one makes the thumbnail and writes the rows; the
+    rows commit only once the overlay is stored. On any failure every file this attempt
+    wrote (or was writing: the thread is awaited first) is removed again."""
+    overlay_key = BlobStore.new_key()
+    written = [overlay_key]
     try:
-        with transaction(factory) as session:
-            unused = analysis.store_results(session, job, found, outcome, written[0], thumbnail)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="overlay") as pool:
+            overlay = pool.submit(lambda: blobs.put(render_overlay_png(base, found), overlay_key))
+            thumbnail = None
+            if not job.has_thumbnail:
+                small = downscaled(base, analysis.THUMBNAIL_SIDE)
+                thumb = analysis.encode_image(small, analysis.THUMBNAIL_SIDE, "WEBP", 80)
+                thumbnail = blobs.put(thumb)
+                written.append(thumbnail)
+            with transaction(factory) as session:
+                keys = (overlay_key, thumbnail)
+                unused = analysis.store_results(session, job, found, outcome, *keys)
+                overlay.result()  # stored before the rows that name it commit
     except BaseException:
-        for key in written:
-            blobs.delete(key)
+        _remove_quietly(blobs, written)
         raise
     blobs.delete(unused)
     invalidate_user(redis, job.user_id)  # after the commit: explore views show it at once

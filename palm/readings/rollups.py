@@ -157,12 +157,14 @@ def _increment(
         keys = ("user_id", *keys)
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(rows)
+    statement = module.insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + statement.excluded[name] for name in measures},
     )
-    session.execute(statement)
+    # the rows as parameters (executemany), not inlined VALUES: the statement then compiles
+    # once per process instead of once per reading (2–5 ms each, four per save)
+    session.execute(statement, rows)
     _drop_emptied(session, table, keys, rows)
 
 

@@ -22,7 +22,7 @@ from palm.models import Image, utcnow
 from palm.readings import store
 from palm.settings import Settings
 from palm.vision import sniff_format
-from palm.vocabulary import HandChoice, expand_types
+from palm.vocabulary import HandChoice, JobFailure, expand_types
 
 #: The same photo sent again within this long is probably a double click: ask first.
 COPY_WINDOW = timedelta(minutes=10)
@@ -44,6 +44,17 @@ class SubmissionInProgressError(PalmError):
     def __init__(self) -> None:
         super().__init__(
             "SUBMISSION_IN_PROGRESS", "Your photos are already on their way; wait a moment."
+        )
+
+
+class StorageUnavailableError(PalmError):
+    """The photo store (the data folder or the object store) refused the upload; nothing of
+    the batch was kept."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            JobFailure.SERVICE_ERROR,
+            f"Your photos could not be stored right now ({detail}). Nothing was kept; try again.",
         )
 
 

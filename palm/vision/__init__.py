@@ -15,7 +15,8 @@ Public API (no Streamlit, no database; safe in workers and the CLI):
   Polylines are ``[[x, y], ...]`` ints in the upright original photo (``width`` × ``height``).
 - ``palm.vision.overlay.render_overlay_png(image_rgb, analysis) -> bytes`` and
   ``overlay_figure(image_rgb, analysis) -> plotly Figure`` (polylines are rescaled to whatever
-  size ``image_rgb`` has).
+  size ``image_rgb`` has); ``downscaled(image_rgb, max_side)``, the photo at overlay (or
+  thumbnail) size, computed once and handed to both.
 - ``palm.vision.cli.main(argv) -> int`` — ``python -m palm analyze FILE... [--json]
   [--overlay-dir DIR] [--hand left|right]``.
 
@@ -28,7 +29,7 @@ from palm.vision.errors import VisionError, VisionErrorCode
 from palm.vision.frame import PALM_POLYGON, fit_frame_affine, frame_to_units
 from palm.vision.hand import detect_hand
 from palm.vision.loading import sniff_format
-from palm.vision.overlay import LINE_COLOURS, overlay_figure, render_overlay_png
+from palm.vision.overlay import LINE_COLOURS, downscaled, overlay_figure, render_overlay_png
 from palm.vision.pipeline import analyze_bytes, analyze_bytes_with_image, decoded_rgb
 from palm.vision.result import ALGORITHM_VERSION, HandShape, LineResult, PalmAnalysis
 
@@ -45,6 +46,7 @@ __all__ = [
     "analyze_bytes_with_image",
     "decoded_rgb",
     "detect_hand",
+    "downscaled",
     "fit_frame_affine",
     "frame_to_units",
     "overlay_figure",

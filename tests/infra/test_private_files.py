@@ -9,7 +9,7 @@ import pytest
 import redis
 from cryptography.fernet import Fernet, MultiFernet
 
-from palm.infra import BlobStore, ensure_dev_key
+from palm.infra import BlobStore, LocalFolder, ensure_dev_key
 from palm.infra.embedded_redis import start_embedded_redis
 
 pytestmark = pytest.mark.usefixtures("loose_umask")
@@ -24,20 +24,21 @@ def modes_under(root: Path) -> dict[str, int]:
 
 
 def test_blobs_are_private_files_in_private_directories(tmp_path: Path) -> None:
-    store = BlobStore(tmp_path / "data" / "images", MultiFernet([Fernet(Fernet.generate_key())]))
-    key = store.put(b"a palm photo")
-    assert mode(store.path_for(key)) == 0o600
-    assert mode(store.path_for(key).parent) == 0o700
+    folder = LocalFolder(tmp_path / "data" / "images")
+    key = BlobStore(folder, MultiFernet([Fernet(Fernet.generate_key())])).put(b"a palm photo")
+    assert mode(folder.path_for(key)) == 0o600
+    assert mode(folder.path_for(key).parent) == 0o700
     assert mode(tmp_path / "data" / "images") == 0o700
     assert mode(tmp_path / "data") == 0o700
 
 
 def test_a_leftover_temporary_blob_does_not_keep_its_loose_mode(tmp_path: Path) -> None:
-    store = BlobStore(tmp_path / "images", MultiFernet([Fernet(Fernet.generate_key())]))
-    path = store.path_for(store.put(b"first"))
+    folder = LocalFolder(tmp_path / "images")
+    key = BlobStore(folder, MultiFernet([Fernet(Fernet.generate_key())])).put(b"first")
+    path = folder.path_for(key)
     path.with_suffix(".tmp").write_bytes(b"half-written by a crash")
     assert mode(path.with_suffix(".tmp")) == 0o644
-    store._write(path, b"token")
+    folder.write(key, b"token")
     assert mode(path) == 0o600
 
 

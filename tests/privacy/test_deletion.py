@@ -254,8 +254,8 @@ def test_deleting_an_account_leaves_nothing_of_the_person_anywhere(
     assert set(tables) == {table.name for table in Base.metadata.sorted_tables}
     assert tables == {table: [] for table in tables}
     assert keys == []
-    assert not [key for key in ana.blob_keys if runtime.blob_store.path_for(key).exists()]
-    assert all(runtime.blob_store.path_for(key).exists() for key in ben.blob_keys)
+    assert not [key for key in ana.blob_keys if runtime.blob_store.exists(key)]
+    assert all(runtime.blob_store.exists(key) for key in ben.blob_keys)
     with transaction(runtime.session_factory) as session:
         assert session.get(User, ben.user_id) is not None
         assert len(explore.shares_by(session, ben.user_id)) == 0  # his share to Ana went too

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from palm import chat
 from palm.db import Base, make_engine, make_session_factory, transaction
 from palm.explore import ExploreFilter, Explorer, Viewer
-from palm.infra import BlobMissingError, BlobStore
+from palm.infra import BlobBackend, BlobMissingError, BlobStore
 from palm.models import (
     Image,
     Interpretation,
@@ -36,6 +36,7 @@ from palm.settings import PROJECT_ROOT
 from palm.vocabulary import AnalysisType, Role
 from tests.chat.support import CONFIG, left_earth_hand
 
+Blobs = Path | BlobBackend  # the folder, or any backend (tests over S3 pass the bucket's)
 KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 ONLY_A, ONLY_B = MultiFernet([Fernet(KEY_A)]), MultiFernet([Fernet(KEY_B)])
 B_THEN_A = MultiFernet([Fernet(KEY_B), Fernet(KEY_A)])
@@ -59,7 +60,7 @@ class Written:
     messages: list[str]
 
 
-def write_under_a(db_url: str, images: Path, redis: Redis, photos: int = 1) -> Written:
+def write_under_a(db_url: str, images: Blobs, redis: Redis, photos: int = 1) -> Written:
     """Photos (+ thumbnails, overlays), readings with lines and texts, a chat thread, a cached
     reply and a cached history page, all encrypted under key A only."""
     engine = make_engine(db_url, cipher=ONLY_A)
@@ -126,7 +127,9 @@ def chat_user(session: Session) -> int:
     return create_user(session, "ana@example.com", "correct horse battery", Role.USER).id
 
 
-def everything_reads_with_b_only(db_url: str, images: Path, redis: Redis, written: Written) -> None:
+def everything_reads_with_b_only(
+    db_url: str, images: Blobs, redis: Redis, written: Written
+) -> None:
     store = BlobStore(images, ONLY_B)
     assert {key: store.get(key) for key in written.blobs} == written.blobs
     engine = make_engine(db_url, cipher=ONLY_B)
@@ -150,7 +153,7 @@ def everything_reads_with_b_only(db_url: str, images: Path, redis: Redis, writte
     assert views and all(ONLY_B.decrypt(value) for value in views if value is not None)
 
 
-def refuses_b_only(db_url: str, images: Path, written: Written) -> None:
+def refuses_b_only(db_url: str, images: Blobs, written: Written) -> None:
     """Before the rotation, dropping key A would lose everything (the test can fail)."""
     with pytest.raises(BlobMissingError):
         BlobStore(images, ONLY_B).get(next(iter(written.blobs)))
@@ -161,10 +164,11 @@ def refuses_b_only(db_url: str, images: Path, written: Written) -> None:
 
 
 def rotate_cli(
-    db_url: str, redis_url: str, data_dir: Path, *args: str
+    db_url: str, redis_url: str, data_dir: Path, *args: str, extra: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        **(extra or {}),
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "PALM_DATA_DIR": str(data_dir),
