@@ -41,6 +41,8 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
     QUEUE_EMPTIED = "queue_emptied"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
 
 
 class Outcome(enum.StrEnum):
