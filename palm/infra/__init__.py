@@ -1,6 +1,8 @@
 """Infrastructure under every feature: Redis, encrypted blobs, keys, rate limits, the audit
 log, cache generations, the embedded Redis and child processes. Imports nothing above it."""
 
+from palm.infra.addresses import LOCAL as LOCAL_ADDRESS
+from palm.infra.addresses import client_address_of
 from palm.infra.audit import (
     AuditAction,
     AuditFilter,
@@ -36,6 +38,7 @@ from palm.infra.storage import BlobMissingError, BlobStore, BlobUnreadableError
 
 __all__ = [
     "GLOBAL_GENERATION",
+    "LOCAL_ADDRESS",
     "ActionLimits",
     "AuditAction",
     "AuditFilter",
@@ -51,6 +54,7 @@ __all__ = [
     "RedisUnavailableError",
     "RotatedValues",
     "check_reachable",
+    "client_address_of",
     "configure_logging",
     "connect",
     "die_with_parent",
