@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     palm_workers: int = Field(default=2, ge=0, le=32)
     palm_port: int = Field(default=8501, ge=1, le=65535)
+    #: The REST API (palm.api): its port, and whether `serve` starts it ("off" skips it).
+    palm_api: Literal["on", "off"] = "on"
+    palm_api_port: int = Field(default=8502, ge=1, le=65535)
     palm_job_timeout: int = Field(default=300, ge=1)
     palm_job_result_ttl: int = Field(default=3600, ge=0)
     palm_job_failure_ttl: int = Field(default=7 * 24 * 3600, ge=60)

@@ -57,11 +57,18 @@ class Explorer:
         return run
 
     def page(
-        self, viewer: Viewer, criteria: ExploreFilter, after: history.Cursor | None = None
+        self,
+        viewer: Viewer,
+        criteria: ExploreFilter,
+        after: history.Cursor | None = None,
+        limit: int = history.PAGE_SIZE,
     ) -> history.HistoryPage:
-        """A history page; the first one is cached unless a worker will still change a row."""
-        compute = self._read(lambda s: history.history_page(s, viewer, criteria, after=after))
-        if after is not None:
+        """A history page; the first one of the default size is cached unless a worker will
+        still change a row (the REST API asks for other sizes)."""
+        compute = self._read(
+            lambda s: history.history_page(s, viewer, criteria, after=after, limit=limit)
+        )
+        if after is not None or limit != history.PAGE_SIZE:
             return compute()
         return self.cache.fetch(
             "page", viewer, criteria.digest(), compute, PAGE, keep=lambda p: not p.in_flight

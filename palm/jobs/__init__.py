@@ -37,6 +37,7 @@ from palm.jobs.rows import (
     mark_requeued,
     mark_started,
     open_jobs,
+    owned_job,
     recent_jobs,
     report_progress,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "mark_requeued",
     "mark_started",
     "open_jobs",
+    "owned_job",
     "ping_policy",
     "policy_for",
     "recent_jobs",
