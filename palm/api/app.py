@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from palm.api import account, jobs, readings
+from palm.api import account, jobs, openapi, readings
 from palm.api.problems import install, problem_response
 from palm.runtime import get_runtime
 
@@ -66,6 +66,7 @@ def create_app(*, stream_seconds: float = 300.0) -> FastAPI:
     )
     app.state.stream_seconds = stream_seconds
     install(app)
+    openapi.install(app)
     app.middleware("http")(guard_bodies)
     for module in (readings, jobs, account):
         app.include_router(module.router)

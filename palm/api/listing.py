@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 
 from palm.api.problems import ApiError
 from palm.explore import Cursor, ExploreFilter
-from palm.vocabulary import AnalysisType, Hand, ReadingStatus
+from palm.vocabulary import LINE_NAMES, AnalysisType, Hand, ReadingStatus
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+LINE_PATTERN = f"^({'|'.join(LINE_NAMES)})$"
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -35,14 +39,24 @@ def decode_cursor(text: str | None) -> Cursor | None:
         raise ApiError("BAD_CURSOR", "This cursor is not one a page returned.") from None
 
 
+def _iso_day(value: object) -> object:
+    """A day as the schema says (YYYY-MM-DD), not any number pydantic could read as one."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date | None, BeforeValidator(_iso_day)]
+
+
 def history_filter(
-    date_from: Annotated[date | None, Query(description="Readings from this day (UTC)")] = None,
-    date_to: Annotated[date | None, Query(description="Readings up to this day (UTC)")] = None,
+    date_from: Annotated[Day, Query(description="Readings from this day (UTC)")] = None,
+    date_to: Annotated[Day, Query(description="Readings up to this day (UTC)")] = None,
     hand: Annotated[list[Hand], Query()] = [],  # noqa: B006 (FastAPI copies query defaults)
     status: Annotated[list[ReadingStatus], Query()] = [],  # noqa: B006
     analysis_type: Annotated[list[AnalysisType], Query()] = [],  # noqa: B006
     engine: Annotated[list[Annotated[str, Query(max_length=64)]], Query()] = [],  # noqa: B006
-    line: Annotated[str | None, Query(description="heart, head, life, fate, sun, mercury")] = None,
+    line: Annotated[str | None, Query(pattern=LINE_PATTERN, description="A line's name")] = None,
     line_found: Annotated[bool | None, Query()] = None,
     confidence_min: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     confidence_max: Annotated[float, Query(ge=0.0, le=1.0)] = 1.0,

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from palm.errors import PalmError
 from palm.infra import RateLimitedError
@@ -124,16 +125,30 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers (Starlette names only the first's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "__none__"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "UNAUTHENTICATED"}
+    codes = {
+        400: "MALFORMED_BODY",
+        401: "UNAUTHENTICATED",
+        404: "NOT_FOUND",
+        405: "METHOD_NOT_ALLOWED",
+    }
     code = codes.get(exc.status_code, f"HTTP_{exc.status_code}")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
-        exc.status_code,
-        code,
-        str(exc.detail),
-        instance=request.url.path,
-        headers=dict(exc.headers or {}),
+        exc.status_code, code, str(exc.detail), instance=request.url.path, headers=headers
     )
 
 
@@ -144,12 +159,6 @@ def install(app: FastAPI) -> None:
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The problem responses a route documents (its OpenAPI ``responses``)."""
-    return {
-        status: {
-            "model": Problem,
-            "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in statuses
-    }
+    """The problem responses a route documents beyond the usual ones (palm.api.openapi
+    gives every error its problem+json content)."""
+    return {status: {"description": HTTPStatus(status).phrase} for status in statuses}

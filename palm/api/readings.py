@@ -30,6 +30,8 @@ from palm.vocabulary import LINE_NAMES, AnalysisType, HandChoice
 
 PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX, tags=["readings"])
+#: A reading id as the database holds it (a 32-bit integer on PostgreSQL).
+ReadingId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PNG = {"content": {"image/png": {}}, "description": "The photo with the lines drawn."}
 
 
@@ -146,7 +148,7 @@ def _lines(analysis: dict[str, Any] | None) -> list[LineOut]:
 
 
 @router.get("/readings/{reading_id}", summary="One reading", responses=responses(401, 403, 404))
-def get_reading(owner: Reader, rt: RuntimeDep, reading_id: int) -> ReadingOut:
+def get_reading(owner: Reader, rt: RuntimeDep, reading_id: ReadingId) -> ReadingOut:
     """Lines, metrics, interpretations and the overlay's URL; anyone else's id is 404."""
     with transaction(rt.session_factory) as session:
         reading = readings.get_reading(session, owner.user_id, reading_id)
@@ -190,7 +192,7 @@ def get_reading(owner: Reader, rt: RuntimeDep, reading_id: int) -> ReadingOut:
     response_class=Response,
     responses={200: PNG, **responses(401, 403, 404)},
 )
-def overlay_png(owner: Reader, rt: RuntimeDep, reading_id: int) -> Response:
+def overlay_png(owner: Reader, rt: RuntimeDep, reading_id: ReadingId) -> Response:
     with transaction(rt.session_factory) as session:
         key = readings.get_reading(session, owner.user_id, reading_id).overlay_key
     if key is None:
@@ -204,7 +206,7 @@ def overlay_png(owner: Reader, rt: RuntimeDep, reading_id: int) -> Response:
     summary="Delete a reading everywhere",
     responses=responses(401, 403, 404),
 )
-def delete_reading(owner: Writer, rt: RuntimeDep, reading_id: int) -> Response:
+def delete_reading(owner: Writer, rt: RuntimeDep, reading_id: ReadingId) -> Response:
     """Rows, the photo (unless another reading uses it), overlay and cached replies."""
     readings.remove_reading(rt.session_factory, rt.blob_store, rt.redis, owner.user_id, reading_id)
     return Response(status_code=204)

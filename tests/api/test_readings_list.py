@@ -82,12 +82,14 @@ def test_a_person_sees_only_theirs_and_an_analyst_everyones_under_pseudonyms(
     assert ana.email not in str(everyone)
 
 
-def test_a_forged_cursor_and_a_bad_filter_are_422(api: TestClient, caller: MakeCaller) -> None:
+def test_a_forged_cursor_and_bad_filters_are_422(api: TestClient, caller: MakeCaller) -> None:
     ana = caller()
     cursor = api.get("/api/v1/readings?cursor=not-a-cursor", headers=ana.headers)
     assert (cursor.status_code, cursor.json()["code"]) == (422, "BAD_CURSOR")
     line = api.get("/api/v1/readings?line=pinky", headers=ana.headers)
-    assert (line.status_code, line.json()["code"]) == (422, "BAD_FILTER")
+    assert (line.status_code, line.json()["code"]) == (422, "VALIDATION_ERROR")
+    day = api.get("/api/v1/readings?date_to=0", headers=ana.headers)
+    assert day.json()["errors"][0]["loc"] == ["query", "date_to"]
     limit = api.get("/api/v1/readings?limit=0", headers=ana.headers)
     assert (limit.status_code, limit.json()["code"]) == (422, "VALIDATION_ERROR")
 
