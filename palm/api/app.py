@@ -71,3 +71,8 @@ def create_app(*, stream_seconds: float = 300.0) -> FastAPI:
     for module in (readings, jobs, account):
         app.include_router(module.router)
     return app
+
+
+def schema_text() -> str:
+    """The v1 OpenAPI document as committed (``python -m palm api --print-schema``)."""
+    return openapi.schema_text(create_app())

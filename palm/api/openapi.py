@@ -5,6 +5,7 @@ token, 422 for invalid parameters, 413/415 for bodies, 429 where a rate limit co
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -56,6 +57,11 @@ def build_schema(app: FastAPI) -> dict[str, Any]:
             _standardise(operation)
     app.openapi_schema = schema
     return schema
+
+
+def schema_text(app: FastAPI) -> str:
+    """The document as committed in docs/api/openapi-v1.json (sorted keys, 2-space indent)."""
+    return json.dumps(build_schema(app), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def install(app: FastAPI) -> None:
