@@ -3,22 +3,25 @@ checks made before a body is read (413 over the size cap, 415 for a wrong media 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from palm.api import account, jobs, openapi, readings
+from palm.api import account, explore, jobs, openapi, readings
 from palm.api.problems import install, problem_response
 from palm.runtime import get_runtime
 
 VERSION = "1.0.0"
 #: Bytes a request may carry beyond the photos it may hold (multipart framing, form fields).
 FORM_SLACK = 1024 * 1024
-#: Routes that read a body, and the media type each accepts.
-BODY_TYPES = {
-    ("POST", "/api/v1/readings"): "multipart/form-data",
-    ("DELETE", "/api/v1/account"): "application/json",
-}
+#: Routes that read a body (method, path pattern), and the media type each accepts.
+BODY_TYPES = [
+    ("POST", re.compile(r"/api/v1/readings"), "multipart/form-data"),
+    ("POST", re.compile(r"/api/v1/readings/\d+/shares"), "application/json"),
+    ("POST", re.compile(r"/api/v1/comparisons"), "application/json"),
+    ("DELETE", re.compile(r"/api/v1/account"), "application/json"),
+]
 DESCRIPTION = """Palmline's REST API: send palm photos, follow their analysis, read the
 results. Authenticate with a personal access token from your Profile page
 (`Authorization: Bearer palm_…`). Errors are RFC 9457 problem details whose `code` is the
@@ -42,7 +45,14 @@ async def guard_bodies(
             "The request is larger than a batch may be.",
             instance=request.url.path,
         )
-    wanted = BODY_TYPES.get((request.method, request.url.path))
+    wanted = next(
+        (
+            kind
+            for method, path, kind in BODY_TYPES
+            if method == request.method and path.fullmatch(request.url.path)
+        ),
+        None,
+    )
     given = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if wanted is not None and given != wanted:
         return problem_response(
@@ -68,7 +78,7 @@ def create_app(*, stream_seconds: float = 300.0) -> FastAPI:
     install(app)
     openapi.install(app)
     app.middleware("http")(guard_bodies)
-    for module in (readings, jobs, account):
+    for module in (readings, jobs, explore, account):
         app.include_router(module.router)
     return app
 

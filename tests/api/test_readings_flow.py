@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,17 @@ def events(api: TestClient, url: str, who: Caller, last: str | None = None) -> l
     return found
 
 
+def follow(api: TestClient, url: str, who: Caller, deadline: float = 180.0) -> list[dict[str, Any]]:
+    """Events until the ``end`` one, reconnecting with Last-Event-ID when a stream closes
+    (as an EventSource does); a stream lasts 5 s in tests."""
+    seen: list[dict[str, Any]] = []
+    give_up = time.monotonic() + deadline
+    while not seen or seen[-1]["event"] != "end":
+        assert time.monotonic() < give_up, f"no end event: {seen}"
+        seen += events(api, url, who, last=seen[-1]["id"] if seen else None)
+    return seen
+
+
 @pytest.fixture
 def worker(app_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     process = start_worker(
@@ -63,7 +75,7 @@ def test_a_photo_is_followed_live_read_and_deleted(
         data={"analysis_types": ["heart", "life"]},
     ).json()
     item = sent["items"][0]
-    seen = events(api, f"/api/v1/jobs/{item['job_id']}/events", ana)
+    seen = follow(api, f"/api/v1/jobs/{item['job_id']}/events", ana)
     ids = [int(event["id"]) for event in seen]
     assert ids == sorted(set(ids)) and seen[-1]["event"] == "end"
     assert seen[-1]["data"]["state"] == "finished" and seen[-1]["data"]["progress"] == 1.0
@@ -72,7 +84,7 @@ def test_a_photo_is_followed_live_read_and_deleted(
     resumed = events(api, f"/api/v1/jobs/{item['job_id']}/events", ana, last=str(ids[0]))
     assert [e["id"] for e in resumed] == [str(ids[-1])]  # only what came after the cut
     assert events(api, f"/api/v1/jobs/{item['job_id']}/events", ana, last=str(ids[-1])) == []
-    batch = events(api, sent["events"], ana)
+    batch = follow(api, sent["events"], ana)
     assert batch[-1]["event"] == "end" and batch[-1]["data"]["finished"] == 1
 
     reading = api.get(f"/api/v1/readings/{item['reading_id']}", headers=ana.headers).json()

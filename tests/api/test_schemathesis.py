@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, settings
 from palm.api import create_app
 from tests.api.conftest import MakeCaller
 
-EXAMPLES = 12
+EXAMPLES = 8
 #: The app reads its settings on the first request, so one app serves every test's database.
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(stream_seconds=0.5))
 
