@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from palm.api import account, explore, jobs, openapi, readings
+from palm.api import account, admin, chat, explore, jobs, openapi, readings
 from palm.api.problems import install, problem_response
 from palm.runtime import get_runtime
 
@@ -20,6 +20,8 @@ BODY_TYPES = [
     ("POST", re.compile(r"/api/v1/readings"), "multipart/form-data"),
     ("POST", re.compile(r"/api/v1/readings/\d+/shares"), "application/json"),
     ("POST", re.compile(r"/api/v1/comparisons"), "application/json"),
+    ("POST", re.compile(r"/api/v1/conversations"), "application/json"),
+    ("POST", re.compile(r"/api/v1/conversations/\d+/messages"), "application/json"),
     ("DELETE", re.compile(r"/api/v1/account"), "application/json"),
 ]
 DESCRIPTION = """Palmline's REST API: send palm photos, follow their analysis, read the
@@ -78,7 +80,7 @@ def create_app(*, stream_seconds: float = 300.0) -> FastAPI:
     install(app)
     openapi.install(app)
     app.middleware("http")(guard_bodies)
-    for module in (readings, jobs, explore, account):
+    for module in (readings, jobs, explore, chat, account, admin):
         app.include_router(module.router)
     return app
 

@@ -20,6 +20,7 @@ from palm.errors import PalmError
 from palm.infra import RateLimitedError
 
 PROBLEM_JSON = "application/problem+json"
+CHAT_RETRY_SECONDS = 60
 TYPE_BASE = "https://palmline.dev/problems/"
 
 #: Codes whose status is not the default 422 (a request the features refused as invalid).
@@ -103,6 +104,8 @@ def _palm_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, RateLimitedError):
         headers["Retry-After"] = str(exc.retry_after)
     status = status_for(exc.code)
+    if status == 429:
+        headers.setdefault("Retry-After", str(CHAT_RETRY_SECONDS))  # per-minute limits
     if status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="palmline"')
     return problem_response(
