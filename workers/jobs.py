@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from palm.privacy import run_export
-from palm.readings import run_analysis
+from palm.readings import remove_readings, run_analysis
 from palm.runtime import get_runtime
 from palm.vocabulary import Progress
 from workers.tracking import tracked
@@ -46,5 +46,21 @@ def export_account(user_id: int, *, progress: Progress) -> int:
         runtime.blob_store,
         runtime.cipher,
         user_id,
+        progress,
+    )
+
+
+@tracked
+def delete_readings(user_id: int, reading_ids: str, *, progress: Progress) -> int:
+    """Delete many of one person's readings (the API's bulk delete; ids comma-separated);
+    returns how many went."""
+    runtime = get_runtime()
+    ids = [int(part) for part in reading_ids.split(",") if part]
+    return remove_readings(
+        runtime.session_factory,
+        runtime.blob_store,
+        runtime.redis,
+        user_id,
+        ids,
         progress,
     )

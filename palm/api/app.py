@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from palm.api import account, admin, chat, explore, jobs, openapi, readings
+from palm.api import account, admin, bulk, chat, explore, jobs, openapi, readings
 from palm.api.problems import install, problem_response
 from palm.runtime import get_runtime
 
@@ -19,6 +19,7 @@ FORM_SLACK = 1024 * 1024
 BODY_TYPES = [
     ("POST", re.compile(r"/api/v1/readings"), "multipart/form-data"),
     ("POST", re.compile(r"/api/v1/readings/\d+/shares"), "application/json"),
+    ("POST", re.compile(r"/api/v1/bulk-deletions"), "application/json"),
     ("POST", re.compile(r"/api/v1/comparisons"), "application/json"),
     ("POST", re.compile(r"/api/v1/conversations"), "application/json"),
     ("POST", re.compile(r"/api/v1/conversations/\d+/messages"), "application/json"),
@@ -80,7 +81,7 @@ def create_app(*, stream_seconds: float = 300.0) -> FastAPI:
     install(app)
     openapi.install(app)
     app.middleware("http")(guard_bodies)
-    for module in (readings, jobs, explore, chat, account, admin):
+    for module in (bulk, readings, jobs, explore, chat, account, admin):
         app.include_router(module.router)
     return app
 
