@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+import httpx
 from cryptography.fernet import MultiFernet
 from limits.storage import RedisStorage
 from redis import Redis
@@ -39,6 +40,7 @@ from palm.readers import LLMReader, build_reader
 from palm.readings import BatchLimits
 from palm.settings import Settings, get_settings
 from palm.vocabulary import Guarded
+from palm.webhooks import DeliveryRules
 
 T = TypeVar("T")
 
@@ -209,6 +211,22 @@ class Runtime:
         )
 
     @property
+    def webhook_http(self) -> httpx.Client:
+        """The client webhook deliveries go out on: a short timeout, never a redirect."""
+        timeout = self.settings.palm_webhook_timeout
+        return self._once(
+            "webhook_http", lambda: httpx.Client(timeout=timeout, follow_redirects=False)
+        )
+
+    @property
+    def webhook_rules(self) -> DeliveryRules:
+        settings = self.settings
+        return DeliveryRules(
+            allow_private=settings.palm_webhook_allow_private,
+            max_failures=settings.palm_webhook_max_failures,
+        )
+
+    @property
     def chat_limiter(self) -> RateLimiter | None:
         return self._limiter("chat", self.settings.palm_chat_messages_per_minute)
 
@@ -221,6 +239,9 @@ class Runtime:
             redis = self._clients.get("redis")
             if redis is not None:
                 redis.close()
+            http = self._clients.get("webhook_http")
+            if http is not None:
+                http.close()
             self._clients.clear()
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from palm.api import account, admin, bulk, chat, explore, jobs, openapi, readings
+from palm.api import account, admin, bulk, chat, explore, jobs, openapi, readings, webhooks
 from palm.api.problems import install, problem_response
 from palm.runtime import get_runtime
 
@@ -23,6 +23,7 @@ BODY_TYPES = [
     ("POST", re.compile(r"/api/v1/comparisons"), "application/json"),
     ("POST", re.compile(r"/api/v1/conversations"), "application/json"),
     ("POST", re.compile(r"/api/v1/conversations/\d+/messages"), "application/json"),
+    ("POST", re.compile(r"/api/v1/webhooks"), "application/json"),
     ("DELETE", re.compile(r"/api/v1/account"), "application/json"),
 ]
 DESCRIPTION = """Palmline's REST API: send palm photos, follow their analysis, read the
@@ -81,7 +82,7 @@ def create_app(*, stream_seconds: float = 300.0) -> FastAPI:
     install(app)
     openapi.install(app)
     app.middleware("http")(guard_bodies)
-    for module in (bulk, readings, jobs, explore, chat, account, admin):
+    for module in (bulk, readings, jobs, explore, chat, webhooks, account, admin):
         app.include_router(module.router)
     return app
 

@@ -43,6 +43,7 @@ class AuditAction(enum.StrEnum):
     QUEUE_EMPTIED = "queue_emptied"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class Outcome(enum.StrEnum):

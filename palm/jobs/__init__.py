@@ -14,6 +14,7 @@ from palm.jobs.policy import (
     export_policy,
     ping_policy,
     policy_for,
+    webhook_policy,
 )
 from palm.jobs.queue import (
     FAILURE_CALLBACK,
@@ -78,5 +79,6 @@ __all__ = [
     "recover_worker_jobs",
     "report_progress",
     "submit",
+    "webhook_policy",
     "worker_deaths_per_hour",
 ]

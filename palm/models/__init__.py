@@ -12,6 +12,7 @@ from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
 from palm.models.tokens import ApiToken
 from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly, forget_user_usage
+from palm.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -39,6 +40,8 @@ __all__ = [
     "UsageRecord",
     "UsageUserMonthly",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "forget_user_usage",
     "utcnow",
 ]
