@@ -12,6 +12,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 import httpx
@@ -140,6 +141,12 @@ class Runtime:
     @property
     def batch_limits(self) -> BatchLimits:
         return BatchLimits.from_settings(self.settings)
+
+    @property
+    def api_batch_limits(self) -> BatchLimits:
+        """The REST API's batches: up to PALM_API_BATCH_LIMIT photos, the same other rules."""
+        limits = BatchLimits.from_settings(self.settings)
+        return replace(limits, max_files=self.settings.palm_api_batch_limit)
 
     @property
     def explorer(self) -> Explorer:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     #: The REST API (palm.api): its port, and whether `serve` starts it ("off" skips it).
     palm_api: Literal["on", "off"] = "on"
     palm_api_port: int = Field(default=8502, ge=1, le=65535)
+    #: Photos one API request may send (the bulk upload; the Analyze page keeps its own).
+    palm_api_batch_limit: int = Field(default=100, ge=1, le=100)
     #: Webhooks: private/loopback targets only when allowed (tests, a lab); how long one
     #: attempt may take; the retry waits (seconds, RQ); attempts failed in a row before an
     #: endpoint is disabled.

@@ -33,7 +33,7 @@ one the app shows. For entertainment only."""
 
 
 def _body_cap() -> int:
-    limits = get_runtime().batch_limits
+    limits = get_runtime().api_batch_limits
     return limits.max_files * limits.max_bytes + FORM_SLACK
 
 

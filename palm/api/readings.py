@@ -77,7 +77,7 @@ def upload(
     is listed with its code. When no file is accepted, the first refusal is the answer."""
     if rt.queues is None:
         raise ApiError("QUEUE_UNAVAILABLE", "The job queue is not configured (REDIS_URL).")
-    cap = rt.batch_limits.max_bytes
+    cap = rt.api_batch_limits.max_bytes
     uploads = [
         readings.Upload(file.filename or "photo", file.file.read(cap + 1), hand) for file in files
     ]
@@ -88,7 +88,7 @@ def upload(
         user_id=owner.user_id,
         uploads=uploads,
         analysis_types=analysis_types or _default_types(rt, owner.user_id),
-        limits=rt.batch_limits,
+        limits=rt.api_batch_limits,
         allow_copies=allow_copies,
         rate=rt.submit_limits,
         address=address,

@@ -92,7 +92,7 @@ def test_a_body_over_the_cap_is_413_before_it_is_read(
     api: TestClient, caller: MakeCaller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PALM_MAX_UPLOAD_MB", "1")
-    monkeypatch.setenv("PALM_BATCH_LIMIT", "1")
+    monkeypatch.setenv("PALM_API_BATCH_LIMIT", "1")
     get_settings.cache_clear()
     from palm.runtime import reset_runtime
 
@@ -105,7 +105,7 @@ def test_a_body_over_the_cap_is_413_before_it_is_read(
 def test_too_many_photos_is_the_pages_refusal(
     api: TestClient, caller: MakeCaller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PALM_BATCH_LIMIT", "1")
+    monkeypatch.setenv("PALM_API_BATCH_LIMIT", "1")
     get_settings.cache_clear()
     from palm.runtime import reset_runtime
 
@@ -128,3 +128,16 @@ def test_over_the_submit_limit_is_429_with_retry_after(
     assert response.status_code == 429
     assert response.json()["code"] == "SUBMIT_RATE_LIMITED"
     assert int(response.headers["retry-after"]) > 0
+
+
+def test_a_hundred_photos_go_in_one_request_with_a_result_each(
+    api: TestClient, caller: MakeCaller, redis_client: Redis
+) -> None:
+    """The bulk upload: one batch, per-item results (the page's batches stay at 20)."""
+    photos = [
+        (f"p{i}.jpg", photo("palm_f_hanging.jpg") + bytes([i]), "image/jpeg") for i in range(99)
+    ]
+    response = send(api, caller(), *photos, ("notes.txt", b"not a photo", "text/plain"))
+    body = response.json()
+    assert response.status_code == 202 and len(body["items"]) == 99 and len(body["refused"]) == 1
+    assert Queue(ANALYSIS_QUEUE, connection=redis_client).count == 99
