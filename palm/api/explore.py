@@ -21,6 +21,10 @@ from palm.explore import DayCount, ExploreFilter, LineMetricPoint, PresenceCount
 router = APIRouter(prefix=PREFIX, tags=["explore"])
 Filter = Annotated[ExploreFilter, Depends(history_filter)]
 CSV = {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV rows"}
+NDJSON = {
+    "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+    "description": "One JSON object per reading, per line",
+}
 Ids = Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(min_length=2, max_length=4)]
 
 
@@ -214,3 +218,19 @@ def readings_csv(
     )
     headers = {"Content-Disposition": 'attachment; filename="palmline-readings.csv"'}
     return StreamingResponse(chunks, media_type="text/csv", headers=headers)
+
+
+@router.get(
+    "/exports/readings.ndjson",
+    summary="Every matching reading as NDJSON, streamed",
+    response_class=StreamingResponse,
+    responses={200: NDJSON, **responses(429)},
+)
+def readings_ndjson(
+    owner: Reader, rt: RuntimeDep, address: AddressDep, criteria: Filter
+) -> StreamingResponse:
+    """The CSV's rows as JSON lines, in constant memory, counted as a download."""
+    chunks = rt.explorer.ndjson_export(
+        viewer_of(owner, rt), criteria, rate=rt.export_limits, address=address
+    )
+    return StreamingResponse(chunks, media_type="application/x-ndjson")

@@ -133,3 +133,20 @@ class Explorer:
         """The filtered set as CSV, streamed (never cached: it can be a million rows)."""
         with transaction(self.factory) as session:
             yield from history.export_csv(session, viewer, criteria)
+
+    def ndjson_export(
+        self,
+        viewer: Viewer,
+        criteria: ExploreFilter,
+        *,
+        rate: ActionLimits | None = None,
+        address: str = "",
+    ) -> Iterator[str]:
+        """Like ``csv_export``, as NDJSON (counted as the same kind of download)."""
+        target = "history.ndjson"
+        enforce(self.factory, rate, user_id=viewer.user_id, address=address, target=target)
+        return self._ndjson_chunks(viewer, criteria)
+
+    def _ndjson_chunks(self, viewer: Viewer, criteria: ExploreFilter) -> Iterator[str]:
+        with transaction(self.factory) as session:
+            yield from history.export_ndjson(session, viewer, criteria)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -111,3 +112,17 @@ def test_the_csv_streams_the_filtered_set_and_counts_as_a_download(
     again = api.get("/api/v1/exports/readings.csv", headers=ana.headers)
     assert (again.status_code, again.json()["code"]) == (429, "EXPORT_RATE_LIMITED")
     assert int(again.headers["retry-after"]) > 0
+
+
+def test_the_ndjson_export_carries_the_same_rows_as_json_lines(
+    api: TestClient, caller: MakeCaller, session_factory: sessionmaker[Session]
+) -> None:
+    ana, ben = caller(), caller()
+    done(session_factory, ana, "left")
+    done(session_factory, ana, "right")
+    done(session_factory, ben, "left")
+    response = api.get("/api/v1/exports/readings.ndjson?hand=left", headers=ana.headers)
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert [(row["hand"], row["owner"]) for row in rows] == [("left", "you")]
+    assert rows[0]["analysis_types"] == ["life", "love"]
