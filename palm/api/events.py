@@ -18,6 +18,8 @@ import anyio
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
+from palm.errors import PalmError
+
 EVENT_STREAM = "text/event-stream"
 POLL_SECONDS = 0.25
 HEARTBEAT_SECONDS = 15.0
@@ -54,7 +56,11 @@ async def _events(
     yield f"retry: {RETRY_MS}\n\n"
     started = beat = time.monotonic()
     while True:
-        snapshot = await anyio.to_thread.run_sync(read)
+        try:
+            snapshot = await anyio.to_thread.run_sync(read)
+        except PalmError as error:  # it went away meanwhile (deleted): say so and end
+            yield f"event: error\ndata: {json.dumps({'code': error.code})}\n\n"
+            return
         if snapshot.position > after or (snapshot.final and after < 0):
             yield frame(snapshot)
             after, beat = snapshot.position, time.monotonic()
