@@ -1,4 +1,4 @@
-"""`python -m palm COMMAND`: serve, migrate, create-user, set-role, ping, analyze,
+"""`python -m palm COMMAND`: serve, api, migrate, create-user, set-role, ping, analyze,
 rebuild-rollups, rotate-keys."""
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m palm", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="migrations, Redis, workers and the Streamlit app")
+    api = commands.add_parser("api", help="the REST API alone (uvicorn on PALM_API_PORT)")
+    api.add_argument(
+        "--print-schema",
+        action="store_true",
+        help="print the OpenAPI document (docs/api/openapi-v1.json) instead of serving",
+    )
     commands.add_parser("migrate", help="apply database migrations")
     create = commands.add_parser("create-user", help="create an account")
     create.add_argument("email")
@@ -151,6 +157,14 @@ def _run(runtime: Runtime, args: argparse.Namespace) -> int:
         from palm.launcher import serve
 
         return serve(runtime.settings)
+    if args.command == "api":
+        from palm.api import schema_text
+        from palm.api import serve as serve_api
+
+        if args.print_schema:
+            print(schema_text(), end="")
+            return 0
+        return serve_api(runtime.settings)
     if args.command == "migrate":
         upgrade_to_head(runtime.settings.resolved_database_url, runtime.cipher)
         return 0

@@ -73,6 +73,11 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
+def api_command() -> list[str]:
+    """The REST API as its own child (`python -m palm api`), on PALM_API_PORT."""
+    return [sys.executable, "-m", "palm", "api"]
+
+
 def child_env(database_url: str, redis_url: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -121,6 +126,8 @@ def add_children(supervisor: Supervisor, settings: Settings) -> None:
         supervisor.add(worker_child(url, index, env))
     port = settings.palm_port
     supervisor.add(Child("streamlit", lambda _g: streamlit_command(port), env))
+    if settings.palm_api == "on":
+        supervisor.add(Child("api", lambda _g: api_command(), env))
 
 
 def worker_child(redis_url: str, index: int, env: dict[str, str]) -> Child:
@@ -145,6 +152,8 @@ def serve(settings: Settings, say: Callable[[str], None] = print) -> int:
     try:
         add_children(supervisor, settings)
         say(f"Palmline is at http://localhost:{settings.palm_port}  (Ctrl-C stops everything)")
+        if settings.palm_api == "on":
+            say(f"its API is at http://localhost:{settings.palm_api_port}/api/v1/docs")
         while not stopping:
             supervisor.tick()
             time.sleep(0.5)

@@ -13,8 +13,10 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar, cast
 
+import httpx
 from cryptography.fernet import MultiFernet
 from limits.storage import RedisStorage
 from redis import Redis
@@ -45,6 +47,7 @@ from palm.readers import LLMReader, build_reader
 from palm.readings import BatchLimits
 from palm.settings import Settings, get_settings
 from palm.vocabulary import Guarded
+from palm.webhooks import DeliveryRules
 
 T = TypeVar("T")
 
@@ -171,6 +174,12 @@ class Runtime:
         return BatchLimits.from_settings(self.settings)
 
     @property
+    def api_batch_limits(self) -> BatchLimits:
+        """The REST API's batches: up to PALM_API_BATCH_LIMIT photos, the same other rules."""
+        limits = BatchLimits.from_settings(self.settings)
+        return replace(limits, max_files=self.settings.palm_api_batch_limit)
+
+    @property
     def explorer(self) -> Explorer:
         return self._once(
             "explorer", lambda: Explorer(self.session_factory, self.redis, self.cipher)
@@ -240,6 +249,22 @@ class Runtime:
         )
 
     @property
+    def webhook_http(self) -> httpx.Client:
+        """The client webhook deliveries go out on: a short timeout, never a redirect."""
+        timeout = self.settings.palm_webhook_timeout
+        return self._once(
+            "webhook_http", lambda: httpx.Client(timeout=timeout, follow_redirects=False)
+        )
+
+    @property
+    def webhook_rules(self) -> DeliveryRules:
+        settings = self.settings
+        return DeliveryRules(
+            allow_private=settings.palm_webhook_allow_private,
+            max_failures=settings.palm_webhook_max_failures,
+        )
+
+    @property
     def chat_limiter(self) -> RateLimiter | None:
         return self._limiter("chat", self.settings.palm_chat_messages_per_minute)
 
@@ -255,6 +280,9 @@ class Runtime:
             s3_client = self._clients.get("s3_client")
             if s3_client is not None:
                 s3_client.close()
+            http = self._clients.get("webhook_http")
+            if http is not None:
+                http.close()
             self._clients.clear()
 
 

@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     palm_workers: int = Field(default=2, ge=0, le=32)
     palm_port: int = Field(default=8501, ge=1, le=65535)
+    #: The REST API (palm.api): its port, and whether `serve` starts it ("off" skips it).
+    palm_api: Literal["on", "off"] = "on"
+    palm_api_port: int = Field(default=8502, ge=1, le=65535)
+    #: Photos one API request may send (the bulk upload; the Analyze page keeps its own).
+    palm_api_batch_limit: int = Field(default=100, ge=1, le=100)
+    #: Webhooks: private/loopback targets only when allowed (tests, a lab); how long one
+    #: attempt may take; the retry waits (seconds, RQ); attempts failed in a row before an
+    #: endpoint is disabled.
+    palm_webhook_allow_private: bool = False
+    palm_webhook_timeout: float = Field(default=5.0, gt=0, le=30)
+    palm_webhook_retry_intervals: str = "60,300,900,2400"
+    palm_webhook_max_failures: int = Field(default=15, ge=1)
     palm_job_timeout: int = Field(default=300, ge=1)
     palm_job_result_ttl: int = Field(default=3600, ge=0)
     palm_job_failure_ttl: int = Field(default=7 * 24 * 3600, ge=60)

@@ -112,6 +112,15 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class TokenScope(StrEnum):
+    """What a personal access token may do in the REST API (the role still decides whose
+    data): read, write (upload, delete, share, chat), admin (the analyst's and admin's views)."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
 class Guarded(StrEnum):
     """What a person does that is rate-limited, per client address and per account."""
 

@@ -66,6 +66,24 @@ def test_an_upward_import_breaks_the_layers(tree_copy: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("module", "line", "edge"),
+    [
+        ("readings/store.py", "import palm.api", "palm.readings.store -> palm.api"),
+        ("api/deps.py", "import palm.ui.text", "palm.api.deps -> palm.ui.text"),
+        ("ui/text.py", "import palm.api.problems", "palm.ui.text -> palm.api.problems"),
+    ],
+)
+def test_the_api_is_an_entry_layer_beside_the_ui(
+    tree_copy: Path, module: str, line: str, edge: str
+) -> None:
+    """No feature imports the API, and the API and the UI never import each other."""
+    add_line(tree_copy / "palm" / module, line)
+    result = lint_imports(tree_copy)
+    assert result.returncode == 1
+    assert "palm is layered" in result.stdout and edge in result.stdout
+
+
 def test_reaching_into_a_feature_breaks_its_surface(tree_copy: Path) -> None:
     add_line(tree_copy / "palm" / "ui" / "navigation.py", "from palm.chat.threads import rename")
     result = lint_imports(tree_copy)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from palm.privacy import run_export
-from palm.readings import run_analysis
+from palm.readings import remove_readings, run_analysis
 from palm.runtime import get_runtime
 from palm.vocabulary import Progress
-from workers.tracking import tracked
+from palm.webhooks import deliver
+from workers.tracking import announce_export, announce_reading, tracked
 
 
 @tracked
@@ -32,6 +33,7 @@ def analyze_reading(reading_id: int, *, progress: Progress) -> None:
         reading_id,
         progress,
     )
+    announce_reading(reading_id)
 
 
 @tracked
@@ -40,7 +42,7 @@ def export_account(user_id: int, *, progress: Progress) -> int:
     runtime = get_runtime()
     if runtime.redis is None:
         raise RuntimeError("REDIS_URL is not set in the worker's environment")
-    return run_export(
+    size = run_export(
         runtime.session_factory,
         runtime.redis,
         runtime.blob_store,
@@ -48,3 +50,29 @@ def export_account(user_id: int, *, progress: Progress) -> int:
         user_id,
         progress,
     )
+    announce_export(user_id)
+    return size
+
+
+@tracked
+def delete_readings(user_id: int, reading_ids: str, *, progress: Progress) -> int:
+    """Delete many of one person's readings (the API's bulk delete; ids comma-separated);
+    returns how many went."""
+    runtime = get_runtime()
+    ids = [int(part) for part in reading_ids.split(",") if part]
+    return remove_readings(
+        runtime.session_factory,
+        runtime.blob_store,
+        runtime.redis,
+        user_id,
+        ids,
+        progress,
+    )
+
+
+@tracked
+def deliver_webhook(delivery_id: int, *, progress: Progress) -> None:
+    """One attempt of one webhook delivery; a failure is retried by RQ with backoff."""
+    runtime = get_runtime()
+    progress("sending", 0.5)
+    deliver(runtime.session_factory, runtime.webhook_http, runtime.webhook_rules, delivery_id)

@@ -16,7 +16,7 @@ from rq.exceptions import AbandonedJobError
 from rq.job import Job as RQJob
 from sqlalchemy.exc import SQLAlchemyError
 
-from palm import jobs
+from palm import jobs, webhooks
 from palm.db import transaction
 from palm.errors import PalmError
 from palm.explore import pseudonym
@@ -80,6 +80,9 @@ def record_failure(
             session, rq_id, error_code=error_code, error=error, will_retry=retrying
         )
         follow_job_failure(session, job, user_message)
+        reading_id = job.reading_id if job.state == "failed" else None
+    if reading_id is not None:
+        announce_reading(reading_id)
 
 
 def record_refusal(rq_id: str, error: PalmError) -> None:
@@ -87,8 +90,34 @@ def record_refusal(rq_id: str, error: PalmError) -> None:
     with transaction(runtime.session_factory) as session:
         job = jobs.mark_refused(session, rq_id, error_code=error.code, error=str(error))
         unused = follow_job_failure(session, job, error.message)
+        reading_id = job.reading_id
     for key in unused:  # committed: the refused photo's files go too
         runtime.blob_store.delete(key)
+    if reading_id is not None:
+        announce_reading(reading_id)
+
+
+def announce_reading(reading_id: int) -> None:
+    """Webhooks for a reading that settled; best effort: never fails the job itself."""
+    runtime = get_runtime()
+    if runtime.queues is None:
+        return
+    try:
+        policy = jobs.webhook_policy(runtime.settings)
+        webhooks.reading_settled(runtime.session_factory, runtime.queues, policy, reading_id)
+    except (PalmError, RedisError, SQLAlchemyError, OSError):
+        log.exception("webhooks for reading %s could not be queued", reading_id)
+
+
+def announce_export(user_id: int) -> None:
+    runtime = get_runtime()
+    if runtime.queues is None:
+        return
+    try:
+        policy = jobs.webhook_policy(runtime.settings)
+        webhooks.export_ready(runtime.session_factory, runtime.queues, policy, user_id)
+    except (PalmError, RedisError, SQLAlchemyError, OSError):
+        log.exception("webhooks for the export of %s could not be queued", user_id)
 
 
 def _context(rq_id: str, kind: str, queue: str, user_id: int | None) -> dict[str, Any]:

@@ -49,6 +49,15 @@ from palm.accounts.sessions import redeem_ticket as redeem_sign_in_ticket
 from palm.accounts.sessions import resolve as resolve_session
 from palm.accounts.sessions import revoke as revoke_session
 from palm.accounts.throttle import KNOWN_PREFIX, SignInLimits, limited_sign_up, pair_key, sign_in
+from palm.accounts.tokens import (
+    MAX_TOKEN_NAME,
+    TokenInfo,
+    TokenOwner,
+    create_token,
+    list_tokens,
+    resolve_token,
+    revoke_token,
+)
 from palm.accounts.users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -71,6 +80,7 @@ __all__ = [
     "DEFAULT_ANALYSIS_TYPES",
     "KNOWN_PREFIX",
     "MAX_DISPLAY_NAME",
+    "MAX_TOKEN_NAME",
     "MIN_PASSWORD_LENGTH",
     "SESSION_COOKIE",
     "SESSION_PREFIX",
@@ -84,6 +94,8 @@ __all__ = [
     "SessionStoreUnavailableError",
     "SignInEntry",
     "SignInLimits",
+    "TokenInfo",
+    "TokenOwner",
     "addresses_of",
     "assign_role",
     "authenticate",
@@ -93,6 +105,7 @@ __all__ = [
     "check_email",
     "count_admins",
     "count_users",
+    "create_token",
     "create_user",
     "dominant_hand",
     "find_by_email",
@@ -102,6 +115,7 @@ __all__ = [
     "issue_sign_in_ticket",
     "limited_sign_up",
     "list_sessions",
+    "list_tokens",
     "list_users",
     "load_preferences",
     "normalise_email",
@@ -114,9 +128,11 @@ __all__ = [
     "record_logout",
     "redeem_sign_in_ticket",
     "resolve_session",
+    "resolve_token",
     "revoke_all",
     "revoke_other_session",
     "revoke_session",
+    "revoke_token",
     "safe_next",
     "save_preferences",
     "set_account_disabled",

@@ -57,11 +57,18 @@ class Explorer:
         return run
 
     def page(
-        self, viewer: Viewer, criteria: ExploreFilter, after: history.Cursor | None = None
+        self,
+        viewer: Viewer,
+        criteria: ExploreFilter,
+        after: history.Cursor | None = None,
+        limit: int = history.PAGE_SIZE,
     ) -> history.HistoryPage:
-        """A history page; the first one is cached unless a worker will still change a row."""
-        compute = self._read(lambda s: history.history_page(s, viewer, criteria, after=after))
-        if after is not None:
+        """A history page; the first one of the default size is cached unless a worker will
+        still change a row (the REST API asks for other sizes)."""
+        compute = self._read(
+            lambda s: history.history_page(s, viewer, criteria, after=after, limit=limit)
+        )
+        if after is not None or limit != history.PAGE_SIZE:
             return compute()
         return self.cache.fetch(
             "page", viewer, criteria.digest(), compute, PAGE, keep=lambda p: not p.in_flight
@@ -126,3 +133,20 @@ class Explorer:
         """The filtered set as CSV, streamed (never cached: it can be a million rows)."""
         with transaction(self.factory) as session:
             yield from history.export_csv(session, viewer, criteria)
+
+    def ndjson_export(
+        self,
+        viewer: Viewer,
+        criteria: ExploreFilter,
+        *,
+        rate: ActionLimits | None = None,
+        address: str = "",
+    ) -> Iterator[str]:
+        """Like ``csv_export``, as NDJSON (counted as the same kind of download)."""
+        target = "history.ndjson"
+        enforce(self.factory, rate, user_id=viewer.user_id, address=address, target=target)
+        return self._ndjson_chunks(viewer, criteria)
+
+    def _ndjson_chunks(self, viewer: Viewer, criteria: ExploreFilter) -> Iterator[str]:
+        with transaction(self.factory) as session:
+            yield from history.export_ndjson(session, viewer, criteria)

@@ -2,6 +2,8 @@
 rate limits, the audit log, cache generations, the embedded Redis and child processes.
 Imports nothing above it."""
 
+from palm.infra.addresses import LOCAL as LOCAL_ADDRESS
+from palm.infra.addresses import client_address_of
 from palm.infra.audit import (
     AuditAction,
     AuditFilter,
@@ -45,6 +47,7 @@ from palm.infra.storage import (
 
 __all__ = [
     "GLOBAL_GENERATION",
+    "LOCAL_ADDRESS",
     "ActionLimits",
     "AuditAction",
     "AuditFilter",
@@ -65,6 +68,7 @@ __all__ = [
     "RotatedValues",
     "S3Objects",
     "check_reachable",
+    "client_address_of",
     "configure_logging",
     "connect",
     "die_with_parent",

@@ -42,6 +42,9 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_ENABLED = "account_enabled"
     QUEUE_EMPTIED = "queue_emptied"
     READINGS_COMPARED = "readings_compared"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class Outcome(enum.StrEnum):

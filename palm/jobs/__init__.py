@@ -10,9 +10,11 @@ from palm.jobs.policy import (
     QUEUE_NAMES,
     JobPolicy,
     analysis_policy,
+    bulk_policy,
     export_policy,
     ping_policy,
     policy_for,
+    webhook_policy,
 )
 from palm.jobs.queue import (
     FAILURE_CALLBACK,
@@ -37,6 +39,7 @@ from palm.jobs.rows import (
     mark_requeued,
     mark_started,
     open_jobs,
+    owned_job,
     recent_jobs,
     report_progress,
 )
@@ -52,6 +55,7 @@ __all__ = [
     "QueueUnavailableError",
     "Queues",
     "analysis_policy",
+    "bulk_policy",
     "count_by_state",
     "create_job",
     "discard_jobs",
@@ -66,6 +70,7 @@ __all__ = [
     "mark_requeued",
     "mark_started",
     "open_jobs",
+    "owned_job",
     "ping_policy",
     "policy_for",
     "recent_jobs",
@@ -74,5 +79,6 @@ __all__ = [
     "recover_worker_jobs",
     "report_progress",
     "submit",
+    "webhook_policy",
     "worker_deaths_per_hour",
 ]

@@ -44,7 +44,36 @@ def policy_for(kind: str, settings: Settings) -> JobPolicy:
     """The policy of a kind of job (a job enqueued again runs under today's policy)."""
     if kind == "export":
         return export_policy(settings)
+    if kind == "bulk_delete":
+        return bulk_policy(settings)
+    if kind == "webhook":
+        return webhook_policy(settings)
     return analysis_policy(settings) if kind == "analysis" else ping_policy(settings)
+
+
+def bulk_policy(settings: Settings) -> JobPolicy:
+    """Deleting up to a thousand readings: ten minutes at most, retried once (a retry skips
+    what is already gone)."""
+    return JobPolicy(
+        timeout=600,
+        result_ttl=3600,
+        failure_ttl=settings.palm_job_failure_ttl,
+        retries=1,
+        retry_intervals=(5,),
+    )
+
+
+def webhook_policy(settings: Settings) -> JobPolicy:
+    """One webhook delivery: a short attempt, then retries after the configured waits
+    (by default 5 tries over about an hour)."""
+    intervals = tuple(int(part) for part in settings.palm_webhook_retry_intervals.split(","))
+    return JobPolicy(
+        timeout=int(settings.palm_webhook_timeout) + 30,
+        result_ttl=3600,
+        failure_ttl=settings.palm_job_failure_ttl,
+        retries=len(intervals),
+        retry_intervals=intervals,
+    )
 
 
 def export_policy(settings: Settings) -> JobPolicy:

@@ -59,6 +59,14 @@ def get_job(session: Session, rq_id: str) -> Job:
     return job
 
 
+def owned_job(session: Session, user_id: int, rq_id: str) -> Job:
+    """The job if it is the user's; anyone else's id is simply not known."""
+    job = session.scalar(select(Job).where(Job.rq_id == rq_id, Job.user_id == user_id))
+    if job is None:
+        raise JobNotFoundError(rq_id)
+    return job
+
+
 def mark_started(session: Session, rq_id: str) -> Job:
     """A worker picked the job up: one more attempt, error of a previous attempt cleared."""
     job = get_job(session, rq_id)

@@ -10,9 +10,12 @@ from palm.models.keys import KeyRotation
 from palm.models.ops import OpsSetting
 from palm.models.readings import Image, Interpretation, LineResult, Reading
 from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
+from palm.models.tokens import ApiToken
 from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly, forget_user_usage
+from palm.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Conversation",
     "Image",
@@ -37,6 +40,8 @@ __all__ = [
     "UsageRecord",
     "UsageUserMonthly",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "forget_user_usage",
     "utcnow",
 ]

@@ -3,6 +3,7 @@ readings, and keeping the trend rollups in step. Operations that own a transacti
 ``operations``; everything else takes a Session and never commits."""
 
 from palm.readings.analysis import THUMBNAIL_SIDE
+from palm.readings.bulk import MAX_BULK, owned_ids, remove_readings, submit_removal
 from palm.readings.operations import remove_reading, run_analysis, submit_batch
 from palm.readings.removal import Removal, remove_all_readings
 from palm.readings.rollups import bucket_of, rebuild
@@ -33,6 +34,7 @@ from palm.readings.summary import LatestReading, LinesPoint, ReadingSummary, rea
 from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
 
 __all__ = [
+    "MAX_BULK",
     "THUMBNAIL_SIDE",
     "Batch",
     "BatchItem",
@@ -61,10 +63,13 @@ __all__ = [
     "image_key_of",
     "interpretations_of",
     "list_readings",
+    "owned_ids",
     "reading_summary",
     "rebuild",
     "remove_all_readings",
     "remove_reading",
+    "remove_readings",
     "run_analysis",
     "submit_batch",
+    "submit_removal",
 ]

@@ -306,17 +306,18 @@ class BatchItem:
     progress: float
     error_code: str | None
     message: str | None
+    job_id: str | None = None  # the RQ id of its analysis job (the REST API's progress stream)
 
 
 def batch_progress(session: Session, user_id: int, batch_id: str) -> list[BatchItem]:
     query = (
-        select(Reading, Job.stage, Job.progress)
+        select(Reading, Job.stage, Job.progress, Job.rq_id)
         .outerjoin(Job, Job.reading_id == Reading.id)
         .where(Reading.user_id == user_id, Reading.batch_id == batch_id)
         .order_by(Reading.id)
     )
     items = []
-    for reading, stage, progress in session.execute(query):
+    for reading, stage, progress, rq_id in session.execute(query):
         done = reading.status in (ReadingStatus.DONE, ReadingStatus.FAILED)
         items.append(
             BatchItem(
@@ -327,6 +328,7 @@ def batch_progress(session: Session, user_id: int, batch_id: str) -> list[BatchI
                 progress=1.0 if done else float(progress or 0.0),
                 error_code=reading.error_code,
                 message=reading.error_message,
+                job_id=rq_id,
             )
         )
     return items

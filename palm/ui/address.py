@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from palm.infra import LOCAL_ADDRESS, client_address_of
 from palm.ui import resources
 
-LOCAL = "127.0.0.1"
-
-
-def resolve(peer: str | None, forwarded_for: str, trusted_proxies: int) -> str:
-    """The client's address from the connection's peer and the X-Forwarded-For chain."""
-    chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
-    hops = [*chain, peer or LOCAL]
-    if trusted_proxies <= 0:
-        return hops[-1]
-    return hops[max(0, len(hops) - 1 - trusted_proxies)]
+LOCAL = LOCAL_ADDRESS
+#: The rule itself lives in palm.infra (the REST API follows the same one).
+resolve = client_address_of
 
 
 def client_address() -> str:

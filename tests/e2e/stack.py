@@ -26,6 +26,7 @@ class RunningStack:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    api_port: int = 0
 
     @property
     def url(self) -> str:
@@ -81,12 +82,19 @@ def launch(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 def running_stack(
     env: dict[str, str], tmp_path: Path, workers: int = 1, unset: tuple[str, ...] = ()
 ) -> Iterator[RunningStack]:
-    port = free_port()
-    full_env = {**os.environ, **env, "PALM_PORT": str(port), "PALM_WORKERS": str(workers)}
+    port, api_port = free_port(), free_port()
+    full_env = {
+        **os.environ,
+        "PALM_API": "off",  # the stack's API child only where a test asks for it
+        **env,
+        "PALM_PORT": str(port),
+        "PALM_API_PORT": str(api_port),
+        "PALM_WORKERS": str(workers),
+    }
     for key in unset:
         full_env.pop(key, None)
     log = tmp_path / "serve.log"
-    stack = RunningStack(process=launch(full_env, log), port=port, log=log)
+    stack = RunningStack(process=launch(full_env, log), port=port, log=log, api_port=api_port)
     try:
         wait_until(lambda: _healthy(stack.url), 90, "streamlit", stack)
         wait_until(lambda: _workers_registered(env.get("REDIS_URL"), workers), 60, "workers", stack)
