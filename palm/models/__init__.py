@@ -9,7 +9,14 @@ from palm.models.jobs import Job
 from palm.models.keys import KeyRotation
 from palm.models.ops import OpsSetting
 from palm.models.readings import Image, Interpretation, LineResult, Reading
-from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
+from palm.models.rollups import (
+    ReadingDaily,
+    ReadingDailyAll,
+    ReadingFacetDaily,
+    TrendDaily,
+    TrendDailyAll,
+    TrendFacetDaily,
+)
 from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly, forget_user_usage
 
 __all__ = [
@@ -26,11 +33,13 @@ __all__ = [
     "Reading",
     "ReadingDaily",
     "ReadingDailyAll",
+    "ReadingFacetDaily",
     "ReadingShare",
     "SealedJSON",
     "SealedText",
     "TrendDaily",
     "TrendDailyAll",
+    "TrendFacetDaily",
     "UTCDateTime",
     "UnreadableDataError",
     "UsageDaily",

@@ -3,6 +3,7 @@ readings, and keeping the trend rollups in step. Operations that own a transacti
 ``operations``; everything else takes a Session and never commits."""
 
 from palm.readings.analysis import THUMBNAIL_SIDE
+from palm.readings.facets import types_mask
 from palm.readings.operations import remove_reading, run_analysis, submit_batch
 from palm.readings.removal import Removal, remove_all_readings
 from palm.readings.rollups import bucket_of, rebuild
@@ -65,4 +66,5 @@ __all__ = [
     "remove_reading",
     "run_analysis",
     "submit_batch",
+    "types_mask",
 ]
