@@ -2,19 +2,29 @@
 the set of analysis types (a bit mask: life 1, love 2, career 4, health 8, head 16), so the
 History engine and type filters are answered from sums instead of raw scans.
 
+And the blind index of the interpretation texts (``reading_terms``: keyed HMACs of their
+words and word prefixes, palm.readings.terms), so the text search runs in SQL on encrypted
+texts.
+
 Revision ID: 0013_explore_filters
 Revises: 0011_disabled
 
 Existing readings are summed in here in SQL of its own (as 0005 does), with the type mask
 computed from the stored JSON list the way the raw filter matches it (the quoted name).
+Existing texts are decrypted with the installation's keys (as 0008 does: the Alembic config's
+``attributes["cipher"]``, else PALM_ENCRYPTION_KEYS or the development key) and indexed, a
+window of reading ids at a time; the terms are palm.readings.terms' own (an index built by
+other rules would not find what the app looks up).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import sqlalchemy as sa
 from alembic import op
+from cryptography.fernet import MultiFernet
 
 revision: str = "0013_explore_filters"
 down_revision: str | None = "0011_disabled"
@@ -57,7 +67,59 @@ def upgrade() -> None:
         sa.Column("sum_curvature", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("day", "status", "hand", "line", "found", "engine", "types"),
     )
+    op.create_table(
+        "reading_terms",
+        sa.Column("term", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("reading_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["reading_id"], ["readings.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("term", "reading_id"),
+    )
+    op.create_index("ix_reading_terms_reading", "reading_terms", ["reading_id"])
     _backfill()
+    _index_texts()
+
+
+def _cipher() -> MultiFernet:
+    config = op.get_context().config
+    given = config.attributes.get("cipher") if config is not None else None
+    if given is None:
+        from palm.infra import load_cipher
+        from palm.settings import get_settings
+
+        given = load_cipher(get_settings())
+    return cast(MultiFernet, given)
+
+
+def _index_texts(window: int = 5000) -> None:
+    from palm.readings.terms import term_key, terms_of
+
+    connection = op.get_bind()
+    last = connection.execute(sa.text("SELECT max(reading_id) FROM interpretations")).scalar()
+    if not last:
+        return
+    if connection.dialect.name == "sqlite":  # ~60 terms a reading land all over the index
+        connection.exec_driver_sql("PRAGMA cache_size=-1000000")
+    cipher = _cipher()
+    key = term_key(cipher)
+    query = sa.text(
+        "SELECT reading_id, title, text FROM interpretations "
+        "WHERE reading_id BETWEEN :low AND :high"
+    )
+    terms = sa.table("reading_terms", sa.column("term"), sa.column("reading_id"))
+    for start in range(0, int(last), window):
+        texts: dict[int, list[str]] = {}
+        for reading_id, title, token in connection.execute(
+            query, {"low": start + 1, "high": start + window}
+        ):
+            plain = cipher.decrypt(token.encode("ascii")).decode("utf-8")
+            texts.setdefault(reading_id, []).extend((title, plain))
+        rows = sorted(
+            (value, reading_id)
+            for reading_id, items in texts.items()
+            for value in terms_of(key, items)
+        )
+        if rows:
+            connection.execute(terms.insert(), [{"term": t, "reading_id": r} for t, r in rows])
 
 
 def _backfill() -> None:
@@ -89,5 +151,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reading_terms_reading", table_name="reading_terms")
+    op.drop_table("reading_terms")
     op.drop_table("trend_facet_daily")
     op.drop_table("reading_facet_daily")

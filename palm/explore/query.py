@@ -12,11 +12,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import ColumnElement, String, bindparam, cast, exists, false, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from palm.infra import ensure_dev_key
-from palm.models import Interpretation, LineResult, Reading
+from palm.models import Interpretation, LineResult, Reading, ReadingTerm
+from palm.readings import search_matches, search_terms, term_key_of
 from palm.settings import Settings
 from palm.vocabulary import ANALYSIS_TYPES, LINE_NAMES, Role
 
@@ -120,36 +131,46 @@ def _line_condition(criteria: ExploreFilter) -> ColumnElement[bool]:
     return exists(select(line.id).where(*conditions).correlate(Reading))
 
 
-def text_matches(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[int]:
-    """The readings (of those the rest of the filter selects) with an interpretation whose
-    title or text contains the filter's text, in any case.
+def text_matches(
+    session: Session, viewer: Viewer, criteria: ExploreFilter, candidates: ColumnElement[bool]
+) -> list[int]:
+    """The readings (of those the rest of the filter and ``candidates`` select) whose
+    decrypted titles and texts match the search (``palm.readings.search_matches``).
 
-    The texts are encrypted at rest, so the database cannot search them: SQL narrows the
-    readings by every other condition, then their texts are decrypted here and matched. The
-    cost is one decryption per interpretation of the narrowed readings.
-    """
+    Only for what the terms cannot settle alone (a search word longer than the indexed
+    prefixes): one decryption per interpretation of the candidates, which the terms have
+    narrowed first."""
     narrowed = reading_conditions(session, viewer, criteria.model_copy(update={"text": ""}))
     query = (
         select(Interpretation.reading_id, Interpretation.title, Interpretation.text)
         .join(Reading, Reading.id == Interpretation.reading_id)
-        .where(*narrowed)
+        .where(*narrowed, candidates)
+        .order_by(Interpretation.reading_id)
     )
-    needle = criteria.text.casefold()
-    return sorted(
-        {
-            reading_id
-            for reading_id, title, text in session.execute(query)
-            if needle in title.casefold() or needle in text.casefold()
-        }
-    )
+    texts: dict[int, list[str]] = {}
+    for reading_id, title, text in session.execute(query):
+        texts.setdefault(reading_id, []).extend((title, text))
+    return sorted(i for i, items in texts.items() if search_matches(criteria.text, items))
+
+
+def _has_term(value: int) -> ColumnElement[bool]:
+    return Reading.id.in_(select(ReadingTerm.reading_id).where(ReadingTerm.term == value))
 
 
 def _text_condition(
     session: Session, viewer: Viewer, criteria: ExploreFilter
 ) -> ColumnElement[bool]:
-    """Ids inlined as literals: a common word can match more readings than a statement may
+    """Every search word's term belongs to the reading (the blind index, in SQL); checked
+    on the decrypted texts only when a word is longer than the index's prefixes. Checked
+    ids are inlined as literals: a common word can match more readings than a statement may
     have bound parameters."""
-    matches = text_matches(session, viewer, criteria)
+    search = search_terms(term_key_of(session.get_bind().dialect), criteria.text)
+    if search is None:  # no word to look up: nothing in the texts can match
+        return false()
+    condition = and_(*[_has_term(value) for value in search.terms])
+    if not search.verify:
+        return condition
+    matches = text_matches(session, viewer, criteria, condition)
     return Reading.id.in_(bindparam(None, matches, expanding=True, literal_execute=True))
 
 
@@ -164,7 +185,7 @@ def reading_conditions(
     session: Session, viewer: Viewer, criteria: ExploreFilter
 ) -> list[ColumnElement[bool]]:
     """The WHERE of every explore query: the viewer's scope, then the filter (a text filter
-    reads the matching readings first, see ``text_matches``)."""
+    through the blind index of the texts, see ``_text_condition``)."""
     conditions: list[ColumnElement[bool]] = []
     if not viewer.sees_everyone:
         conditions.append(Reading.user_id == viewer.user_id)

@@ -124,7 +124,10 @@ def line_presence(
 
 
 def engines_in_use(session: Session, viewer: Viewer) -> list[str]:
-    """The engines the viewer's readings were read by (options for the filter bar)."""
+    """The engines the viewer's readings were read by (options for the filter bar); an
+    analyst's from the facet rollup (its rows all count something: emptied ones are removed)."""
+    if viewer.sees_everyone:
+        return rollup.engines(session)
     query = select(Reading.engine).where(
         *where(session, viewer, ExploreFilter()), Reading.engine.is_not(None)
     )

@@ -193,3 +193,9 @@ def line_presence(session: Session, viewer: Viewer, criteria: ExploreFilter) -> 
         .order_by(table.line, table.found)
     )
     return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]
+
+
+def engines(session: Session) -> list[str]:
+    """Every engine some reading was read by (a failed or pending one has none: ``''``)."""
+    query = select(ReadingFacetDaily.engine).where(ReadingFacetDaily.engine != "").distinct()
+    return sorted(str(engine) for engine in session.scalars(query))

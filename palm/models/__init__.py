@@ -8,7 +8,7 @@ from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
 from palm.models.keys import KeyRotation
 from palm.models.ops import OpsSetting
-from palm.models.readings import Image, Interpretation, LineResult, Reading
+from palm.models.readings import Image, Interpretation, LineResult, Reading, ReadingTerm
 from palm.models.rollups import (
     ReadingDaily,
     ReadingDailyAll,
@@ -35,6 +35,7 @@ __all__ = [
     "ReadingDailyAll",
     "ReadingFacetDaily",
     "ReadingShare",
+    "ReadingTerm",
     "SealedJSON",
     "SealedText",
     "TrendDaily",

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -123,3 +124,16 @@ class Interpretation(Base):
     version: Mapped[str] = mapped_column(String(32), default="")
     #: Why the offline reader wrote this one although an LLM is configured (an LLM_* code).
     fallback_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ReadingTerm(Base):
+    """One term of a reading's interpretation texts: a keyed HMAC of a word or word prefix
+    (palm.readings.terms), so the text search runs in SQL while the texts stay encrypted."""
+
+    __tablename__ = "reading_terms"
+    __table_args__ = (Index("ix_reading_terms_reading", "reading_id"),)
+
+    term: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    reading_id: Mapped[int] = mapped_column(
+        ForeignKey("readings.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -30,6 +30,10 @@ from palm.readings.submission import (
     Upload,
 )
 from palm.readings.summary import LatestReading, LinesPoint, ReadingSummary, reading_summary
+from palm.readings.terms import Search, search_terms
+from palm.readings.terms import key_of as term_key_of
+from palm.readings.terms import matches as search_matches
+from palm.readings.terms import rebuild as rebuild_terms
 from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
 
 __all__ = [
@@ -47,6 +51,7 @@ __all__ = [
     "ReadingSummary",
     "Refusal",
     "Removal",
+    "Search",
     "SubmissionInProgressError",
     "Upload",
     "active_batches",
@@ -62,9 +67,13 @@ __all__ = [
     "list_readings",
     "reading_summary",
     "rebuild",
+    "rebuild_terms",
     "remove_all_readings",
     "remove_reading",
     "run_analysis",
+    "search_matches",
+    "search_terms",
     "submit_batch",
+    "term_key_of",
     "types_mask",
 ]

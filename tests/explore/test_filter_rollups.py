@@ -112,6 +112,14 @@ def test_every_engine_and_type_filter_alone_and_combined_equals_the_raw_queries(
     assert served == len(FACETS) * len(PLAIN)  # no random check above was a raw-vs-raw one
 
 
+def test_an_analysts_engine_options_are_those_of_the_remaining_readings(
+    session_factory: sessionmaker[Session], analyst: Viewer
+) -> None:
+    with transaction(session_factory) as session:
+        raw = session.scalars(select(Reading.engine).where(Reading.engine.is_not(None)))
+        assert trends.engines_in_use(session, analyst) == sorted({str(e) for e in raw})
+
+
 def test_a_users_own_engine_filter_runs_raw(analyst: Viewer) -> None:
     user = Viewer(analyst.user_id, Role.USER)
     assert not trends_rollup.serves_charts(user, ExploreFilter(engines=("offline",)))
@@ -158,3 +166,31 @@ def test_every_reading_of_a_type_set_counts_once_under_any_of_its_types(
             session, analyst, ExploreFilter(analysis_types=("head", "life", "love"))
         )
     assert count == 1
+
+
+def test_text_search_finds_word_starts_through_the_index_with_every_other_filter(
+    session_factory: sessionmaker[Session], make_account: Callable[..., int]
+) -> None:
+    owner = make_account("texts@example.com")
+    analyst = Viewer(owner, Role.ANALYST)
+    long_word = "Extraordinarily calm."
+    with transaction(session_factory) as session:
+        bold = add_reading(session, ReadingSpec(owner, texts={"life": "Bold, steady warmth."}))
+        calm = add_reading(session, ReadingSpec(owner, hand="right", texts={"love": long_word}))
+        deleted = add_reading(session, ReadingSpec(owner, texts={"life": "Bold again."}))
+        readings.delete_reading(session, owner, deleted)
+
+        def found(text: str, **fields: Any) -> list[int]:
+            criteria = ExploreFilter(text=text, **fields)
+            rows = history.history_page(session, analyst, criteria).rows
+            assert history.count_matching(session, analyst, criteria) == len(rows)
+            return sorted(row.id for row in rows)
+
+        assert found("BOLD") == [bold]  # the deleted reading's terms went with it
+        assert found("warm stead") == [bold]
+        assert found("life") == [bold, calm]  # titles too: both have a "Life" interpretation
+        assert found("eady") == []
+        assert found("extraordinaril") == [calm]  # beyond the prefixes: checked decrypted
+        assert found("extraordinarilx") == []
+        assert found("calm", hands=("left",)) == []
+        assert found("?!") == []
