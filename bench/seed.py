@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 
 from palm.infra import load_cipher
 from palm.migrate import upgrade_to_head
-from palm.readings.terms import strings_of, term, term_key
+from palm.readings.terms import term, term_key, words
 from palm.settings import get_settings
 
 USERS = 1000
@@ -91,15 +91,16 @@ def sealer(cipher: MultiFernet) -> Callable[[str | None], str | None]:
 
 
 def indexer(cipher: MultiFernet) -> Callable[[list[str]], list[int]]:
-    """The reading's blind-index terms (palm.readings.terms), each string hashed once."""
+    """The reading's blind-index terms (palm.readings.terms), each word hashed once."""
     key, known = term_key(cipher), {}
 
     def index(texts: list[str]) -> list[int]:
         found = set()
-        for string in strings_of(texts):
-            if string not in known:
-                known[string] = term(key, string)
-            found.add(known[string])
+        for text in texts:
+            for word in words(text):
+                if word not in known:
+                    known[word] = term(key, word)
+                found.add(known[word])
         return sorted(found)
 
     return index

@@ -16,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
-    bindparam,
     cast,
     exists,
     false,
@@ -26,8 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from palm.infra import ensure_dev_key
-from palm.models import Interpretation, LineResult, Reading, ReadingTerm
-from palm.readings import search_matches, search_terms, term_key_of
+from palm.models import LineResult, Reading, ReadingTerm
+from palm.readings import search_terms, term_key_of
 from palm.settings import Settings
 from palm.vocabulary import ANALYSIS_TYPES, LINE_NAMES, Role
 
@@ -131,47 +130,15 @@ def _line_condition(criteria: ExploreFilter) -> ColumnElement[bool]:
     return exists(select(line.id).where(*conditions).correlate(Reading))
 
 
-def text_matches(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, candidates: ColumnElement[bool]
-) -> list[int]:
-    """The readings (of those the rest of the filter and ``candidates`` select) whose
-    decrypted titles and texts match the search (``palm.readings.search_matches``).
-
-    Only for what the terms cannot settle alone (a search word longer than the indexed
-    prefixes): one decryption per interpretation of the candidates, which the terms have
-    narrowed first."""
-    narrowed = reading_conditions(session, viewer, criteria.model_copy(update={"text": ""}))
-    query = (
-        select(Interpretation.reading_id, Interpretation.title, Interpretation.text)
-        .join(Reading, Reading.id == Interpretation.reading_id)
-        .where(*narrowed, candidates)
-        .order_by(Interpretation.reading_id)
-    )
-    texts: dict[int, list[str]] = {}
-    for reading_id, title, text in session.execute(query):
-        texts.setdefault(reading_id, []).extend((title, text))
-    return sorted(i for i, items in texts.items() if search_matches(criteria.text, items))
-
-
 def _has_term(value: int) -> ColumnElement[bool]:
     return Reading.id.in_(select(ReadingTerm.reading_id).where(ReadingTerm.term == value))
 
 
-def _text_condition(
-    session: Session, viewer: Viewer, criteria: ExploreFilter
-) -> ColumnElement[bool]:
-    """Every search word's term belongs to the reading (the blind index, in SQL); checked
-    on the decrypted texts only when a word is longer than the index's prefixes. Checked
-    ids are inlined as literals: a common word can match more readings than a statement may
-    have bound parameters."""
-    search = search_terms(term_key_of(session.get_bind().dialect), criteria.text)
-    if search is None:  # no word to look up: nothing in the texts can match
-        return false()
-    condition = and_(*[_has_term(value) for value in search.terms])
-    if not search.verify:
-        return condition
-    matches = text_matches(session, viewer, criteria, condition)
-    return Reading.id.in_(bindparam(None, matches, expanding=True, literal_execute=True))
+def _text_condition(session: Session, criteria: ExploreFilter) -> ColumnElement[bool]:
+    """Every search word's term belongs to the reading: the blind index of the encrypted
+    texts (palm.readings.terms), in SQL; no text is decrypted."""
+    terms = search_terms(term_key_of(session.get_bind().dialect), criteria.text)
+    return and_(*[_has_term(value) for value in terms]) if terms else false()
 
 
 def _type_condition(types: tuple[str, ...]) -> ColumnElement[bool]:
@@ -204,7 +171,7 @@ def reading_conditions(
     if criteria.narrows_lines:
         conditions.append(_line_condition(criteria))
     if criteria.text:
-        conditions.append(_text_condition(session, viewer, criteria))
+        conditions.append(_text_condition(session, criteria))
     return conditions
 
 

@@ -30,10 +30,9 @@ from palm.readings.submission import (
     Upload,
 )
 from palm.readings.summary import LatestReading, LinesPoint, ReadingSummary, reading_summary
-from palm.readings.terms import Search, search_terms
 from palm.readings.terms import key_of as term_key_of
-from palm.readings.terms import matches as search_matches
 from palm.readings.terms import rebuild as rebuild_terms
+from palm.readings.terms import search_terms
 from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
 
 __all__ = [
@@ -51,7 +50,6 @@ __all__ = [
     "ReadingSummary",
     "Refusal",
     "Removal",
-    "Search",
     "SubmissionInProgressError",
     "Upload",
     "active_batches",
@@ -71,7 +69,6 @@ __all__ = [
     "remove_all_readings",
     "remove_reading",
     "run_analysis",
-    "search_matches",
     "search_terms",
     "submit_batch",
     "term_key_of",

@@ -2,17 +2,16 @@
 search run in SQL although the texts are encrypted at rest.
 
 Each reading gets one row per distinct *term* of its interpretations' titles and texts: the
-keyed HMAC-SHA256 (first 8 bytes, a BIGINT) of every word, casefolded, and of each of its
-prefixes from 3 to ``PREFIX_MAX`` letters. The database sees only these numbers: without the
-key it cannot tell which word a term is, though it can see which readings share one (word
-frequencies leak, the words do not) — the price of searching without decrypting everything,
-and why plaintext FTS (which would store the words themselves) is not used.
+keyed HMAC-SHA256 (first 8 bytes, a BIGINT) of each word, casefolded. The database sees only
+these numbers: without the key it cannot tell which word a term is, though it can see which
+readings share one (word frequencies leak, the words do not) — the price of searching without
+decrypting everything, and why plaintext FTS (which would store the words themselves) is not
+used.
 
-Search semantics (``search_terms``): every word of the search must start a word of one of the
-reading's texts, in any order and any case ("stead warm" finds "Steady warmth"); a search
-word of one or two letters matches that whole word only; one longer than ``PREFIX_MAX`` is
-looked up by its first ``PREFIX_MAX`` letters and the candidates are then checked against the
-decrypted texts (``matches``), so the result is exact either way.
+Search semantics (``search_terms``, ``matches``): every word of the search must be a word of
+the reading's texts, in any order and any case ("WARMTH steady" finds "Steady warmth"; "warm"
+does not). Whole words, not prefixes: prefixes of 3–12 letters would be ~64 terms a reading
+instead of ~15 (61M rows at 1M readings, 4× the index and its write cost).
 
 Kept in the write transaction by ``store.replace_results`` (the reading's terms replaced with
 its interpretations); deleting a reading cascades. The key is derived from the *oldest* key of
@@ -27,7 +26,6 @@ import hmac
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, insert, select
@@ -37,7 +35,6 @@ from sqlalchemy.orm import Session
 from palm.db import cipher_of
 from palm.models import Interpretation, ReadingTerm
 
-PREFIX_MIN, PREFIX_MAX = 3, 12
 WORD = re.compile(r"\w+")
 #: Per cipher object (weak: a cipher gone must not lend its key to a new one at its address).
 _KEYS: weakref.WeakKeyDictionary[MultiFernet, bytes] = weakref.WeakKeyDictionary()
@@ -60,27 +57,18 @@ def key_of(dialect: Dialect) -> bytes:
 
 
 def words(text: str) -> list[str]:
+    """Runs of letters, digits and underscores, casefolded."""
     return WORD.findall(text.casefold())
 
 
-def strings_of(texts: Iterable[str]) -> set[str]:
-    """What gets a term: each word, and its prefixes of PREFIX_MIN..PREFIX_MAX letters."""
-    found: set[str] = set()
-    for text in texts:
-        for word in words(text):
-            found.add(word)
-            found.update(word[:size] for size in range(PREFIX_MIN, min(len(word), PREFIX_MAX + 1)))
-    return found
-
-
 def term(key: bytes, string: str) -> int:
-    """A string's term: 8 bytes of its HMAC, as a signed 64-bit integer (BIGINT)."""
+    """A word's term: 8 bytes of its HMAC, as a signed 64-bit integer (BIGINT)."""
     digest = hmac.new(key, string.encode("utf-8"), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def terms_of(key: bytes, texts: Iterable[str]) -> list[int]:
-    return sorted({term(key, string) for string in strings_of(texts)})
+    return sorted({term(key, word) for text in texts for word in words(text)})
 
 
 def index_reading(session: Session, reading_id: int, texts: Iterable[str]) -> None:
@@ -92,34 +80,17 @@ def index_reading(session: Session, reading_id: int, texts: Iterable[str]) -> No
         session.execute(insert(ReadingTerm), rows)
 
 
-@dataclass(frozen=True)
-class Search:
-    """A text search as terms: every one must be the reading's; ``verify`` when a word was
-    longer than PREFIX_MAX (its term only narrows the candidates)."""
-
-    terms: tuple[int, ...]
-    verify: bool
-
-
-def search_terms(key: bytes, text: str) -> Search | None:
-    """The terms of a search, or None when it has no word (then nothing is indexed for it)."""
-    query = words(text)
-    if not query:
-        return None
-    return Search(
-        tuple(sorted({term(key, word[:PREFIX_MAX]) for word in query})),
-        any(len(word) > PREFIX_MAX for word in query),
-    )
+def search_terms(key: bytes, text: str) -> tuple[int, ...]:
+    """The terms a reading needs to match the search (none: the search has no word, and then
+    nothing matches)."""
+    return tuple(sorted({term(key, word) for word in words(text)}))
 
 
 def matches(text: str, texts: Iterable[str]) -> bool:
-    """The search semantics on plain texts: every search word starts one of their words (a
-    word of one or two letters: equals one)."""
+    """The search semantics on plain texts (what the terms compute in SQL)."""
+    wanted = set(words(text))
     present = {word for item in texts for word in words(item)}
-    return all(
-        any(word == have if len(word) < PREFIX_MIN else have.startswith(word) for have in present)
-        for word in words(text)
-    )
+    return bool(wanted) and wanted <= present
 
 
 def rebuild(session: Session, batch: int = 5000) -> None:

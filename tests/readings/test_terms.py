@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from alembic import command
 from cryptography.fernet import Fernet, MultiFernet
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from palm.db import transaction
+from palm.migrate import alembic_config
 from palm.models import ReadingTerm
 from palm.readings import terms
 from tests.explore.data import ReadingSpec, add_reading
@@ -16,32 +19,24 @@ from tests.explore.data import ReadingSpec, add_reading
 KEY = b"k" * 32
 
 
-def test_a_word_gives_its_prefixes_from_three_letters_and_itself() -> None:
-    assert terms.strings_of(["Steady, ok!"]) == {"ste", "stea", "stead", "steady", "ok"}
+def test_words_are_runs_of_letters_digits_and_underscores_casefolded() -> None:
+    assert terms.words("Steady, CAREER_100% ok!") == ["steady", "career_100", "ok"]
 
 
-def test_long_words_are_indexed_up_to_the_prefix_limit_and_whole() -> None:
-    strings = terms.strings_of(["extraordinarily"])
-    assert "extraordinarily" in strings and "extraordina"[: terms.PREFIX_MAX] in strings
-    assert max(len(s) for s in strings - {"extraordinarily"}) == terms.PREFIX_MAX
+def test_a_search_is_the_set_of_its_words_terms() -> None:
+    assert terms.search_terms(KEY, "Warmth  steady WARMTH") == tuple(
+        sorted({terms.term(KEY, "warmth"), terms.term(KEY, "steady")})
+    )
+    assert terms.search_terms(KEY, " !? ") == ()
 
 
-def test_a_search_needs_checking_only_with_a_word_beyond_the_prefixes() -> None:
-    short = terms.search_terms(KEY, "Stead  WARM")
-    long = terms.search_terms(KEY, "extraordinaril")
-    assert short is not None and not short.verify and len(short.terms) == 2
-    assert long is not None and long.verify
-    assert long.terms == (terms.term(KEY, "extraordinar"),)
-    assert terms.search_terms(KEY, " !? ") is None
-
-
-def test_matching_is_word_starts_in_any_order_and_case() -> None:
-    texts = ["Love", "Your love reading: steady warmth, extraordinarily bold."]
-    assert terms.matches("WARM stead", texts)
-    assert terms.matches("extraordinaril", texts)
-    assert not terms.matches("eady", texts)  # inside a word, not at its start
-    assert not terms.matches("bo", texts)  # two letters: the whole word only
-    assert not terms.matches("extraordinarilx", texts)
+def test_matching_is_whole_words_in_any_order_and_case() -> None:
+    texts = ["Love", "Your love reading: steady warmth."]
+    assert terms.matches("WARMTH steady", texts)
+    assert terms.matches("love", texts)
+    assert not terms.matches("warm", texts)  # a prefix is not the word
+    assert not terms.matches("steady calm", texts)  # every word must be there
+    assert not terms.matches("?!", texts)
 
 
 def test_the_key_comes_from_the_oldest_key_so_rotation_keeps_the_index() -> None:
@@ -55,11 +50,31 @@ def test_the_index_holds_numbers_only_and_follows_the_texts(
     session: Session, make_account: Callable[..., int]
 ) -> None:
     owner = make_account("terms@example.com")
-    reading = add_reading(session, ReadingSpec(owner, texts={"life": "Courage ahead."}))
-    stored = set(session.scalars(select(ReadingTerm.term).where(ReadingTerm.reading_id == reading)))
+    spec = ReadingSpec(owner, analysis_types=["life"], texts={"life": "Courage ahead."})
+    reading = add_reading(session, spec)
+    query = select(ReadingTerm.term).where(ReadingTerm.reading_id == reading)
     key = terms.key_of(session.get_bind().dialect)
-    assert terms.term(key, "courage") in stored and terms.term(key, "cou") in stored
-    assert all(isinstance(value, int) for value in stored)
+    stored = set(session.scalars(query))
+    assert stored == set(terms.terms_of(key, ["Life", "Courage ahead."]))
     terms.index_reading(session, reading, ["Other words"])
-    again = set(session.scalars(select(ReadingTerm.term).where(ReadingTerm.reading_id == reading)))
-    assert terms.term(key, "courage") not in again and terms.term(key, "other") in again
+    assert set(session.scalars(query)) == set(terms.terms_of(key, ["Other words"]))
+
+
+def test_the_migration_indexes_existing_texts_as_the_write_path_does(
+    session_factory: sessionmaker[Session],
+    engine: Engine,
+    db_url: str,
+    cipher: MultiFernet,
+    make_account: Callable[..., int],
+) -> None:
+    owner = make_account("migrated@example.com")
+    with transaction(session_factory) as session:
+        for text in ("Courage ahead.", "Calm, calm waters.", "Ünïcode wörds ÄHEAD"):
+            add_reading(session, ReadingSpec(owner, texts={"life": text, "love": "Bold."}))
+        written = sorted(session.execute(select(ReadingTerm.term, ReadingTerm.reading_id)).all())
+    engine.dispose()
+    command.downgrade(alembic_config(db_url, cipher), "0011_disabled")
+    command.upgrade(alembic_config(db_url, cipher), "head")
+    with transaction(session_factory) as session:
+        indexed = sorted(session.execute(select(ReadingTerm.term, ReadingTerm.reading_id)).all())
+    assert indexed == written and len(written) > 10
