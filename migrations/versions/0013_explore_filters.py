@@ -74,6 +74,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["reading_id"], ["readings.id"], ondelete="CASCADE"),
     )
     _backfill()
+    if op.get_bind().dialect.name == "postgresql":
+        # Statistics of the JSON text the type filter matches with LIKE: without them the
+        # planner guesses a handful of rows, and a History page with a type filter became a
+        # full scan and sort (3 s at 1M readings) instead of a walk down (created_at, id)
+        # (9 ms). Costs writes nothing; SQLite's planner walks the index anyway.
+        op.execute(
+            "CREATE STATISTICS st_readings_types ON ((analysis_types)::varchar) FROM readings"
+        )
+        op.execute("ANALYZE readings")
     _index_texts()
     op.create_index(
         "uq_reading_terms_term_reading", "reading_terms", ["term", "reading_id"], unique=True
@@ -178,6 +187,8 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP STATISTICS IF EXISTS st_readings_types")
     op.drop_index("ix_reading_terms_reading", table_name="reading_terms")
     op.drop_index("uq_reading_terms_term_reading", table_name="reading_terms")
     op.drop_table("reading_terms")
