@@ -7,8 +7,10 @@ Expects a database filled by bench/seed.py (user 1 is the heavy user, user 1001 
 analyst). Uses REDIS_URL when set (it FLUSHes nothing but its own counters), else an
 embedded Redis. Prints p50/p95 per query for three viewers (a typical user, the heavy user,
 an analyst over everyone), uncached (straight to the database) and cached (Redis), the CSV
-export rate and memory, the hit rate of a scripted 100-page-view browse session, and with
---apptest the AppTest run time of the History page for the heavy user.
+export rate and memory, the hit rate of a scripted 100-page-view browse session, with
+--matrix the analyst's filter matrix (bench/explore_matrix.py: every filter alone and
+combined × every read, cold, p50/p95 uncached, cached), and with --apptest the AppTest run
+time of the History page for the heavy user.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.explore_matrix import run_matrix
 from palm.db import make_engine, make_session_factory, transaction
 from palm.explore import cache as explore_cache
 from palm.explore import history
@@ -125,10 +128,12 @@ def bench_viewer(
         print(line + ("" if through_cache else "  (not cached: deep pages go to the database)"))
 
 
-def bench_csv(factory: sessionmaker[Session], viewer: Viewer, label: str) -> None:
+def bench_csv(
+    factory: sessionmaker[Session], viewer: Viewer, label: str, criteria: ExploreFilter = ALL
+) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, size, rows = time.perf_counter(), 0, 0
-    for chunk in Explorer(factory, None, CIPHER).csv_chunks(viewer, ALL):
+    for chunk in Explorer(factory, None, CIPHER).csv_chunks(viewer, criteria):
         size += len(chunk)
         rows += chunk.count("\n")
     elapsed = time.perf_counter() - started
@@ -219,6 +224,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--apptest", action="store_true")
     parser.add_argument("--skip-analyst-csv", action="store_true")
+    parser.add_argument("--matrix", action="store_true", help="the analyst's filter matrix too")
+    parser.add_argument("--slow", type=float, default=1.0, help="matrix: time once beyond (s)")
     args = parser.parse_args()
     db_url = os.environ["DATABASE_URL"]
     server = (
@@ -245,6 +252,12 @@ def main() -> None:
     if not args.skip_analyst_csv:
         bench_csv(factory, analyst, "analyst, everyone")
     browse(factory, redis, typical)
+    if args.matrix:
+        uncached, cached = Explorer(factory, None, CIPHER), Explorer(factory, redis, CIPHER)
+        run_matrix(uncached, cached, analyst, args.runs, args.slow)
+        bench_csv(
+            factory, analyst, "analyst, engine llm", ExploreFilter(engines=("llm:gpt-4o-mini",))
+        )
     if args.apptest:
         apptest(db_url, redis_url, 10)
     engine.dispose()

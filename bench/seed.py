@@ -4,14 +4,14 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/palm_bench .venv/bin/python bench/seed.py N
 
 Each finished reading gets six line results and one or two interpretations (so a million
-readings is ~6M line rows and ~1.5M interpretations). One "heavy" user (the first) gets
---heavy readings, the rest are spread over the other users. Rows go in through the driver in
-bulk: multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Then the
-trend rollups are recomputed from all rows (palm.readings.rollups.rebuild). Prints the URL it
-filled, so bench/explore.py can use it. Sealed columns (filename, summary, polylines, texts)
-are written as Fernet tokens under the configured keys (PALM_ENCRYPTION_KEYS, else the
-development key in PALM_DATA_DIR), as the app writes them; bench/explore.py reads them with
-the same keys.
+readings is ~6M line rows, ~1.5M interpretations) and the blind-index terms of its texts. One
+"heavy" user (the first) gets --heavy readings, the rest are spread over the other users. Rows
+go in through the driver in bulk: multi-row executemany in large transactions on SQLite, COPY on
+PostgreSQL. Then the trend rollups are recomputed from all rows (palm.readings.rollups.rebuild).
+Prints the URL it filled, so bench/explore.py can use it. Sealed columns (filename, summary,
+polylines, texts) are written as Fernet tokens under the configured keys (PALM_ENCRYPTION_KEYS,
+else the development key in PALM_DATA_DIR), as the app writes them; bench/explore.py reads them
+with the same keys.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 
 from palm.infra import load_cipher
 from palm.migrate import upgrade_to_head
+from palm.readings.terms import term, term_key, words
 from palm.settings import get_settings
 
 USERS = 1000
@@ -50,6 +51,10 @@ WORDS = [
     *("dreamer", "bold", "gentle"),
 ]
 BATCH = 20_000
+ROLLUP_TABLES = (
+    *("reading_daily", "reading_daily_all", "trend_daily", "trend_daily_all"),
+    *("reading_facet_daily", "trend_facet_daily"),
+)
 FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$YmVuY2hzYWx0$" + "A" * 43  # logs nobody in
 Row = tuple[Any, ...]
 
@@ -85,10 +90,29 @@ def sealer(cipher: MultiFernet) -> Callable[[str | None], str | None]:
     return seal
 
 
+def indexer(cipher: MultiFernet) -> Callable[[list[str]], list[int]]:
+    """The reading's blind-index terms (palm.readings.terms), each word hashed once."""
+    key, known = term_key(cipher), {}
+
+    def index(texts: list[str]) -> list[int]:
+        found = set()
+        for text in texts:
+            for word in words(text):
+                if word not in known:
+                    known[word] = term(key, word)
+                found.add(known[word])
+        return sorted(found)
+
+    return index
+
+
 def expand(
-    batch: list[Row], seal: Callable[[str | None], str | None]
-) -> tuple[list[Row], list[Row], list[Row]]:
+    batch: list[Row],
+    seal: Callable[[str | None], str | None],
+    terms_of: Callable[[list[str]], list[int]],
+) -> tuple[list[Row], list[Row], list[Row], list[Row]]:
     readings, lines, texts = [], [], []
+    terms: list[Row] = []
     for reading_id, user_id, created, status, rng in batch:
         done = status == "done"
         hand = rng.choice(("left", "right")) if done else None
@@ -135,21 +159,24 @@ def expand(
                     round(rng.uniform(0.35, 0.95) if found else rng.uniform(0, 0.3), 3),
                 )
             )
+        plain: list[str] = []
         for kind in types:
-            text = " ".join(rng.choices(WORDS, k=12))
+            text = f"Your {kind} reading: {' '.join(rng.choices(WORDS, k=12))}."
+            plain.extend((kind.title(), text))
             texts.append(
                 (
                     reading_id,
                     kind,
                     kind.title(),
-                    seal(f"Your {kind} reading: {text}."),
+                    seal(text),
                     seal("{}"),
                     0.7,
                     engine,
                     "t1",
                 )
             )
-    return readings, lines, texts
+        terms.extend((value, reading_id) for value in terms_of(plain))
+    return readings, lines, texts, terms
 
 
 READING_COLUMNS = (
@@ -247,13 +274,15 @@ def seed(url: str, n: int, heavy: int, rng_seed: int = 7) -> None:
         ]
         write("users", "id, email, password_hash, role, created_at, last_login_at", people)
     rng = random.Random(rng_seed)
-    seal = sealer(load_cipher(get_settings()))
+    cipher = load_cipher(get_settings())
+    seal, index = sealer(cipher), indexer(cipher)
     started, done = time.perf_counter(), 0
     for batch in reading_rows(n, heavy, existing_max(url, "readings") + 1, rng):
-        readings, lines, texts = expand(batch, seal)
+        readings, lines, texts, terms = expand(batch, seal, index)
         write("readings", READING_COLUMNS, readings)
         write("line_results", LINE_COLUMNS, lines)
         write("interpretations", TEXT_COLUMNS, texts)
+        write("reading_terms", "term, reading_id", terms)
         done += len(batch)
         if done % 200_000 < BATCH:
             print(
@@ -278,7 +307,7 @@ def build_rollups(url: str) -> None:
         rebuild(session)
     analyze = "ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("reading_daily", "reading_daily_all", "trend_daily", "trend_daily_all"):
+        for table in ROLLUP_TABLES:
             connection.execute(text(f"{analyze} {table}"))
     engine.dispose()
     print(f"rollups rebuilt in {time.perf_counter() - started:.1f} s")

@@ -175,7 +175,7 @@ def history_page(
 def count_matching(
     session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
 ) -> int:
-    if rollups and trends_rollup.serves_counts(criteria):
+    if rollups and trends_rollup.serves_counts(viewer, criteria):
         return trends_rollup.count(session, viewer, criteria)
     query = select(func.count(Reading.id)).where(*reading_conditions(session, viewer, criteria))
     return int(session.scalar(query) or 0)

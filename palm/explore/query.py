@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import ColumnElement, String, bindparam, cast, exists, false, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from palm.infra import ensure_dev_key
-from palm.models import Interpretation, LineResult, Reading
+from palm.models import LineResult, Reading, ReadingTerm
+from palm.readings import search_terms, term_key_of
 from palm.settings import Settings
 from palm.vocabulary import ANALYSIS_TYPES, LINE_NAMES, Role
 
@@ -120,37 +130,15 @@ def _line_condition(criteria: ExploreFilter) -> ColumnElement[bool]:
     return exists(select(line.id).where(*conditions).correlate(Reading))
 
 
-def text_matches(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[int]:
-    """The readings (of those the rest of the filter selects) with an interpretation whose
-    title or text contains the filter's text, in any case.
-
-    The texts are encrypted at rest, so the database cannot search them: SQL narrows the
-    readings by every other condition, then their texts are decrypted here and matched. The
-    cost is one decryption per interpretation of the narrowed readings.
-    """
-    narrowed = reading_conditions(session, viewer, criteria.model_copy(update={"text": ""}))
-    query = (
-        select(Interpretation.reading_id, Interpretation.title, Interpretation.text)
-        .join(Reading, Reading.id == Interpretation.reading_id)
-        .where(*narrowed)
-    )
-    needle = criteria.text.casefold()
-    return sorted(
-        {
-            reading_id
-            for reading_id, title, text in session.execute(query)
-            if needle in title.casefold() or needle in text.casefold()
-        }
-    )
+def _has_term(value: int) -> ColumnElement[bool]:
+    return Reading.id.in_(select(ReadingTerm.reading_id).where(ReadingTerm.term == value))
 
 
-def _text_condition(
-    session: Session, viewer: Viewer, criteria: ExploreFilter
-) -> ColumnElement[bool]:
-    """Ids inlined as literals: a common word can match more readings than a statement may
-    have bound parameters."""
-    matches = text_matches(session, viewer, criteria)
-    return Reading.id.in_(bindparam(None, matches, expanding=True, literal_execute=True))
+def _text_condition(session: Session, criteria: ExploreFilter) -> ColumnElement[bool]:
+    """Every search word's term belongs to the reading: the blind index of the encrypted
+    texts (palm.readings.terms), in SQL; no text is decrypted."""
+    terms = search_terms(term_key_of(session.get_bind().dialect), criteria.text)
+    return and_(*[_has_term(value) for value in terms]) if terms else false()
 
 
 def _type_condition(types: tuple[str, ...]) -> ColumnElement[bool]:
@@ -164,7 +152,7 @@ def reading_conditions(
     session: Session, viewer: Viewer, criteria: ExploreFilter
 ) -> list[ColumnElement[bool]]:
     """The WHERE of every explore query: the viewer's scope, then the filter (a text filter
-    reads the matching readings first, see ``text_matches``)."""
+    through the blind index of the texts, see ``_text_condition``)."""
     conditions: list[ColumnElement[bool]] = []
     if not viewer.sees_everyone:
         conditions.append(Reading.user_id == viewer.user_id)
@@ -183,7 +171,7 @@ def reading_conditions(
     if criteria.narrows_lines:
         conditions.append(_line_condition(criteria))
     if criteria.text:
-        conditions.append(_text_condition(session, viewer, criteria))
+        conditions.append(_text_condition(session, criteria))
     return conditions
 
 

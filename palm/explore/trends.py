@@ -40,7 +40,7 @@ __all__ = [
 def readings_per_day(
     session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
 ) -> list[DayCount]:
-    if rollups and rollup.serves_counts(criteria):
+    if rollups and rollup.serves_counts(viewer, criteria):
         return rollup.readings_per_day(session, viewer, criteria)
     day = bucket_of(session, "day").label("day")
     query = (
@@ -60,7 +60,7 @@ def line_metrics_over_time(
     *,
     rollups: bool = True,
 ) -> list[LineMetricPoint]:
-    if rollups and rollup.serves_charts(criteria):
+    if rollups and rollup.serves_charts(viewer, criteria):
         return rollup.line_metrics_over_time(session, viewer, criteria, granularity)
     bucket = bucket_of(session, granularity).label("bucket")
     query = (
@@ -97,7 +97,7 @@ def line_metrics_over_time(
 def hand_shapes(
     session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
 ) -> list[ShapeCount]:
-    if rollups and rollup.serves_charts(criteria):
+    if rollups and rollup.serves_charts(viewer, criteria):
         return rollup.hand_shapes(session, viewer, criteria)
     query = (
         select(Reading.hand, Reading.hand_shape, func.count(Reading.id))
@@ -111,7 +111,7 @@ def hand_shapes(
 def line_presence(
     session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
 ) -> list[PresenceCount]:
-    if rollups and rollup.serves_charts(criteria):
+    if rollups and rollup.serves_charts(viewer, criteria):
         return rollup.line_presence(session, viewer, criteria)
     query = (
         select(LineResult.line, LineResult.found, func.count())
@@ -124,7 +124,10 @@ def line_presence(
 
 
 def engines_in_use(session: Session, viewer: Viewer) -> list[str]:
-    """The engines the viewer's readings were read by (options for the filter bar)."""
+    """The engines the viewer's readings were read by (options for the filter bar); an
+    analyst's from the facet rollup (its rows all count something: emptied ones are removed)."""
+    if viewer.sees_everyone:
+        return rollup.engines(session)
     query = select(Reading.engine).where(
         *where(session, viewer, ExploreFilter()), Reading.engine.is_not(None)
     )

@@ -3,17 +3,18 @@ in palm.explore.trends, for the filters a rollup can answer exactly.
 
 Those are the date range, hand and status, and for reading counts also a chosen line (with or
 without its found-ness: a reading has at most one row per line, so counting that line's rows
-counts the readings). A line filter on the line charts selects readings and then shows *all*
-their lines, and confidence, engine, analysis type and text are not in the rollups: those
-filters go to the raw queries. Users read their own rows of the per-user tables, analysts and
-admins the global ones.
+counts the readings). Engine and analysis types are in the analysts' facet tables
+(palm.readings.facets: global only, so a user's own engine or type filter runs raw, over at
+most their own readings). A line filter on the line charts selects readings and then shows
+*all* their lines, and confidence and text are not in the rollups: those filters go to the raw
+queries. Users read their own rows of the per-user tables, analysts and admins the global ones.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session
 
 from palm.explore.query import ExploreFilter, Viewer
@@ -24,28 +25,57 @@ from palm.explore.trend_types import (
     ShapeCount,
     metric,
 )
-from palm.models import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
+from palm.models import (
+    ReadingDaily,
+    ReadingDailyAll,
+    ReadingFacetDaily,
+    TrendDaily,
+    TrendDailyAll,
+    TrendFacetDaily,
+)
+from palm.readings import types_mask
 from palm.vocabulary import Granularity
 
 
-def _plain(criteria: ExploreFilter) -> bool:
-    """Nothing but date range, hand, status and line/found."""
+def _faceted(criteria: ExploreFilter) -> bool:
+    """An engine or type filter: only the (global) facet tables have those keys."""
+    return bool(criteria.engines or criteria.analysis_types)
+
+
+def _plain(viewer: Viewer, criteria: ExploreFilter) -> bool:
+    """Nothing but date range, hand, status and line/found; engine and types for analysts."""
     confidence = criteria.confidence_min > 0.0 or criteria.confidence_max < 1.0
-    return not (criteria.engines or criteria.analysis_types or criteria.text or confidence)
+    if criteria.text or confidence:
+        return False
+    return viewer.sees_everyone or not _faceted(criteria)
 
 
-def serves_counts(criteria: ExploreFilter) -> bool:
+def serves_counts(viewer: Viewer, criteria: ExploreFilter) -> bool:
     """Reading counts (per day, total) can come from the rollups for this filter."""
-    return _plain(criteria) and (criteria.line is not None or criteria.line_found is None)
+    line_rows = criteria.line is not None or criteria.line_found is None
+    return _plain(viewer, criteria) and line_rows
 
 
-def serves_charts(criteria: ExploreFilter) -> bool:
+def serves_charts(viewer: Viewer, criteria: ExploreFilter) -> bool:
     """Line metrics, line presence and hand shapes can come from the rollups for this filter."""
-    return _plain(criteria) and not criteria.narrows_lines
+    return _plain(viewer, criteria) and not criteria.narrows_lines
+
+
+def _facet_where(table: Any, criteria: ExploreFilter) -> list[ColumnElement[bool]]:
+    """Engine in the chosen ones; type set sharing a bit with the chosen types (any of)."""
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.engines:
+        conditions.append(table.engine.in_(criteria.engines))
+    if criteria.analysis_types:
+        wanted = types_mask(criteria.analysis_types)
+        conditions.append(table.types.bitwise_and(wanted) != 0 if wanted else false())
+    return conditions
 
 
 def _where(table: Any, viewer: Viewer, criteria: ExploreFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = (
+        _facet_where(table, criteria) if _faceted(criteria) else []
+    )
     if not viewer.sees_everyone:
         conditions.append(table.user_id == viewer.user_id)
     if criteria.date_from is not None:
@@ -59,20 +89,24 @@ def _where(table: Any, viewer: Viewer, criteria: ExploreFilter) -> list[ColumnEl
     return conditions
 
 
-def _readings(viewer: Viewer) -> Any:
+def _readings(viewer: Viewer, criteria: ExploreFilter) -> Any:
+    if _faceted(criteria):
+        return ReadingFacetDaily
     return ReadingDailyAll if viewer.sees_everyone else ReadingDaily
 
 
-def _lines(viewer: Viewer) -> Any:
+def _lines(viewer: Viewer, criteria: ExploreFilter) -> Any:
+    if _faceted(criteria):
+        return TrendFacetDaily
     return TrendDailyAll if viewer.sees_everyone else TrendDaily
 
 
 def _counted(viewer: Viewer, criteria: ExploreFilter) -> tuple[Any, list[ColumnElement[bool]]]:
     """The table reading counts come from, and its WHERE (a line filter counts line rows)."""
     if criteria.line is None:
-        table = _readings(viewer)
+        table = _readings(viewer, criteria)
         return table, _where(table, viewer, criteria)
-    table = _lines(viewer)
+    table = _lines(viewer, criteria)
     conditions = [*_where(table, viewer, criteria), table.line == criteria.line]
     if criteria.line_found is not None:
         conditions.append(table.found.is_(criteria.line_found))
@@ -100,7 +134,7 @@ def count(session: Session, viewer: Viewer, criteria: ExploreFilter) -> int:
 def line_metrics_over_time(
     session: Session, viewer: Viewer, criteria: ExploreFilter, granularity: Granularity
 ) -> list[LineMetricPoint]:
-    table = _lines(viewer)
+    table = _lines(viewer, criteria)
     bucket = table.day if granularity == "day" else func.substr(table.day, 1, 7)
     total = func.sum(table.n)
     query = (
@@ -133,7 +167,7 @@ def line_metrics_over_time(
 
 
 def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[ShapeCount]:
-    table = _readings(viewer)
+    table = _readings(viewer, criteria)
     total = func.sum(table.n)
     query = (
         select(table.hand, table.shape, total)
@@ -149,7 +183,7 @@ def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> li
 
 
 def line_presence(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[PresenceCount]:
-    table = _lines(viewer)
+    table = _lines(viewer, criteria)
     total = func.sum(table.n)
     query = (
         select(table.line, table.found, total)
@@ -159,3 +193,9 @@ def line_presence(session: Session, viewer: Viewer, criteria: ExploreFilter) -> 
         .order_by(table.line, table.found)
     )
     return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]
+
+
+def engines(session: Session) -> list[str]:
+    """Every engine some reading was read by (a failed or pending one has none: ``''``)."""
+    query = select(ReadingFacetDaily.engine).where(ReadingFacetDaily.engine != "").distinct()
+    return sorted(str(engine) for engine in session.scalars(query))

@@ -8,8 +8,15 @@ from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
 from palm.models.keys import KeyRotation
 from palm.models.ops import OpsSetting
-from palm.models.readings import Image, Interpretation, LineResult, Reading
-from palm.models.rollups import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
+from palm.models.readings import Image, Interpretation, LineResult, Reading, ReadingTerm
+from palm.models.rollups import (
+    ReadingDaily,
+    ReadingDailyAll,
+    ReadingFacetDaily,
+    TrendDaily,
+    TrendDailyAll,
+    TrendFacetDaily,
+)
 from palm.models.tokens import ApiToken
 from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly, forget_user_usage
 from palm.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -29,11 +36,14 @@ __all__ = [
     "Reading",
     "ReadingDaily",
     "ReadingDailyAll",
+    "ReadingFacetDaily",
     "ReadingShare",
+    "ReadingTerm",
     "SealedJSON",
     "SealedText",
     "TrendDaily",
     "TrendDailyAll",
+    "TrendFacetDaily",
     "UTCDateTime",
     "UnreadableDataError",
     "UsageDaily",

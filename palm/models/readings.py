@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -123,3 +124,20 @@ class Interpretation(Base):
     version: Mapped[str] = mapped_column(String(32), default="")
     #: Why the offline reader wrote this one although an LLM is configured (an LLM_* code).
     fallback_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ReadingTerm(Base):
+    """One term of a reading's interpretation texts: a keyed HMAC of a word (palm.readings.
+    terms), so the text search runs in SQL while the texts stay encrypted. Unique on (term,
+    reading), without a primary key constraint: SQLite cannot add one to a filled table, and
+    0013 fills it before building the indexes (far faster at millions of rows)."""
+
+    __tablename__ = "reading_terms"
+    __table_args__ = (
+        Index("uq_reading_terms_term_reading", "term", "reading_id", unique=True),
+        Index("ix_reading_terms_reading", "reading_id"),
+    )
+
+    term: Mapped[int] = mapped_column(BigInteger)
+    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id", ondelete="CASCADE"))
+    __mapper_args__ = {"primary_key": [term, reading_id]}  # noqa: RUF012

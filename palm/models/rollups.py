@@ -82,3 +82,24 @@ class TrendDailyAll(_LineGroup, Base):
     """Line rows of everyone's readings per day × status × hand × line × found, with sums."""
 
     __tablename__ = "trend_daily_all"
+
+
+class ReadingFacetDaily(_ReadingGroup, Base):
+    """Everyone's readings per day × status × hand × shape × engine × set of analysis types
+    (a bit mask, ``palm.readings.facets``): the analysts' engine and type filters. Global only:
+    a user's own views are small enough for the raw queries."""
+
+    __tablename__ = "reading_facet_daily"
+
+    engine: Mapped[str] = mapped_column(String(64), primary_key=True)
+    types: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class TrendFacetDaily(_LineGroup, Base):
+    """Everyone's line rows per day × status × hand × engine × type set × line × found, with
+    the metric sums (the line charts and line counts under an engine or type filter)."""
+
+    __tablename__ = "trend_facet_daily"
+
+    engine: Mapped[str] = mapped_column(String(64), primary_key=True)
+    types: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,6 +4,7 @@ readings, and keeping the trend rollups in step. Operations that own a transacti
 
 from palm.readings.analysis import THUMBNAIL_SIDE
 from palm.readings.bulk import MAX_BULK, owned_ids, remove_readings, submit_removal
+from palm.readings.facets import types_mask
 from palm.readings.operations import remove_reading, run_analysis, submit_batch
 from palm.readings.removal import Removal, remove_all_readings
 from palm.readings.rollups import bucket_of, rebuild
@@ -31,6 +32,9 @@ from palm.readings.submission import (
     Upload,
 )
 from palm.readings.summary import LatestReading, LinesPoint, ReadingSummary, reading_summary
+from palm.readings.terms import key_of as term_key_of
+from palm.readings.terms import rebuild as rebuild_terms
+from palm.readings.terms import search_terms
 from palm.readings.tracking import failure_message, follow_job_failure, follow_job_start
 
 __all__ = [
@@ -66,10 +70,14 @@ __all__ = [
     "owned_ids",
     "reading_summary",
     "rebuild",
+    "rebuild_terms",
     "remove_all_readings",
     "remove_reading",
     "remove_readings",
     "run_analysis",
+    "search_terms",
     "submit_batch",
     "submit_removal",
+    "term_key_of",
+    "types_mask",
 ]

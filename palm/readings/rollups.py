@@ -8,6 +8,8 @@ and ``apply`` the difference to the new one (a retried completion, a status chan
 is then counted exactly once). Increments are ``INSERT … ON CONFLICT DO UPDATE`` with the rows
 in key order (one statement per table, so concurrent writers lock rows in the same order).
 ``rebuild`` recomputes everything from the source rows (ops, bulk loads, consistency checks).
+The analysts' facet twins (engine and type set in the key, palm.readings.facets) move with the
+same contribution in the same call.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ from palm.models import (
     Reading,
     ReadingDaily,
     ReadingDailyAll,
+    ReadingFacetDaily,
     TrendDaily,
     TrendDailyAll,
+    TrendFacetDaily,
 )
+from palm.readings import facets
 from palm.vocabulary import Granularity
 
 ReadingKey = tuple[str, str, str, str]  # day, status, hand, shape
@@ -38,6 +43,9 @@ Sums = tuple[int, float, float, float]  # n, length_rel, depth, curvature
 READING_KEYS = ("day", "status", "hand", "shape")
 LINE_KEYS = ("day", "status", "hand", "line", "found")
 LINE_MEASURES = ("n", "sum_length_rel", "sum_depth", "sum_curvature")
+FACET_READING_KEYS = (*READING_KEYS, *facets.FACET_KEYS)
+FACET_LINE_KEYS = (*LINE_KEYS, *facets.FACET_KEYS)
+Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,13 @@ class Contribution:
     user_id: int
     reading: ReadingKey
     lines: tuple[tuple[LineKey, Sums], ...]
+    facet: tuple[str, int] = ("", 0)  # engine, analysis types mask
+
+    def faceted(self) -> tuple[Key, tuple[tuple[Key, Sums], ...]]:
+        """The reading key and line keys of the facet tables (the same, plus the facet)."""
+        return (*self.reading, *self.facet), tuple(
+            ((*key, *self.facet), sums) for key, sums in self.lines
+        )
 
 
 def bucket_of(session: Session, granularity: Granularity) -> ColumnElement[str]:
@@ -78,6 +93,7 @@ def snapshot(
             )
             for line in lines
         ),
+        (reading.engine or "", facets.types_mask(reading.analysis_types or ())),
     )
 
 
@@ -86,34 +102,49 @@ def apply(session: Session, new: Contribution | None, old: Contribution | None) 
     either = new or old
     if either is None:
         return
+    parts = [(part, sign) for part, sign in ((new, 1), (old, -1)) if part is not None]
+    readings = _net([((p.reading, (1,)), s) for p, s in parts])
+    lines = _net([(line, s) for p, s in parts for line in p.lines])
+    facet_readings = _net([((p.faceted()[0], (1,)), s) for p, s in parts])
+    facet_lines = _net([(line, s) for p, s in parts for line in p.faceted()[1]])
+    reading_rows = _rows(READING_KEYS, ("n",), readings)
+    line_rows = _rows(LINE_KEYS, LINE_MEASURES, lines)
     owner = either.user_id
-    readings: dict[ReadingKey, int] = {}
-    lines: dict[LineKey, list[float]] = {}
-    for part, sign in ((new, 1), (old, -1)):
-        if part is None:
-            continue
-        readings[part.reading] = readings.get(part.reading, 0) + sign
-        for key, sums in part.lines:
-            total = lines.setdefault(key, [0.0, 0.0, 0.0, 0.0])
-            for index, value in enumerate(sums):
-                total[index] += sign * value
-    reading_rows = [
-        {**dict(zip(READING_KEYS, key, strict=True)), "n": n}
-        for key, n in sorted(readings.items())
-        if n
-    ]
-    line_rows = [
-        {
-            **dict(zip(LINE_KEYS, key, strict=True)),
-            **dict(zip(LINE_MEASURES, (int(sums[0]), *sums[1:]), strict=True)),
-        }
-        for key, sums in sorted(lines.items())
-        if any(sums)
-    ]
     _increment(session, _table(ReadingDaily), READING_KEYS, ("n",), reading_rows, owner)
     _increment(session, _table(ReadingDailyAll), READING_KEYS, ("n",), reading_rows, None)
     _increment(session, _table(TrendDaily), LINE_KEYS, LINE_MEASURES, line_rows, owner)
     _increment(session, _table(TrendDailyAll), LINE_KEYS, LINE_MEASURES, line_rows, None)
+    facet_reading_rows = _rows(FACET_READING_KEYS, ("n",), facet_readings)
+    facet_line_rows = _rows(FACET_LINE_KEYS, LINE_MEASURES, facet_lines)
+    table = _table(ReadingFacetDaily)
+    _increment(session, table, FACET_READING_KEYS, ("n",), facet_reading_rows, None)
+    table = _table(TrendFacetDaily)
+    _increment(session, table, FACET_LINE_KEYS, LINE_MEASURES, facet_line_rows, None)
+
+
+def _net(entries: Sequence[tuple[tuple[Key, Sequence[float]], int]]) -> dict[Key, list[float]]:
+    """Signed sums per key (the new contribution minus the old one)."""
+    totals: dict[Key, list[float]] = {}
+    for (key, sums), sign in entries:
+        total = totals.setdefault(key, [0.0] * len(sums))
+        for index, value in enumerate(sums):
+            total[index] += sign * value
+    return totals
+
+
+def _rows(
+    keys: Sequence[str], measures: Sequence[str], totals: dict[Key, list[float]]
+) -> list[dict[str, Any]]:
+    """Rows in key order (concurrent writers lock them alike), counts as integers, and
+    nothing for a key whose difference is zero."""
+    return [
+        {
+            **dict(zip(keys, key, strict=True)),
+            **dict(zip(measures, (int(sums[0]), *sums[1:]), strict=True)),
+        }
+        for key, sums in sorted(totals.items())
+        if any(sums)
+    ]
 
 
 def _table(model: type[Any]) -> Table:
@@ -206,6 +237,7 @@ def rebuild(session: Session) -> None:
     )
     _sum_users(session, _table(ReadingDaily), _table(ReadingDailyAll), READING_KEYS, ("n",))
     _sum_users(session, _table(TrendDaily), _table(TrendDailyAll), LINE_KEYS, LINE_MEASURES)
+    facets.rebuild(session, day)
 
 
 def _sum_users(

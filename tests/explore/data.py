@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from palm.models import Interpretation, LineResult, Reading
-from palm.readings import rollups
+from palm.readings import rollups, terms
 from palm.vision import HandShape, PalmAnalysis
 from palm.vision import LineResult as VisionLine
 from palm.vision.arrays import Array
@@ -145,17 +145,19 @@ def add_reading(session: Any, spec: ReadingSpec) -> int:
         )
     session.add_all(lines)
     rollups.add_reading(session, reading, lines)
-    for kind in spec.analysis_types:
-        text = spec.texts.get(kind, f"A {kind} reading of a {spec.hand} palm.")
-        session.add(
-            Interpretation(
-                reading_id=reading.id,
-                analysis_type=kind,
-                title=kind.title(),
-                text=text,
-                engine=spec.engine,
-            )
+    interpretations = [
+        Interpretation(
+            reading_id=reading.id,
+            analysis_type=kind,
+            title=kind.title(),
+            text=spec.texts.get(kind, f"A {kind} reading of a {spec.hand} palm."),
+            engine=spec.engine,
         )
+        for kind in spec.analysis_types
+    ]
+    session.add_all(interpretations)
+    texts = [part for item in interpretations for part in (item.title, item.text)]
+    terms.index_reading(session, reading.id, texts)  # as store.replace_results does
     session.flush()
     return reading.id
 

@@ -20,7 +20,14 @@ from palm.explore.query import ExploreFilter, Viewer
 from palm.infra.storage import BlobStore
 from palm.jobs import Queues
 from palm.migrate import alembic_config
-from palm.models import ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll
+from palm.models import (
+    ReadingDaily,
+    ReadingDailyAll,
+    ReadingFacetDaily,
+    TrendDaily,
+    TrendDailyAll,
+    TrendFacetDaily,
+)
 from palm.readings import Upload, rollups, run_analysis, submit_batch
 from palm.readings import store as readings
 from palm.readings.operations import remove_reading
@@ -41,14 +48,26 @@ ROLLUP_FILTERS = [
     ExploreFilter(line="fate", line_found=False),
     ExploreFilter(line="heart", line_found=True, hands=("left",), statuses=("done",)),
 ]
+#: In the analysts' facet tables (palm.readings.facets); raw for a user's own views.
+FACET_FILTERS = [
+    ExploreFilter(engines=("offline",)),
+    ExploreFilter(analysis_types=("love",)),
+    ExploreFilter(analysis_types=("life", "health")),
+    ExploreFilter(engines=("offline", "llm:x"), analysis_types=("life",), line="heart"),
+]
 RAW_ONLY = [
     ExploreFilter(line_found=True),
     ExploreFilter(confidence_min=0.5),
-    ExploreFilter(engines=("offline",)),
-    ExploreFilter(analysis_types=("love",)),
     ExploreFilter(text="palm"),
 ]
-ROLLUP_TABLES = (ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll)
+ROLLUP_TABLES = (
+    ReadingDaily,
+    ReadingDailyAll,
+    TrendDaily,
+    TrendDailyAll,
+    ReadingFacetDaily,
+    TrendFacetDaily,
+)
 
 
 def aggregates(session: Session, viewer: Viewer, criteria: ExploreFilter, rollup: bool) -> Any:
@@ -140,7 +159,7 @@ def test_rollup_aggregates_equal_the_raw_ones(
 ) -> None:
     with transaction(session_factory) as session:
         for viewer in viewers(people):
-            for criteria in ROLLUP_FILTERS + RAW_ONLY:
+            for criteria in ROLLUP_FILTERS + FACET_FILTERS + RAW_ONLY:
                 rolled = aggregates(session, viewer, criteria, rollup=True)
                 assert rolled == aggregates(session, viewer, criteria, rollup=False), (
                     viewer,
@@ -159,9 +178,12 @@ def test_the_data_exercises_every_status_and_the_routing(
         ben = Viewer(people["ben"], Role.USER)
         assert history.count_matching(session, ben, ExploreFilter()) == 2  # one was deleted
         assert trends.hand_shapes(session, ben, ExploreFilter())[0].shape == "water"
-    assert all(trends_rollup.serves_counts(c) for c in ROLLUP_FILTERS)
-    assert all(trends_rollup.serves_charts(c) for c in ROLLUP_FILTERS if not c.narrows_lines)
-    assert not any(trends_rollup.serves_counts(c) for c in RAW_ONLY)
+    user = Viewer(people["ana"], Role.USER)
+    assert all(trends_rollup.serves_counts(user, c) for c in ROLLUP_FILTERS)
+    assert all(trends_rollup.serves_charts(user, c) for c in ROLLUP_FILTERS if not c.narrows_lines)
+    assert all(trends_rollup.serves_counts(analyst, c) for c in FACET_FILTERS)
+    assert not any(trends_rollup.serves_counts(user, c) for c in FACET_FILTERS)
+    assert not any(trends_rollup.serves_counts(analyst, c) for c in RAW_ONLY)
 
 
 def test_a_retried_completion_counts_the_reading_once(
