@@ -69,7 +69,11 @@ def filter_bar(viewer: Viewer) -> ExploreFilter:
             "Line found", list(FOUND_CHOICES), default="any", key="history_found"
         )
         low, high = st.slider("Line confidence", 0.0, 1.0, (0.0, 1.0), 0.05, key="history_conf")
-        text = st.text_input("Search the interpretations", key="history_text")
+        text = st.text_input(
+            "Search the interpretations",
+            key="history_text",
+            help="Whole words, in any order: every word must appear in the reading's texts.",
+        )
     return ExploreFilter(
         date_from=date_from if isinstance(date_from, date) else None,
         date_to=date_to if isinstance(date_to, date) else None,
