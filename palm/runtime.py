@@ -265,6 +265,11 @@ class Runtime:
         )
 
     @property
+    def api_token_limiter(self) -> RateLimiter | None:
+        """Every API request counts against its token (RateLimitedError scope "token")."""
+        return self._limiter("api:token", self.settings.palm_api_per_token)
+
+    @property
     def chat_limiter(self) -> RateLimiter | None:
         return self._limiter("chat", self.settings.palm_chat_messages_per_minute)
 

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     palm_api_port: int = Field(default=8502, ge=1, le=65535)
     #: Photos one API request may send (the bulk upload; the Analyze page keeps its own).
     palm_api_batch_limit: int = Field(default=100, ge=1, le=100)
+    #: Requests one personal access token may make (on top of each action's own limits).
+    palm_api_per_token: str = "600/minute;20000/hour"
     #: Webhooks: private/loopback targets only when allowed (tests, a lab); how long one
     #: attempt may take; the retry waits (seconds, RQ); attempts failed in a row before an
     #: endpoint is disabled.
@@ -147,6 +149,7 @@ class Settings(BaseSettings):
         "palm_share_per_address",
         "palm_export_per_account",
         "palm_export_per_address",
+        "palm_api_per_token",
     )
     @classmethod
     def _rate(cls, value: str) -> str:

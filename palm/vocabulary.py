@@ -129,6 +129,7 @@ class Guarded(StrEnum):
     SUBMIT = "submit"
     SHARE = "share"
     EXPORT = "export"
+    API_REQUEST = "api_request"  # counted per personal access token
 
 
 #: How a refusal names what was counted ("Too many sign-ups from this network").
@@ -138,6 +139,7 @@ GUARDED_NOUNS: dict[Guarded, str] = {
     Guarded.SUBMIT: "photos sent",
     Guarded.SHARE: "shares",
     Guarded.EXPORT: "downloads",
+    Guarded.API_REQUEST: "API requests",
 }
 
 

@@ -13,9 +13,9 @@ from palm import accounts
 from palm.api.problems import ApiError
 from palm.db import transaction
 from palm.explore import Viewer
-from palm.infra import client_address_of
+from palm.infra import RateLimitedError, client_address_of
 from palm.runtime import Runtime, get_runtime
-from palm.vocabulary import Role, TokenScope
+from palm.vocabulary import Guarded, Role, TokenScope
 
 bearer = HTTPBearer(auto_error=False, description="A personal access token (Profile page).")
 
@@ -47,6 +47,9 @@ def _caller(
         owner = accounts.resolve_token(session, credentials.credentials)
     if owner is None:
         raise ApiError("UNAUTHENTICATED", "This token is unknown, revoked or expired.")
+    limiter = rt.api_token_limiter
+    if limiter is not None and (wait := limiter.take(f"token:{owner.token_id}")):
+        raise RateLimitedError(Guarded.API_REQUEST, "token", wait)
     return owner
 
 

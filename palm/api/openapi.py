@@ -1,7 +1,8 @@
 """The published OpenAPI document: every error response of every operation is documented
 the one way it is sent (``application/problem+json``, the Problem schema), and each
 operation lists the refusals any request of its kind can get (401/403 without the right
-token, 422 for invalid parameters, 413/415 for bodies, 429 where a rate limit counts)."""
+token, 422 for invalid parameters, 413/415 for bodies, 429 for every request a token makes
+counts against its limit)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _problem(status: int) -> dict[str, Any]:
 
 def _standardise(operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    wanted = {401, 403}
+    wanted = {401, 403, 429}
     if operation.get("parameters") or "requestBody" in operation:
         wanted.add(422)
     if "requestBody" in operation:

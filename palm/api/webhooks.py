@@ -49,6 +49,20 @@ def create(owner: Writer, rt: RuntimeDep, body: NewEndpoint) -> CreatedEndpoint:
     return CreatedEndpoint(endpoint=info, secret=secret)
 
 
+@router.post(
+    "/webhooks/{endpoint_id}/secret",
+    summary="Rotate its signing secret (the old one keeps signing for 24 h)",
+    responses=responses(404),
+)
+def rotate(owner: Writer, rt: RuntimeDep, endpoint_id: RowId) -> CreatedEndpoint:
+    """A new secret, shown once. For the next 24 hours every delivery carries two
+    signatures in ``webhook-signature`` (new and old, space-separated, as the Standard
+    Webhooks spec allows), so a receiver verifies with either while it switches."""
+    with transaction(rt.session_factory) as session:
+        info, secret = webhooks.rotate_secret(session, owner.user_id, endpoint_id)
+    return CreatedEndpoint(endpoint=info, secret=secret)
+
+
 @router.get("/webhooks", summary="My webhook endpoints")
 def list_all(owner: Reader, rt: RuntimeDep) -> list[webhooks.EndpointInfo]:
     with transaction(rt.session_factory) as session:

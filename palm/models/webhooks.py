@@ -25,6 +25,9 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failed attempts
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: After a rotation: the old secret, which still signs deliveries until previous_until.
+    previous_secret: Mapped[str | None] = mapped_column(SealedText, nullable=True)
+    previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class WebhookDelivery(Base):

@@ -44,7 +44,13 @@ AUDIT_WORDS: dict[str, tuple[str, str]] = {
     AuditAction.EXPORT_REQUESTED: ("data", "Data export requested"),
     AuditAction.EXPORT_READY: ("data", "Data export ready"),
     AuditAction.READINGS_COMPARED: ("comparison", "Compared readings"),
+    AuditAction.TOKEN_CREATED: ("account", "API token created"),
+    AuditAction.TOKEN_REVOKED: ("account", "API token revoked"),
+    AuditAction.WEBHOOK_DISABLED: ("account", "A webhook was turned off after failing"),
 }
+
+#: Refusals whose words already say how they went (no "— refused" after them).
+SAY_THEIR_OUTCOME = {AuditAction.LOGIN_FAILED, AuditAction.WEBHOOK_DISABLED}
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def _from_audit(session: Session, user_id: int) -> list[ActivityItem]:
     items = []
     for event in session.scalars(query):
         kind, text = AUDIT_WORDS.get(event.action, ("account", event.action.replace("_", " ")))
-        if event.outcome == Outcome.REJECTED and event.action != AuditAction.LOGIN_FAILED:
+        if event.outcome == Outcome.REJECTED and event.action not in SAY_THEIR_OUTCOME:
             text += " — refused"
         elif event.action == AuditAction.READINGS_COMPARED and event.detail:
             text += f" {event.detail}"

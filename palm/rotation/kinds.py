@@ -39,4 +39,6 @@ KINDS: tuple[Kind, ...] = (
     ColumnKind("interpretations", "interpretations", ("text", "per_line")),
     ColumnKind("messages", "messages", ("content_token",)),
     ColumnKind("threads", "conversations", ("title_token", "summary_token")),
+    ColumnKind("webhooks", "webhook_endpoints", ("url", "secret", "previous_secret")),
+    ColumnKind("webhook deliveries", "webhook_deliveries", ("payload",)),
 )

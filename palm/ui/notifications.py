@@ -22,13 +22,22 @@ from palm.vocabulary import JobState
 SINCE_KEY = "notify_since"
 SEEN_KEY = "notify_seen"
 POLL_SECONDS = 5.0
-KIND_WORDS = {"analysis": "Your reading", "export": "Your data export", "ping": "A ping"}
+KIND_WORDS = {
+    "analysis": "Your reading",
+    "export": "Your data export",
+    "ping": "A ping",
+    "webhook": "A webhook delivery",
+}
 STATE_WORDS = {
     JobState.FINISHED: ("is ready", ":material/check_circle:"),
     JobState.FAILED: ("failed", ":material/error:"),
     JobState.REFUSED: ("could not be read", ":material/error:"),
 }
-LINKS = {"analysis": "views/readings.py", "export": "views/profile.py"}
+LINKS = {
+    "analysis": "views/readings.py",
+    "export": "views/profile.py",
+    "webhook": "views/profile.py",
+}
 
 
 def message(kind: str, state: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.ui import resources
 from palm.ui.auth import SessionUser
+from palm.ui.preferences import load
 from palm.ui.text import plain
 
 SECRET_KEY = "profile_hook_secret"
@@ -62,8 +63,13 @@ def webhook_list(user: SessionUser) -> None:
             left.text(endpoint.url)
             state = "disabled after repeated failures" if endpoint.disabled else "active"
             left.caption(f"{', '.join(endpoint.events)} · {state}")
+            if endpoint.previous_secret_until is not None:
+                until = load(user).when(endpoint.previous_secret_until)
+                left.caption(plain(f"The previous secret also signs until {until}."))
             if right.button("Remove", key=f"profile_hook_remove_{endpoint.id}"):
                 _remove(user, endpoint.id)
+            if right.button("New secret", key=f"profile_hook_rotate_{endpoint.id}"):
+                _rotate(user, endpoint.id)
             _deliveries(user, endpoint.id)
 
 
@@ -90,6 +96,14 @@ def _deliveries(user: SessionUser, endpoint_id: int) -> None:
             "Redeliver the latest failed one", key=f"profile_hook_redeliver_{endpoint_id}"
         ):
             _redeliver(user, failed[0].id)
+
+
+def _rotate(user: SessionUser, endpoint_id: int) -> None:
+    """A new signing secret, shown once on the next run; the old one keeps signing for a day."""
+    with transaction(resources.session_factory()) as session:
+        _, secret = webhooks.rotate_secret(session, user.id, endpoint_id)
+    st.session_state[SECRET_KEY] = secret
+    st.rerun()
 
 
 def _remove(user: SessionUser, endpoint_id: int) -> None:

@@ -19,6 +19,7 @@ from palm.webhooks.registry import (
     delete_endpoint,
     deliveries_of,
     list_endpoints,
+    rotate_secret,
 )
 from palm.webhooks.targets import WebhookTargetError, check_target
 
@@ -41,4 +42,5 @@ __all__ = [
     "list_endpoints",
     "reading_settled",
     "redeliver",
+    "rotate_secret",
 ]

@@ -24,7 +24,7 @@ from palm.errors import PalmError
 from palm.infra import AuditAction, Outcome, record
 from palm.jobs import DEFAULT_QUEUE, JobPolicy, JobSpec, Queues, submit
 from palm.models import User, WebhookDelivery, WebhookEndpoint, utcnow
-from palm.webhooks.registry import WebhookNotFoundError, owned_endpoint
+from palm.webhooks.registry import WebhookNotFoundError, owned_endpoint, signing_secrets
 from palm.webhooks.targets import WebhookTargetError, check_target
 
 
@@ -99,7 +99,10 @@ def redeliver(session: Session, user_id: int, delivery_id: int) -> int:
 
 def _post(http: httpx.Client, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> int:
     moment = datetime.now(UTC)
-    signature = Webhook(endpoint.secret).sign(delivery.message_id, moment, delivery.payload)
+    signature = " ".join(
+        Webhook(secret).sign(delivery.message_id, moment, delivery.payload)
+        for secret in signing_secrets(endpoint)
+    )
     headers = {
         "content-type": "application/json",
         "webhook-id": delivery.message_id,

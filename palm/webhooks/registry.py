@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,8 @@ from palm.webhooks.targets import check_target
 #: What an endpoint can subscribe to.
 EVENTS = ("reading.completed", "reading.failed", "batch.completed", "export.ready")
 MAX_ENDPOINTS = 10
+#: How long the secret before a rotation still signs deliveries beside the new one.
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 class WebhookNotFoundError(PalmError):
@@ -33,6 +35,8 @@ class EndpointInfo:
     created_at: datetime
     failures: int
     disabled: bool
+    #: Until when deliveries also carry the previous secret's signature (None: no rotation).
+    previous_secret_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,35 @@ def new_secret() -> str:
 
 
 def endpoint_info(row: WebhookEndpoint) -> EndpointInfo:
+    overlap = row.previous_until if row.previous_secret and row.previous_until else None
     return EndpointInfo(
-        row.id, row.url, list(row.events), row.created_at, row.failures, row.disabled_at is not None
+        row.id,
+        row.url,
+        list(row.events),
+        row.created_at,
+        row.failures,
+        row.disabled_at is not None,
+        overlap if overlap is not None and overlap > utcnow() else None,
     )
+
+
+def signing_secrets(row: WebhookEndpoint) -> list[str]:
+    """The secrets a delivery is signed with now: the current one, and during a rotation's
+    overlap the previous one too (the Standard Webhooks header carries both)."""
+    if row.previous_secret and row.previous_until and row.previous_until > utcnow():
+        return [row.secret, row.previous_secret]
+    return [row.secret]
+
+
+def rotate_secret(
+    session: Session, user_id: int, endpoint_id: int, *, overlap: timedelta = ROTATION_OVERLAP
+) -> tuple[EndpointInfo, str]:
+    """A new signing secret (returned once); the one it replaces keeps signing beside it
+    for ``overlap``, so the receiver can switch without rejecting a delivery."""
+    row = owned_endpoint(session, user_id, endpoint_id)
+    row.previous_secret, row.previous_until = row.secret, utcnow() + overlap
+    row.secret = new_secret()
+    return endpoint_info(row), row.secret
 
 
 def create_endpoint(

@@ -3,15 +3,20 @@ a token without the scope gets 403; the OpenAPI and docs are public."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.accounts import revoke_token
+from palm.api import create_app
 from palm.db import transaction
 from palm.models import ApiToken, User, utcnow
+from palm.runtime import reset_runtime
+from palm.settings import get_settings
 from tests.api.conftest import MakeCaller
 
 
@@ -67,3 +72,27 @@ def test_the_schema_and_the_docs_are_served_without_a_token(api: TestClient) -> 
     assert schema["info"]["title"] == "Palmline API"
     assert "/api/v1/readings" in schema["paths"]
     assert "swagger" in api.get("/api/v1/docs").text.lower()
+
+
+@pytest.fixture
+def tight_api(monkeypatch: pytest.MonkeyPatch, app_env: dict[str, str]) -> Iterator[TestClient]:
+    """The API with room for three requests a minute per token."""
+    del app_env
+    monkeypatch.setenv("PALM_API_PER_TOKEN", "3/minute")
+    get_settings.cache_clear()
+    reset_runtime()
+    with TestClient(create_app(stream_seconds=5.0)) as client:
+        yield client
+
+
+def test_each_token_has_its_own_request_limit_told_with_retry_after(
+    tight_api: TestClient, caller: MakeCaller
+) -> None:
+    ana, ben = caller(), caller()
+    codes = [tight_api.get("/api/v1/readings", headers=ana.headers).status_code for _ in range(3)]
+    refused = tight_api.get("/api/v1/readings", headers=ana.headers)
+    assert codes == [200, 200, 200]
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "API_REQUEST_RATE_LIMITED"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert tight_api.get("/api/v1/readings", headers=ben.headers).status_code == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
-from palm import jobs, webhooks
+from palm import jobs, privacy, webhooks
 from palm.db import transaction
-from palm.models import AuditEvent
+from palm.models import AuditEvent, WebhookEndpoint, utcnow
 from palm.runtime import get_runtime, reset_runtime
 from palm.settings import get_settings
+from palm.ui.notifications import message
 from tests.api.conftest import Caller, MakeCaller
 from tests.explore.data import ReadingSpec, add_reading
 from tests.support.receiver import Receiver
@@ -137,6 +140,12 @@ def test_redirects_are_not_followed_and_failures_disable_until_a_redelivery(
     with transaction(session_factory) as session:
         actions = list(session.scalars(select(AuditEvent.action)))
     assert "webhook_disabled" in actions
+    with transaction(session_factory) as session:  # the owner is told: activity and the bell
+        timeline = privacy.activity(session, get_runtime().cipher, ana.user_id)
+        ended = jobs.ended_jobs_of(session, ana.user_id)
+    assert "A webhook was turned off after failing" in [item.text for item in timeline.items]
+    failed = [job for job in ended if job.kind == "webhook" and job.state == "failed"]
+    assert failed and message("webhook", "failed")[0] == "A webhook delivery failed."
     [delivery] = api.get(f"/api/v1/webhooks/{endpoint_id}/deliveries", headers=ana.headers).json()
     assert (delivery["status"], delivery["error"]) == ("failed", "HTTP 302")
     url = f"/api/v1/webhooks/deliveries/{delivery['id']}/redeliver"
@@ -153,3 +162,40 @@ def test_redirects_are_not_followed_and_failures_disable_until_a_redelivery(
     assert again["status"] == "delivered"
     assert api.get("/api/v1/webhooks", headers=ana.headers).json()[0]["disabled"] is False
     assert api.delete(f"/api/v1/webhooks/{endpoint_id}", headers=ana.headers).status_code == 204
+
+
+def test_after_a_rotation_deliveries_verify_with_either_secret_until_the_overlap_ends(
+    api: TestClient,
+    caller: MakeCaller,
+    receiver: Receiver,
+    allowed: dict[str, str],
+    session_factory: sessionmaker[Session],
+) -> None:
+    ana, ben = caller(), caller()
+    created = register(api, ana, receiver.url, ["reading.completed"])
+    endpoint_id, old = created["endpoint"]["id"], str(created["secret"])
+    assert api.post(f"/api/v1/webhooks/{endpoint_id}/secret", headers=ben.headers).status_code == (
+        404
+    )
+    rotated = api.post(f"/api/v1/webhooks/{endpoint_id}/secret", headers=ana.headers)
+    assert rotated.status_code == 200
+    new = str(rotated.json()["secret"])
+    assert new != old and rotated.json()["endpoint"]["previous_secret_until"]
+    receiver.statuses = [200]
+    settle(session_factory, ana, allowed)
+    [during] = receiver.got
+    assert len(during.headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, new):
+        assert Webhook(secret).verify(during.body, during.headers)["type"] == "reading.completed"
+
+    with transaction(session_factory) as session:  # the overlap is over
+        endpoint = session.get_one(WebhookEndpoint, endpoint_id)
+        endpoint.previous_until = utcnow() - timedelta(seconds=1)
+    receiver.got.clear()
+    settle(session_factory, ana, allowed)
+    [after] = receiver.got
+    assert Webhook(new).verify(after.body, after.headers)["type"] == "reading.completed"
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(after.body, after.headers)
+    [listed] = api.get("/api/v1/webhooks", headers=ana.headers).json()
+    assert listed["previous_secret_until"] is None

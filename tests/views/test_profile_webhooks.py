@@ -69,3 +69,22 @@ def test_a_webhook_is_added_its_failed_delivery_sent_again_and_removed(
     app.run()
     with transaction(session_factory) as session:
         assert session.scalars(select(WebhookEndpoint)).all() == []
+
+
+def test_a_new_secret_is_shown_once_and_the_old_one_keeps_signing_for_a_day(
+    app_as: AppFactory, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PALM_WEBHOOK_ALLOW_PRIVATE", "1")
+    get_settings.cache_clear()
+    app = add(open_profile(app_as), URL)
+    [first] = [code.value for code in app.code]
+    next(b for b in app.button if b.label == "New secret").click()
+    app = app.run()
+    assert not app.exception
+    [second] = [code.value for code in app.code]
+    assert second.startswith("whsec_") and second != first
+    assert any("previous secret also signs until" in c.value for c in app.caption)
+    with transaction(session_factory) as session:
+        endpoint = session.scalars(select(WebhookEndpoint)).one()
+        assert (endpoint.secret, endpoint.previous_secret) == (second, first)
+    assert [c.value for c in app.run().code] == []
