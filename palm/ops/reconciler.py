@@ -1,6 +1,7 @@
 """The jobs table against RQ: a row that still says queued, started or retrying while Redis no
 longer knows its job (a Redis restart without its data, a flush) is enqueued again under the
-same id, or, when it cannot be, failed with a reason a person can read. Rows whose RQ job
+same id, or, when it cannot be, failed with a reason a person can read; so is a job RQ
+still calls queued that sits in no queue (taken off it as Redis went away). Rows whose RQ job
 ended without telling us (a callback that never ran) get the ending RQ recorded.
 
 Runs once when the launcher starts and then on every worker's maintenance (one at a time:
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from redis.exceptions import RedisError
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.job import JobStatus
@@ -43,6 +45,15 @@ def _rq_status(queues: jobs.Queues, rq_id: str) -> JobStatus | None:
         return RQJob.fetch(rq_id, connection=queues.redis).get_status(refresh=False)
     except NoSuchJobError:
         return None
+
+
+def _stranded(queues: jobs.Queues, row: Job) -> bool:
+    """A job RQ still calls queued that sits in no queue, nor on its way to a worker: taken
+    off the queue just as Redis went away, it would wait forever."""
+    queue = Queue(row.queue, connection=queues.redis)
+    waiting = queues.redis.lpos(queue.key, row.rq_id) is not None
+    handed = queues.redis.lpos(queue.intermediate_queue_key, row.rq_id) is not None
+    return not (waiting or handed or row.rq_id in queue.started_job_registry)
 
 
 def _requeue(
@@ -92,7 +103,7 @@ def _pass(
         session.expunge_all()
     for row in rows:
         status = _rq_status(queues, row.rq_id)
-        if status is None:
+        if status is None or (status == JobStatus.QUEUED and _stranded(queues, row)):
             if _requeue(factory, queues, settings, row):
                 done.requeued.append(row.rq_id)
             else:

@@ -140,3 +140,25 @@ def test_with_redis_down_it_does_nothing_and_raises_nothing(
         session_factory, Queues(connect("redis://127.0.0.1:1/0", timeout=0.3)), SETTINGS
     )
     assert (found.requeued, found.failed, found.settled) == ([], [], [])
+
+
+def test_a_queued_job_taken_off_its_queue_as_redis_went_away_is_enqueued_again(
+    session_factory: sessionmaker[Session],
+    redis_client: Redis,
+    redis_url: str,
+    db_url: str,
+    tmp_path: Path,
+) -> None:
+    queues = Queues(redis_client)
+    rq_id = submit_ping(session_factory, queues, policy(), None)
+    waiting = Queue(DEFAULT_QUEUE, connection=redis_client)
+    assert reconcile(session_factory, queues, SETTINGS).requeued == []  # young, and queued
+    age(session_factory, rq_id)
+    assert reconcile(session_factory, queues, SETTINGS).requeued == []  # still on its queue
+    redis_client.lrem(waiting.key, 0, rq_id)  # popped, and the worker's connection died
+
+    found = reconcile(session_factory, queues, SETTINGS)
+    assert (found.requeued, found.failed) == ([rq_id], [])
+    assert waiting.job_ids == [rq_id]
+    assert run_burst_worker(redis_url, db_url, tmp_path / "data").returncode == 0
+    assert job_row(session_factory, rq_id) == (JobState.FINISHED, None)
