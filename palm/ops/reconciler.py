@@ -49,11 +49,14 @@ def _rq_status(queues: jobs.Queues, rq_id: str) -> JobStatus | None:
 
 def _stranded(queues: jobs.Queues, row: Job) -> bool:
     """A job RQ still calls queued that sits in no queue, nor on its way to a worker: taken
-    off the queue just as Redis went away, it would wait forever."""
+    off the queue just as Redis went away, it would wait forever. Its status is read again
+    after the lists: a worker that took it meanwhile has marked it started (or done)."""
     queue = Queue(row.queue, connection=queues.redis)
     waiting = queues.redis.lpos(queue.key, row.rq_id) is not None
     handed = queues.redis.lpos(queue.intermediate_queue_key, row.rq_id) is not None
-    return not (waiting or handed or row.rq_id in queue.started_job_registry)
+    if waiting or handed or row.rq_id in queue.started_job_registry:
+        return False
+    return _rq_status(queues, row.rq_id) == JobStatus.QUEUED
 
 
 def _requeue(
