@@ -56,3 +56,27 @@ def page(browser: Browser) -> Iterator[Page]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
+    """When a browser test fails, keep what each open page showed (a screenshot and its text
+    in tests/artifacts/failed-<test>-<n>.*), so a red CI run can be read after the fact."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed:
+        return
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if browser is None:
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pages = [page for context in browser.contexts for page in context.pages]
+    for number, page in enumerate(pages):
+        stem = ARTIFACTS / f"failed-{item.name}-{number}"
+        try:
+            page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
+            shown = page.locator("body").inner_text(timeout=5_000)
+        except Exception as error:  # a dead page must not hide the real failure
+            shown = f"(page unreadable: {error})"
+        stem.with_suffix(".txt").write_text(f"{page.url}\n\n{shown}")
+        report.sections.append((f"page {number} at failure ({page.url})", shown[:3000]))

@@ -108,6 +108,9 @@ def test_every_console_tab_renders_with_data(
         signed_in(page)
         page.goto(stack.url + "/admin")
         settle(page)
+        # The console's first run gathers every tab (queues, workers, Redis, database, spend):
+        # on a loaded machine that outlasts the default wait, so wait for its tabs themselves.
+        expect(page.get_by_role("tab", name=TABS[0], exact=True)).to_be_visible(timeout=90_000)
         for tab in TABS:
             page.get_by_role("tab", name=tab, exact=True).click()
             settle(page)
