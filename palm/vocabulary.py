@@ -7,7 +7,8 @@ beside the names they label.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
@@ -291,3 +292,18 @@ DATE_FORMATS: dict[str, str] = {
     "%m/%d/%Y %I:%M %p": "03/31/2026 02:05 PM",
     "%d %b %Y, %H:%M": "31 Mar 2026, 14:05",
 }
+#: The day alone in each date format: what compact labels (a reading in a picker, a share,
+#: a chat thread) show.
+DAY_FORMATS: dict[str, str] = {
+    "%Y-%m-%d %H:%M": "%Y-%m-%d",
+    "%d/%m/%Y %H:%M": "%d/%m/%Y",
+    "%m/%d/%Y %I:%M %p": "%m/%d/%Y",
+    "%d %b %Y, %H:%M": "%d %b %Y",
+}
+#: How a label names a moment's day: a person's ``ReadingPreferences.day``, else ``utc_day``.
+DayLabel = Callable[[datetime], str]
+
+
+def utc_day(moment: datetime) -> str:
+    """The day in UTC ("31 Mar 2026"): labels that no one person reads (prompts, reports)."""
+    return moment.astimezone(UTC).strftime("%d %b %Y")

@@ -17,15 +17,16 @@ result = compare.load(viewer, ids) if len(ids) >= 2 else None
 if result is None:
     compare.empty_state(user)
 else:
-    compare.overlays(result)
+    day = compare.day_label(user)
+    compare.overlays(result, day)
     story, chart = st.columns([3, 2])
     with story:
         st.subheader("Reading the difference")
-        compare.narrative(result)
+        compare.narrative(result, day)
     with chart:
-        compare.radar(result)
+        compare.radar(result, day)
     st.subheader("What changed, line by line")
-    compare.diff_table(result)
+    compare.diff_table(result, day)
 
 st.divider()
 with st.expander("Share a reading with someone", icon=":material/share:"):

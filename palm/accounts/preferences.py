@@ -19,6 +19,7 @@ from palm.readers import ReaderStyle
 from palm.vocabulary import (
     ANALYSIS_TYPES,
     DATE_FORMATS,
+    DAY_FORMATS,
     HANDS,
     ChartTheme,
     Hand,
@@ -90,6 +91,11 @@ class ReadingPreferences:
         if moment is None:
             return ""
         return moment.astimezone(zoneinfo.ZoneInfo(self.time_zone)).strftime(self.date_format)
+
+    def day(self, moment: datetime) -> str:
+        """The day alone of a moment, in the person's time zone and date format."""
+        pattern = DAY_FORMATS.get(self.date_format, "%Y-%m-%d")
+        return moment.astimezone(zoneinfo.ZoneInfo(self.time_zone)).strftime(pattern)
 
 
 def _invalid(what: str) -> PalmError:

@@ -18,6 +18,7 @@ from palm.chat.sealing import seal, unseal
 from palm.errors import PalmError
 from palm.models import Conversation, Message, Reading
 from palm.readings import finished_readings
+from palm.vocabulary import DayLabel, utc_day
 
 MAX_TITLE = 120
 MAX_FOLDER = 64
@@ -48,10 +49,11 @@ class ThreadRow:
     updated_at: datetime
 
 
-def reading_label(reading: Reading) -> str:
-    """How a reading is named in threads and prompts: file, hand and day."""
+def reading_label(reading: Reading, day: DayLabel = utc_day) -> str:
+    """How a reading is named in threads and prompts: file, hand and day (on a person's
+    screens the day is in their format and zone; prompts keep the UTC day)."""
     hand = f"{reading.hand} hand" if reading.hand else "hand"
-    return f"{reading.filename} ({hand}, {reading.created_at:%d %b %Y})"
+    return f"{reading.filename} ({hand}, {day(reading.created_at)})"
 
 
 def clean_tags(tags: list[str]) -> list[str]:
@@ -127,7 +129,12 @@ def latest_open_thread(session: Session, user_id: int, reading_id: int) -> int |
 
 
 def list_threads(
-    session: Session, cipher: MultiFernet, user_id: int, *, archived: bool = False
+    session: Session,
+    cipher: MultiFernet,
+    user_id: int,
+    *,
+    archived: bool = False,
+    day: DayLabel = utc_day,
 ) -> list[ThreadRow]:
     """The sidebar: pinned first, then most recently updated."""
     query = (
@@ -136,17 +143,20 @@ def list_threads(
         .where(Conversation.user_id == user_id, Conversation.archived == archived)
         .order_by(Conversation.pinned.desc(), Conversation.updated_at.desc(), Conversation.id)
     )
-    return [thread_row(cipher, c, r) for c, r in session.execute(query)]
+    return [thread_row(cipher, c, r, day) for c, r in session.execute(query)]
 
 
 def thread_row(
-    cipher: MultiFernet, conversation: Conversation, reading: Reading | None
+    cipher: MultiFernet,
+    conversation: Conversation,
+    reading: Reading | None,
+    day: DayLabel = utc_day,
 ) -> ThreadRow:
     return ThreadRow(
         id=conversation.id,
         title=unseal(cipher, conversation.title_token),
         reading_id=conversation.reading_id,
-        reading_label=reading_label(reading) if reading else None,
+        reading_label=reading_label(reading, day) if reading else None,
         folder=conversation.folder,
         tags=list(conversation.tags),
         pinned=conversation.pinned,
@@ -157,7 +167,11 @@ def thread_row(
 
 
 def find_thread(
-    session: Session, cipher: MultiFernet, user_id: int, conversation_id: int
+    session: Session,
+    cipher: MultiFernet,
+    user_id: int,
+    conversation_id: int,
+    day: DayLabel = utc_day,
 ) -> ThreadRow | None:
     """The thread if it is the user's, else None (no hint whose it is)."""
     try:
@@ -165,12 +179,15 @@ def find_thread(
     except ConversationNotFoundError:
         return None
     reading = session.get(Reading, conversation.reading_id) if conversation.reading_id else None
-    return thread_row(cipher, conversation, reading)
+    return thread_row(cipher, conversation, reading, day)
 
 
-def reading_choices(session: Session, user_id: int, *, limit: int = 50) -> dict[int, str]:
+def reading_choices(
+    session: Session, user_id: int, *, limit: int = 50, day: DayLabel = utc_day
+) -> dict[int, str]:
     """The user's finished readings, newest first: id → label (pickers and filters)."""
-    return {r.id: reading_label(r) for r in finished_readings(session, user_id, limit=limit)}
+    chosen = finished_readings(session, user_id, limit=limit)
+    return {r.id: reading_label(r, day) for r in chosen}
 
 
 def folders_of(session: Session, user_id: int) -> list[str]:

@@ -22,7 +22,7 @@ from palm.explore.shares import is_shared_with
 from palm.models import LineResult, Reading, User
 from palm.readings import ReadingNotFoundError
 from palm.vision import fit_frame_affine, frame_to_units
-from palm.vocabulary import LINE_NAMES, ReadingStatus
+from palm.vocabulary import LINE_NAMES, DayLabel, ReadingStatus, utc_day
 
 METRICS = ("length_rel", "depth", "curvature", "breaks", "branches", "confidence")
 MIN_READINGS, MAX_READINGS = 2, 4
@@ -59,7 +59,11 @@ class CompareItem:
 
     @property
     def label(self) -> str:
-        return f"#{self.reading_id} {(self.hand or '?').title()} · {self.created_at:%d %b %Y}"
+        return self.labelled(utc_day)
+
+    def labelled(self, day: DayLabel) -> str:
+        """ "#12 Left · <day>", the day as ``day`` writes it (a person's own format and zone)."""
+        return f"#{self.reading_id} {(self.hand or '?').title()} · {day(self.created_at)}"
 
 
 @dataclass(frozen=True)

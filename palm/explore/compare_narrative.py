@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from palm.explore.compare import CompareItem, LineSnapshot
-from palm.vocabulary import LINE_NAMES
+from palm.vocabulary import LINE_NAMES, DayLabel, utc_day
 
 #: A change smaller than this (in the metric's own unit) reads as "steady".
 NOTABLE = {"length_rel": 0.05, "depth": 0.05, "curvature": 0.05}
@@ -77,25 +77,27 @@ def _pair_sentences(before: CompareItem, after: CompareItem) -> list[str]:
     return sentences
 
 
-def _intro(before: CompareItem, after: CompareItem) -> str:
+def _intro(before: CompareItem, after: CompareItem, day: DayLabel) -> str:
     if before.owner_id != after.owner_id:
-        return f"{after.label} ({after.owner}) beside {before.label} ({before.owner}):"
+        return (
+            f"{after.labelled(day)} ({after.owner}) beside {before.labelled(day)} ({before.owner}):"
+        )
     if before.hand and after.hand and before.hand != after.hand:
         return (
             f"Your {after.hand} hand beside your {before.hand} hand (tradition reads the one "
             "as what you were given and the other as what you make of it); on the "
             f"{after.hand} hand:"
         )
-    return f"From {before.created_at:%d %b %Y} to {after.created_at:%d %b %Y}:"
+    return f"From {day(before.created_at)} to {day(after.created_at)}:"
 
 
-def narrative(items: Sequence[CompareItem]) -> list[str]:
-    """Paragraphs comparing each later reading with the first one."""
+def narrative(items: Sequence[CompareItem], day: DayLabel = utc_day) -> list[str]:
+    """Paragraphs comparing each later reading with the first one (days written by ``day``)."""
     paragraphs = []
     for other in items[1:]:
         sentences = _pair_sentences(items[0], other)
         body = " ".join(sentences) or "No line was found in both readings to compare."
-        paragraphs.append(f"{_intro(items[0], other)} {body}")
+        paragraphs.append(f"{_intro(items[0], other, day)} {body}")
     return paragraphs
 
 

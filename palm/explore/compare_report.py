@@ -19,7 +19,7 @@ from palm.explore.compare import (
 from palm.explore.query import Viewer
 from palm.explore.shares import reading_label, shared_with
 from palm.readings import finished_readings
-from palm.vocabulary import HANDS, Hand
+from palm.vocabulary import HANDS, DayLabel, Hand, utc_day
 
 
 @dataclass(frozen=True)
@@ -34,21 +34,30 @@ class Comparison:
     def owners(self) -> list[int]:
         return sorted({item.owner_id for item in self.items})
 
+    def told(self, day: DayLabel) -> list[str]:
+        """The narrative with its days written by ``day`` (a person's format and zone; the
+        ``narrative`` field, as cached and served by the API, writes UTC days)."""
+        return _paragraphs(self.items, self.compatibility, day)
+
+
+def _paragraphs(items: Sequence[CompareItem], score: int | None, day: DayLabel) -> list[str]:
+    paragraphs = compare_narrative.narrative(items, day)
+    if score is not None:
+        paragraphs.append(
+            f"Compatibility {score}/100. {compare_narrative.compatibility_sentence(score)}"
+        )
+    return paragraphs
+
 
 def compare_readings(session: Session, viewer: Viewer, reading_ids: Sequence[int]) -> Comparison:
     """Everything the compare page shows, for readings the viewer may see (else not found)."""
     items = load_items(session, viewer, reading_ids)
     score = compare_narrative.compatibility(items)
-    paragraphs = compare_narrative.narrative(items)
-    if score is not None:
-        paragraphs.append(
-            f"Compatibility {score}/100. {compare_narrative.compatibility_sentence(score)}"
-        )
     return Comparison(
         items=items,
         diffs=metric_diffs(items),
         shifts=shape_shifts(items),
-        narrative=paragraphs,
+        narrative=_paragraphs(items, score, utc_day),
         compatibility=score,
     )
 
@@ -79,10 +88,12 @@ class Choice:
     shared_by: str | None
 
 
-def comparable_choices(session: Session, user_id: int, *, limit: int = 200) -> list[Choice]:
+def comparable_choices(
+    session: Session, user_id: int, *, limit: int = 200, day: DayLabel = utc_day
+) -> list[Choice]:
     """The user's newest finished readings, then readings shared with them."""
     own = [
-        Choice(r.id, f"#{r.id} {reading_label(r)}", None)
+        Choice(r.id, f"#{r.id} {reading_label(r, day)}", None)
         for r in finished_readings(session, user_id, limit=limit)
     ]
     shared = [
@@ -91,6 +102,6 @@ def comparable_choices(session: Session, user_id: int, *, limit: int = 200) -> l
             f"#{s.reading_id} {s.reading_label} — shared by {s.owner_email}",
             s.owner_email,
         )
-        for s in shared_with(session, user_id)
+        for s in shared_with(session, user_id, day=day)
     ]
     return own + shared

@@ -17,7 +17,7 @@ from palm.errors import PalmError
 from palm.infra import AuditAction, Outcome, record
 from palm.models import Reading, ReadingShare, User, utcnow
 from palm.readings import get_reading
-from palm.vocabulary import ReadingStatus
+from palm.vocabulary import DayLabel, ReadingStatus, utc_day
 
 
 class ShareError(PalmError):
@@ -41,9 +41,9 @@ class ShareRow:
         return self.revoked_at is None
 
 
-def reading_label(reading: Reading) -> str:
+def reading_label(reading: Reading, day: DayLabel = utc_day) -> str:
     hand = (reading.hand or "hand ?").title()
-    return f"{reading.filename} · {hand} · {reading.created_at:%d %b %Y}"
+    return f"{reading.filename} · {hand} · {day(reading.created_at)}"
 
 
 def _recipient(session: Session, owner: User, email: str) -> User | None:
@@ -139,7 +139,7 @@ def _share_row(session: Session, share: ReadingShare) -> ShareRow:
     )
 
 
-def _listing(session: Session, *conditions: object) -> list[ShareRow]:
+def _listing(session: Session, *conditions: object, day: DayLabel = utc_day) -> list[ShareRow]:
     owner, recipient = aliased(User), aliased(User)
     query = (
         select(ReadingShare, Reading, owner.email, recipient.email)
@@ -153,7 +153,7 @@ def _listing(session: Session, *conditions: object) -> list[ShareRow]:
         ShareRow(
             id=share.id,
             reading_id=share.reading_id,
-            reading_label=reading_label(reading),
+            reading_label=reading_label(reading, day),
             owner_id=share.owner_id,
             owner_email=owner_email,
             recipient_id=share.recipient_id,
@@ -165,15 +165,19 @@ def _listing(session: Session, *conditions: object) -> list[ShareRow]:
     ]
 
 
-def shares_by(session: Session, owner_id: int) -> list[ShareRow]:
-    """Everything the owner shared, active and revoked, newest first."""
-    return _listing(session, ReadingShare.owner_id == owner_id)
+def shares_by(session: Session, owner_id: int, *, day: DayLabel = utc_day) -> list[ShareRow]:
+    """Everything the owner shared, active and revoked, newest first (reading days labelled
+    by ``day``: the owner's own format and zone on their screens)."""
+    return _listing(session, ReadingShare.owner_id == owner_id, day=day)
 
 
-def shared_with(session: Session, recipient_id: int) -> list[ShareRow]:
+def shared_with(session: Session, recipient_id: int, *, day: DayLabel = utc_day) -> list[ShareRow]:
     """Readings others currently share with this user."""
     return _listing(
-        session, ReadingShare.recipient_id == recipient_id, ReadingShare.revoked_at.is_(None)
+        session,
+        ReadingShare.recipient_id == recipient_id,
+        ReadingShare.revoked_at.is_(None),
+        day=day,
     )
 
 

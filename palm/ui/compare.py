@@ -20,17 +20,24 @@ from palm.readers import DISCLAIMER
 from palm.ui import explore_charts, resources, sharing
 from palm.ui.auth import SessionUser
 from palm.ui.history import explorer
+from palm.ui.preferences import load as load_preferences
 from palm.ui.text import plain
-from palm.vocabulary import METRIC_LABELS
+from palm.vocabulary import METRIC_LABELS, DayLabel
 
 PICK_KEY = "compare_pick"
 RECORDED_KEY = "compare_recorded"
 UP, DOWN = "#2e7d32", "#c62828"
 
 
+def day_label(user: SessionUser) -> DayLabel:
+    """How this page writes a reading's day: in the person's own date format and zone."""
+    return load_preferences(user).day
+
+
 def _choices(user: SessionUser) -> list[Choice]:
+    day = day_label(user)
     with transaction(resources.session_factory()) as session:
-        return explore.comparable_choices(session, user.id)
+        return explore.comparable_choices(session, user.id, day=day)
 
 
 def _ids_from_query() -> list[int]:
@@ -82,17 +89,17 @@ def load(viewer: Viewer, ids: list[int]) -> Comparison | None:
     return comparison
 
 
-def overlays(comparison: Comparison) -> None:
+def overlays(comparison: Comparison, day: DayLabel) -> None:
     st.caption("Every palm in one frame: upright, thumb left, knuckles at the top.")
     columns = st.columns(len(comparison.items))
     for index, (column, item) in enumerate(zip(columns, comparison.items, strict=True)):
         with column:
             if any(line.points for line in item.lines.values()):
                 st.plotly_chart(
-                    explore_charts.canonical_overlay(item), key=f"compare_overlay_{index}"
+                    explore_charts.canonical_overlay(item, day), key=f"compare_overlay_{index}"
                 )
             else:
-                st.info(plain(f"{item.label}: no line courses stored for this reading."))
+                st.info(plain(f"{item.labelled(day)}: no line courses stored for this reading."))
             st.caption(plain(f"{item.owner} · {item.hand_shape or '?'} hand · {item.filename}"))
 
 
@@ -104,8 +111,8 @@ def _arrow(delta: float | None) -> str:
     return f"{'▲' if delta > 0 else '▼'} {delta:+.2f}"
 
 
-def diff_frame(comparison: Comparison) -> pd.DataFrame:
-    labels = [item.label for item in comparison.items]
+def diff_frame(comparison: Comparison, day: DayLabel) -> pd.DataFrame:
+    labels = [item.labelled(day) for item in comparison.items]
     rows = []
     for diff in comparison.diffs:
         row: dict[str, object] = {"line": diff.line, "metric": diff.metric}
@@ -127,8 +134,8 @@ def _colour(cell: object) -> str:
     return ""
 
 
-def diff_table(comparison: Comparison) -> None:
-    frame = diff_frame(comparison)
+def diff_table(comparison: Comparison, day: DayLabel) -> None:
+    frame = diff_frame(comparison, day)
     deltas: list[Hashable] = [c for c in frame.columns if str(c).startswith("Δ")]
     st.dataframe(
         frame.style.map(_colour, subset=deltas),
@@ -139,7 +146,7 @@ def diff_table(comparison: Comparison) -> None:
     st.caption("Δ is against the first reading: ▲ more, ▼ less.")
 
 
-def radar(comparison: Comparison) -> None:
+def radar(comparison: Comparison, day: DayLabel) -> None:
     metric = st.segmented_control(
         "Metric",
         [m for m in explore.COMPARE_METRICS if m not in ("breaks", "branches")],
@@ -147,14 +154,14 @@ def radar(comparison: Comparison) -> None:
         format_func=lambda metric: METRIC_LABELS.get(metric, metric),
         key="compare_metric",
     )
-    figure = explore_charts.radar(comparison.items, str(metric or "length_rel"))
+    figure = explore_charts.radar(comparison.items, str(metric or "length_rel"), day)
     st.plotly_chart(figure, key="compare_radar", theme=None)  # keep its own legend and axes
 
 
-def narrative(comparison: Comparison) -> None:
+def narrative(comparison: Comparison, day: DayLabel) -> None:
     if comparison.compatibility is not None:
         st.metric("Compatibility", f"{comparison.compatibility}/100")
-    for paragraph in comparison.narrative:  # names the other person (their e-mail)
+    for paragraph in comparison.told(day):  # names the other person (their e-mail)
         st.markdown(plain(paragraph))
     st.caption(DISCLAIMER)
 

@@ -107,10 +107,10 @@ def lines_chart(user: SessionUser, result: readings.ReadingSummary) -> None:
 
 
 def chats_and_shares(user: SessionUser) -> None:
-    runtime = resources.runtime()
+    runtime, day = resources.runtime(), load(user).day
     with transaction(runtime.session_factory) as session:
         threads = chat.list_threads(session, runtime.cipher, user.id)
-        shared = explore.shared_with(session, user.id)
+        shared = explore.shared_with(session, user.id, day=day)
     left, right = st.columns(2)
     with left:
         st.subheader(f"Open chats ({len(threads)})")

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from palm.explore import CompareItem, DayCount, LineMetricPoint, PresenceCount, ShapeCount
 from palm.vision import LINE_COLOURS, PALM_POLYGON
-from palm.vocabulary import LINE_NAMES, METRIC_LABELS
+from palm.vocabulary import LINE_NAMES, METRIC_LABELS, DayLabel, utc_day
 
 CHARTED_METRICS = ("length_rel", "depth", "curvature")
 STATUS_COLOURS = {"done": "#2e7d32", "failed": "#c62828", "queued": "#9e9e9e", "running": "#1565c0"}
@@ -126,7 +126,7 @@ def line_presence(rows: Sequence[PresenceCount]) -> go.Figure:
     return figure
 
 
-def canonical_overlay(item: CompareItem) -> go.Figure:
+def canonical_overlay(item: CompareItem, day: DayLabel = utc_day) -> go.Figure:
     """The reading's lines in the canonical palm frame (thumb left, knuckles up)."""
     outline = [*PALM_POLYGON, PALM_POLYGON[0]]
     figure = go.Figure(
@@ -156,11 +156,11 @@ def canonical_overlay(item: CompareItem) -> go.Figure:
         )
     figure.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     figure.update_xaxes(visible=False, range=[-0.45, 1.3])
-    figure.update_layout(height=360, title=item.label, showlegend=False, **COMPACT)
+    figure.update_layout(height=360, title=item.labelled(day), showlegend=False, **COMPACT)
     return figure
 
 
-def radar(items: Sequence[CompareItem], metric: str) -> go.Figure:
+def radar(items: Sequence[CompareItem], metric: str, day: DayLabel = utc_day) -> go.Figure:
     """One closed trace per reading over the lines; unfound lines count as zero."""
     figure = go.Figure()
     for item, tint in zip(items, READING_COLOURS, strict=False):
@@ -173,7 +173,7 @@ def radar(items: Sequence[CompareItem], metric: str) -> go.Figure:
         figure.add_scatterpolar(
             r=[*values, values[0]],
             theta=[*LINE_NAMES, LINE_NAMES[0]],
-            name=item.label,
+            name=item.labelled(day),
             fill="toself",
             opacity=0.6,
             line={"color": tint},

@@ -60,13 +60,14 @@ def _share(user: SessionUser, reading_id: int, email: str) -> None:
 
 def active_shares(user: SessionUser, reading_id: int | None = None) -> None:
     """The person's active shares (of one reading, or all), each with Revoke."""
+    prefs = load(user)
     with transaction(resources.session_factory()) as session:
         mine = [
             s
-            for s in explore.shares_by(session, user.id)
+            for s in explore.shares_by(session, user.id, day=prefs.day)
             if s.active and reading_id in (None, s.reading_id)
         ]
-    when = load(user).when
+    when = prefs.when
     for share in mine:
         text, button = st.columns([4, 1])
         text.markdown(

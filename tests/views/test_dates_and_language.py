@@ -127,3 +127,41 @@ def test_a_comparison_joins_the_activity_once_however_often_the_page_reruns(
     with transaction(session_factory) as session:
         page = privacy.activity(session, get_runtime().cipher, me, kinds={"comparison"})
     assert [item.text for item in page.items] == [f"Compared readings #{first} #{second}"]
+
+
+TOKYO_DAY = "01/04/2026"  # the reading's day in Tokyo; in UTC it is still 31 Mar 2026
+UTC_DAY = "31 Mar 2026"
+
+
+def test_compact_day_labels_of_compare_shares_and_chat_use_the_persons_zone_and_format(
+    app_as: AppFactory, session_factory: sessionmaker[Session]
+) -> None:
+    app, me, first = person(app_as, session_factory)
+    second = a_reading(session_factory, me)
+    runtime = get_runtime()
+    make_user(session_factory, "ben@example.com", Role.USER)
+    explore.share_reading(session_factory, runtime.redis, me, first, "ben@example.com")
+    with transaction(session_factory) as session:
+        thread = chat.create_conversation(session, runtime.cipher, me, reading_id=first).id
+
+    app.query_params["ids"] = f"{first},{second}"
+    app.run().switch_page("views/compare.py").run()
+    assert not app.exception and not app.error
+    picked = app.multiselect[0]
+    labels = [picked.format_func(i) for i in picked.value]
+    assert len(labels) == 2 and all(label.endswith(f" · {TOKYO_DAY}") for label in labels), labels
+    story = " ".join(texts(app))
+    assert f"From {TOKYO_DAY} to {TOKYO_DAY}:" in story
+    assert UTC_DAY not in story
+    diff_columns = list(app.dataframe[0].value.columns)
+    assert f"#{first} Left · {TOKYO_DAY}" in diff_columns, diff_columns
+    assert all(UTC_DAY not in str(column) for column in diff_columns)
+    shares = [text for text in texts(app) if "since" in text]
+    assert shares and TOKYO_DAY in shares[0] and UTC_DAY not in shares[0], shares
+
+    app.query_params.clear()
+    app.query_params["c"] = str(thread)
+    app.switch_page("views/chat.py").run()
+    assert not app.exception
+    about = [text for text in texts(app) if text.startswith(":material/back_hand: About")]
+    assert about and TOKYO_DAY in about[0] and UTC_DAY not in about[0], about

@@ -15,6 +15,7 @@ from palm.infra import RateLimitedError, RateLimiter
 from palm.ui import resources
 from palm.ui.address import client_address
 from palm.ui.auth import SessionUser
+from palm.ui.preferences import load as load_preferences
 
 
 def cipher() -> MultiFernet:
@@ -39,14 +40,16 @@ def memory() -> chat.MemoryConfig:
 
 
 def threads(user: SessionUser, *, archived: bool = False) -> list[chat.ThreadRow]:
+    day = load_preferences(user).day
     with transaction(resources.session_factory()) as session:
-        return chat.list_threads(session, cipher(), user.id, archived=archived)
+        return chat.list_threads(session, cipher(), user.id, archived=archived, day=day)
 
 
 def thread(user: SessionUser, conversation_id: int) -> chat.ThreadRow | None:
     """The thread if it is the user's, else None (no hint whose it is)."""
+    day = load_preferences(user).day
     with transaction(resources.session_factory()) as session:
-        return chat.find_thread(session, cipher(), user.id, conversation_id)
+        return chat.find_thread(session, cipher(), user.id, conversation_id, day)
 
 
 def messages(user: SessionUser, conversation_id: int) -> list[chat.MessageView]:
@@ -73,8 +76,9 @@ def thread_for_reading(user: SessionUser, reading_id: int) -> int | None:
 
 def finished_readings(user: SessionUser) -> dict[int, str]:
     """The user's finished readings, newest first: id → label (for pickers and filters)."""
+    day = load_preferences(user).day
     with transaction(resources.session_factory()) as session:
-        return chat.reading_choices(session, user.id)
+        return chat.reading_choices(session, user.id, day=day)
 
 
 def folders_and_tags(user: SessionUser) -> tuple[list[str], list[str]]:
