@@ -2,7 +2,9 @@
 
 Deterministic keyword rules over a closed vocabulary, resolved against the thread: a message
 with no topic of its own ("and the left hand?", "tell me more") inherits the last topic.
-Both readers use this; the topic is stored on each answer (never user text).
+Both readers use this; the topic is stored on each answer (never user text). Each English rule
+is joined to its Spanish and French words (palm.chat.words): a question is understood in any
+language the offline reader speaks.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from palm.chat import words
 from palm.llm import forbidden_words
 
 LINE_TOPICS = ("heart_line", "head_line", "life_line", "fate_line", "sun_line", "mercury_line")
@@ -45,20 +48,26 @@ TOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
     ("shape", r"shape|element|hand type|fingers?|square palm|(fire|earth|air|water) hand"),
     ("overview", r"overall|sum (it )?up|summary|whole reading|everything|what does my palm say"),
 )
-COMPILED = tuple((topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in TOPIC_PATTERNS)
 
-MEDICAL = re.compile(
+
+def _rule(english: str, other_languages: str) -> re.Pattern[str]:
+    return re.compile(f"{english}|{other_languages}", re.IGNORECASE)
+
+
+COMPILED = tuple((topic, _rule(pattern, words.TOPICS[topic])) for topic, pattern in TOPIC_PATTERNS)
+
+MEDICAL = _rule(
     r"how long (will|do|shall|am) i (live|going to live)|when (will|do|shall) i (die|pass)|"
     r"how many years|(will|am) i (get |going to be )?(sick|ill)\b|pregnan\w*|my death|"
     r"what age will i|doctor|medical|cure|heal\b",
-    re.IGNORECASE,
+    words.MEDICAL,
 )
-INJECTION = re.compile(
+INJECTION = _rule(
     r"ignore (\w+ ){0,3}(instructions|rules)|system prompt|developer message|"
     r"(show|give|tell|reveal|print|list|dump|read|repeat)\b[^.?!]{0,40}\b(your instructions|"
     r"other (users?|people)|someone else|another (user|person|account)|everyone|api key|"
     r"passwords?|database)",
-    re.IGNORECASE,
+    words.INJECTION,
 )
 RECALL_ANSWER = re.compile(
     r"\b(earlier|before|previously|already|again|you said|did you say|you told me|"
@@ -75,22 +84,24 @@ RECALL_QUESTION = re.compile(
     r"what was i asking",
     re.IGNORECASE,
 )
-QUESTION_START = re.compile(
-    r"^\s*(what|who|do|did|can|could|remind|tell|which|how|when|where|why)\b", re.IGNORECASE
+QUESTION_START = _rule(
+    r"^\s*(what|who|do|did|can|could|remind|tell|which|how|when|where|why)\b",
+    words.QUESTION_START,
 )
 SELF_DISCLOSURE = re.compile(
     r"\b(i am|i'm|i was|i work|i have|i've|i live|i like|i love|i want|i feel|i study|i hope|"
     r"my name|call me|my \w+ (is|are|was)|we are|we're)\b",
     re.IGNORECASE,
 )
-GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b", re.IGNORECASE)
-THANKS = re.compile(r"\b(thanks|thank you|cheers)\b", re.IGNORECASE)
-HELP = re.compile(r"\b(help|what can (you|i) (do|ask)|how does this work)\b", re.IGNORECASE)
-FOLLOW_UP = re.compile(
+GREETING = _rule(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b", words.GREETING)
+THANKS = _rule(r"\b(thanks|thank you|cheers)\b", words.THANKS)
+HELP = _rule(r"\b(help|what can (you|i) (do|ask)|how does this work)\b", words.HELP)
+FOLLOW_UP = _rule(
     r"^\s*(and|what about|how about|also|tell me more|more|why|go on|what else|and what)\b",
-    re.IGNORECASE,
+    words.FOLLOW_UP,
 )
 HAND = re.compile(r"\b(left|right|other)\s+(hand|palm)\b|\b(left|right)\b", re.IGNORECASE)
+OTHER_HAND = re.compile(words.HAND, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -132,10 +143,14 @@ def topics_in(text: str) -> list[str]:
 
 
 def hand_in(text: str) -> str | None:
+    """ "left", "right" or "other" when the message names a hand (in any language)."""
     match = HAND.search(text)
-    if match is None:
+    if match is not None:
+        return (match.group(1) or match.group(3) or "").lower() or None
+    named = OTHER_HAND.search(text)
+    if named is None:
         return None
-    return (match.group(1) or match.group(3) or "").lower() or None
+    return words.HAND_WORDS[(named.group(1) or named.group(3)).lower()]
 
 
 def parse(text: str, last_topic: str | None) -> Intent:
