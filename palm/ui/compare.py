@@ -115,7 +115,10 @@ def diff_frame(comparison: Comparison, day: DayLabel) -> pd.DataFrame:
     labels = [item.labelled(day) for item in comparison.items]
     rows = []
     for diff in comparison.diffs:
-        row: dict[str, object] = {"line": diff.line, "metric": diff.metric}
+        row: dict[str, object] = {
+            "line": diff.line,
+            "metric": METRIC_LABELS.get(diff.metric, diff.metric),
+        }
         for index, label in enumerate(labels):
             value = diff.values[index]
             row[label] = "not found" if value is None else f"{value:.2f}"

@@ -46,7 +46,7 @@ def test_ids_from_the_table_show_overlays_diffs_radar_and_narrative(
     assert app.multiselect(key="compare_pick").value == ids
     assert len(app.get("plotly_chart")) == 3  # two overlays and the radar
     diffs = app.dataframe[0].value
-    heart = diffs[(diffs["line"] == "heart") & (diffs["metric"] == "length_rel")]
+    heart = diffs[(diffs["line"] == "heart") & (diffs["metric"] == "Length (palm widths)")]
     assert heart.iloc[0, -1] == "▲ +0.30"
     assert any("The heart line grew longer" in text.value for text in app.markdown)
 
