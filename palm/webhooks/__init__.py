@@ -21,7 +21,7 @@ from palm.webhooks.registry import (
     list_endpoints,
     rotate_secret,
 )
-from palm.webhooks.targets import WebhookTargetError, check_target
+from palm.webhooks.targets import PinnedTarget, WebhookTargetError, check_target, pin_target
 
 __all__ = [
     "EVENTS",
@@ -29,6 +29,7 @@ __all__ = [
     "DeliveryInfo",
     "DeliveryRules",
     "EndpointInfo",
+    "PinnedTarget",
     "WebhookNotFoundError",
     "WebhookTargetError",
     "check_target",
@@ -40,6 +41,7 @@ __all__ = [
     "enqueue",
     "export_ready",
     "list_endpoints",
+    "pin_target",
     "reading_settled",
     "redeliver",
     "rotate_secret",

@@ -25,7 +25,7 @@ from palm.infra import AuditAction, Outcome, record
 from palm.jobs import DEFAULT_QUEUE, JobPolicy, JobSpec, Queues, submit
 from palm.models import User, WebhookDelivery, WebhookEndpoint, utcnow
 from palm.webhooks.registry import WebhookNotFoundError, owned_endpoint, signing_secrets
-from palm.webhooks.targets import WebhookTargetError, check_target
+from palm.webhooks.targets import PinnedTarget, WebhookTargetError, pin_target
 
 
 class DeliveryFailedError(PalmError):
@@ -97,7 +97,9 @@ def redeliver(session: Session, user_id: int, delivery_id: int) -> int:
     return delivery.id
 
 
-def _post(http: httpx.Client, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> int:
+def _post(
+    http: httpx.Client, endpoint: WebhookEndpoint, delivery: WebhookDelivery, target: PinnedTarget
+) -> int:
     moment = datetime.now(UTC)
     signature = " ".join(
         Webhook(secret).sign(delivery.message_id, moment, delivery.payload)
@@ -108,8 +110,12 @@ def _post(http: httpx.Client, endpoint: WebhookEndpoint, delivery: WebhookDelive
         "webhook-id": delivery.message_id,
         "webhook-timestamp": str(int(moment.timestamp())),
         "webhook-signature": signature,
+        "host": target.host_header,
     }
-    response = http.post(endpoint.url, content=delivery.payload, headers=headers)
+    extensions = {"sni_hostname": target.server_name} if target.server_name else None
+    response = http.post(
+        target.url, content=delivery.payload, headers=headers, extensions=extensions
+    )
     return response.status_code
 
 
@@ -117,8 +123,8 @@ def _attempt(
     http: httpx.Client, endpoint: WebhookEndpoint, delivery: WebhookDelivery, rules: DeliveryRules
 ) -> tuple[int | None, str | None]:
     try:
-        check_target(endpoint.url, allow_private=rules.allow_private)
-        code = _post(http, endpoint, delivery)
+        target = pin_target(endpoint.url, allow_private=rules.allow_private)
+        code = _post(http, endpoint, delivery, target)
     except WebhookTargetError as error:
         return None, error.code
     except httpx.HTTPError as error:
