@@ -24,7 +24,7 @@ from palm.jobs import record_worker_death
 from palm.ops import with_location
 from palm.readings import follow_job_failure, follow_job_start
 from palm.runtime import get_runtime
-from palm.vocabulary import JobFailure
+from palm.vocabulary import JobFailure, JobState
 
 R = TypeVar("R")
 log = logging.getLogger(__name__)
@@ -80,9 +80,13 @@ def record_failure(
             session, rq_id, error_code=error_code, error=error, will_retry=retrying
         )
         follow_job_failure(session, job, user_message)
-        reading_id = job.reading_id if job.state == "failed" else None
+        final = job.state == JobState.FAILED
+        reading_id = job.reading_id if final else None
+        failed = {"job_id": rq_id, "kind": job.kind, "queue": job.queue, "error_code": error_code}
     if reading_id is not None:
         announce_reading(reading_id)
+    if final and failed["kind"] != "webhook":  # a failed delivery is in its own log, not a loop
+        announce_system("system.job_failed", failed)
 
 
 def record_refusal(rq_id: str, error: PalmError) -> None:
@@ -107,6 +111,18 @@ def announce_reading(reading_id: int) -> None:
         webhooks.reading_settled(runtime.session_factory, runtime.queues, policy, reading_id)
     except (PalmError, RedisError, SQLAlchemyError, OSError):
         log.exception("webhooks for reading %s could not be queued", reading_id)
+
+
+def announce_system(event: str, data: dict[str, Any]) -> None:
+    """Webhooks for a system event to the admins who asked; best effort, like the others."""
+    runtime = get_runtime()
+    if runtime.queues is None:
+        return
+    try:
+        policy = jobs.webhook_policy(runtime.settings)
+        webhooks.system_event(runtime.session_factory, runtime.queues, policy, event, data)
+    except (PalmError, RedisError, SQLAlchemyError, OSError):
+        log.exception("webhooks for %s could not be queued", event)
 
 
 def announce_export(user_id: int) -> None:
@@ -176,9 +192,12 @@ def _count_death(rq_job: RQJob) -> None:
     if not rq_job.worker_name:
         return
     try:
-        record_worker_death(rq_job.connection, rq_job.worker_name, now=time.time())
+        first = record_worker_death(rq_job.connection, rq_job.worker_name, now=time.time())
     except (RedisError, OSError) as error:
         log.warning("death of worker %s not counted: %s", rq_job.worker_name, error)
+        return
+    if first:  # once per worker, however many of its jobs are found abandoned
+        announce_system("system.worker_died", {"worker": rq_job.worker_name, "job_id": rq_job.id})
 
 
 def on_job_failure(

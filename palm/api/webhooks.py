@@ -13,6 +13,7 @@ from palm.api.deps import Reader, RuntimeDep, Writer
 from palm.api.problems import ApiError, responses
 from palm.api.readings import PREFIX
 from palm.db import transaction
+from palm.vocabulary import Role, TokenScope
 
 router = APIRouter(prefix=PREFIX, tags=["webhooks"])
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -37,7 +38,12 @@ class Redelivery(BaseModel):
 )
 def create(owner: Writer, rt: RuntimeDep, body: NewEndpoint) -> CreatedEndpoint:
     """Deliveries follow the Standard Webhooks spec (webhook-id, webhook-timestamp,
-    webhook-signature); private and loopback targets are refused."""
+    webhook-signature); private and loopback targets are refused. The system events
+    (``system.job_failed``, ``system.worker_died``) are for admins whose token has the
+    ``admin`` scope (else 403 WEBHOOK_SYSTEM_EVENTS / INSUFFICIENT_SCOPE)."""
+    system = set(body.events) & set(webhooks.SYSTEM_EVENTS)
+    if system and owner.role == Role.ADMIN and TokenScope.ADMIN not in owner.scopes:
+        raise ApiError("INSUFFICIENT_SCOPE", "System events need a token with the admin scope.")
     with transaction(rt.session_factory) as session:
         info, secret = webhooks.create_endpoint(
             session,

@@ -35,7 +35,7 @@ def webhook_form(user: SessionUser) -> None:
         url = st.text_input("Endpoint URL", max_chars=2048, key="profile_hook_url")
         events = st.multiselect(
             "Events",
-            list(webhooks.EVENTS),
+            list(webhooks.events_for(user.role)),  # admins also hear the system's own
             default=["reading.completed"],
             key="profile_hook_events",
         )

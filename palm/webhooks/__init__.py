@@ -9,15 +9,17 @@ from palm.webhooks.delivery import (
     enqueue,
     redeliver,
 )
-from palm.webhooks.events import export_ready, reading_settled
+from palm.webhooks.events import export_ready, reading_settled, system_event
 from palm.webhooks.registry import (
     EVENTS,
+    SYSTEM_EVENTS,
     DeliveryInfo,
     EndpointInfo,
     WebhookNotFoundError,
     create_endpoint,
     delete_endpoint,
     deliveries_of,
+    events_for,
     list_endpoints,
     rotate_secret,
 )
@@ -25,6 +27,7 @@ from palm.webhooks.targets import PinnedTarget, WebhookTargetError, check_target
 
 __all__ = [
     "EVENTS",
+    "SYSTEM_EVENTS",
     "DeliveryFailedError",
     "DeliveryInfo",
     "DeliveryRules",
@@ -39,10 +42,12 @@ __all__ = [
     "deliveries_of",
     "emit",
     "enqueue",
+    "events_for",
     "export_ready",
     "list_endpoints",
     "pin_target",
     "reading_settled",
     "redeliver",
     "rotate_secret",
+    "system_event",
 ]

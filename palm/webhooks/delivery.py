@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from palm.errors import PalmError
 from palm.infra import AuditAction, Outcome, record
 from palm.jobs import DEFAULT_QUEUE, JobPolicy, JobSpec, Queues, submit
 from palm.models import User, WebhookDelivery, WebhookEndpoint, utcnow
+from palm.vocabulary import Role
 from palm.webhooks.registry import WebhookNotFoundError, owned_endpoint, signing_secrets
 from palm.webhooks.targets import PinnedTarget, WebhookTargetError, pin_target
 
@@ -47,6 +48,33 @@ def emit(session: Session, user_id: int, event: str, data: dict[str, Any]) -> li
             WebhookEndpoint.user_id == user_id, WebhookEndpoint.disabled_at.is_(None)
         )
     )
+    return _deliveries(session, endpoints, event, data)
+
+
+def emit_system(session: Session, event: str, data: dict[str, Any]) -> dict[int, list[int]]:
+    """A pending delivery of a system ``event`` to every live endpoint of a current admin
+    that wants it: {admin's user id: delivery ids}. An admin demoted since registering, or
+    disabled, hears nothing more."""
+    endpoints = session.scalars(
+        select(WebhookEndpoint)
+        .join(User, User.id == WebhookEndpoint.user_id)
+        .where(
+            WebhookEndpoint.disabled_at.is_(None),
+            User.role == Role.ADMIN,
+            User.disabled_at.is_(None),
+        )
+        .order_by(WebhookEndpoint.id)
+    )
+    created: dict[int, list[int]] = {}
+    for endpoint in endpoints:
+        for delivery_id in _deliveries(session, [endpoint], event, data):
+            created.setdefault(endpoint.user_id, []).append(delivery_id)
+    return created
+
+
+def _deliveries(
+    session: Session, endpoints: Iterable[WebhookEndpoint], event: str, data: dict[str, Any]
+) -> list[int]:
     body = {"type": event, "timestamp": utcnow().isoformat(), "data": data}
     created = []
     for endpoint in endpoints:

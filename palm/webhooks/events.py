@@ -5,6 +5,8 @@ together announce it once)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +16,7 @@ from palm.db import transaction
 from palm.jobs import JobPolicy, Queues
 from palm.models import Reading, WebhookEndpoint
 from palm.vocabulary import SETTLED_STATUSES, ReadingStatus
-from palm.webhooks.delivery import emit, enqueue
+from palm.webhooks.delivery import emit, emit_system, enqueue
 
 BATCH_CLAIM = "palm:webhook:batch:"
 CLAIM_SECONDS = 7 * 24 * 3600
@@ -76,3 +78,18 @@ def export_ready(
         )
     enqueue(factory, queues, created, policy, user_id)
     return len(created)
+
+
+def system_event(
+    factory: sessionmaker[Session],
+    queues: Queues,
+    policy: JobPolicy,
+    event: str,
+    data: dict[str, Any],
+) -> int:
+    """Announce a system event to the admins' endpoints that hear it; how many deliveries."""
+    with transaction(factory) as session:
+        created = emit_system(session, event, data)
+    for admin_id, delivery_ids in created.items():
+        enqueue(factory, queues, delivery_ids, policy, admin_id)
+    return sum(len(ids) for ids in created.values())

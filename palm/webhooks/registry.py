@@ -12,11 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from palm.errors import PalmError
-from palm.models import WebhookDelivery, WebhookEndpoint, utcnow
+from palm.models import User, WebhookDelivery, WebhookEndpoint, utcnow
+from palm.vocabulary import Role
 from palm.webhooks.targets import check_target
 
 #: What an endpoint can subscribe to.
 EVENTS = ("reading.completed", "reading.failed", "batch.completed", "export.ready")
+#: What an admin's endpoint can also hear: the system's own events (a job that failed for
+#: good, a worker that died), never about one person's readings.
+SYSTEM_EVENTS = ("system.job_failed", "system.worker_died")
 MAX_ENDPOINTS = 10
 #: How long the secret before a rotation still signs deliveries beside the new one.
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -51,6 +55,11 @@ class DeliveryInfo:
     error: str | None
     created_at: datetime
     attempted_at: datetime | None
+
+
+def events_for(role: str) -> tuple[str, ...]:
+    """The events a person with ``role`` may subscribe to."""
+    return EVENTS + SYSTEM_EVENTS if role == Role.ADMIN else EVENTS
 
 
 def new_secret() -> str:
@@ -93,10 +102,14 @@ def rotate_secret(
 def create_endpoint(
     session: Session, user_id: int, url: str, events: list[str], *, allow_private: bool
 ) -> tuple[EndpointInfo, str]:
-    """A new endpoint of the user's; returns it and its signing secret (shown once)."""
-    chosen = [event for event in EVENTS if event in set(events)]
-    if not chosen or set(events) - set(EVENTS):
-        raise PalmError("WEBHOOK_EVENTS", f"Pick events among {', '.join(EVENTS)}.")
+    """A new endpoint of the user's; returns it and its signing secret (shown once). System
+    events are for admins only (WEBHOOK_SYSTEM_EVENTS)."""
+    offered = events_for(session.get_one(User, user_id).role)
+    if set(events) & set(SYSTEM_EVENTS) - set(offered):
+        raise PalmError("WEBHOOK_SYSTEM_EVENTS", "Only admins can subscribe to system events.")
+    chosen = [event for event in offered if event in set(events)]
+    if not chosen or set(events) - set(offered):
+        raise PalmError("WEBHOOK_EVENTS", f"Pick events among {', '.join(offered)}.")
     count = select(func.count()).select_from(WebhookEndpoint)
     if (session.scalar(count.where(WebhookEndpoint.user_id == user_id)) or 0) >= MAX_ENDPOINTS:
         raise PalmError("TOO_MANY_WEBHOOKS", f"Remove a webhook first (at most {MAX_ENDPOINTS}).")

@@ -24,8 +24,10 @@ from palm.models import AuditEvent, WebhookEndpoint, utcnow
 from palm.runtime import get_runtime, reset_runtime
 from palm.settings import get_settings
 from palm.ui.notifications import message
+from palm.vocabulary import Role
 from tests.api.conftest import Caller, MakeCaller
 from tests.explore.data import ReadingSpec, add_reading
+from tests.support.jobs import policy
 from tests.support.receiver import Receiver
 from tests.workers.burst import run_burst_worker
 
@@ -199,3 +201,49 @@ def test_after_a_rotation_deliveries_verify_with_either_secret_until_the_overlap
         Webhook(old).verify(after.body, after.headers)
     [listed] = api.get("/api/v1/webhooks", headers=ana.headers).json()
     assert listed["previous_secret_until"] is None
+
+
+@pytest.mark.usefixtures("allowed")  # the receiver is on loopback
+def test_system_events_are_for_admins_whose_token_has_the_admin_scope(
+    api: TestClient, caller: MakeCaller, receiver: Receiver
+) -> None:
+    body = {"url": receiver.url, "events": ["system.job_failed"]}
+    person = api.post("/api/v1/webhooks", headers=caller().headers, json=body)
+    assert (person.status_code, person.json()["code"]) == (403, "WEBHOOK_SYSTEM_EVENTS")
+    writer_only = caller(Role.ADMIN, ["read", "write"])
+    narrow = api.post("/api/v1/webhooks", headers=writer_only.headers, json=body)
+    assert (narrow.status_code, narrow.json()["code"]) == (403, "INSUFFICIENT_SCOPE")
+    admin = caller(Role.ADMIN)
+    created = api.post("/api/v1/webhooks", headers=admin.headers, json=body)
+    assert created.status_code == 201
+    assert created.json()["endpoint"]["events"] == ["system.job_failed"]
+
+
+def test_an_admin_hears_a_job_that_failed_for_good_and_nobody_else_does(
+    api: TestClient,
+    caller: MakeCaller,
+    receiver: Receiver,
+    allowed: dict[str, str],
+) -> None:
+    admin, ana = caller(Role.ADMIN), caller()
+    secret = str(register(api, admin, receiver.url, ["system.job_failed"])["secret"])
+    register(api, ana, receiver.url, list(webhooks.EVENTS))
+    runtime = get_runtime()
+    assert runtime.queues is not None
+    spec = jobs.JobSpec(
+        kind="test",
+        func="tests.ops.console_jobs.fail_until_marked",
+        policy=policy(),  # no retries: the first failure is the last
+        args=(str(Path(allowed["PALM_DATA_DIR"]) / "no-marker"),),
+    )
+    rq_id = jobs.submit(runtime.session_factory, runtime.queues, spec, user_id=ana.user_id)
+    run_burst_worker(allowed["REDIS_URL"], allowed["DATABASE_URL"], Path(allowed["PALM_DATA_DIR"]))
+    (request,) = receiver.got  # the admin's endpoint, once; the person's hears no system event
+    payload = Webhook(secret).verify(request.body, request.headers)
+    assert payload["type"] == "system.job_failed"
+    assert payload["data"] == {
+        "job_id": rq_id,
+        "kind": "test",
+        "queue": spec.queue,
+        "error_code": "JOB_ERROR",
+    }

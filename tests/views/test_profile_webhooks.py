@@ -88,3 +88,18 @@ def test_a_new_secret_is_shown_once_and_the_old_one_keeps_signing_for_a_day(
         endpoint = session.scalars(select(WebhookEndpoint)).one()
         assert (endpoint.secret, endpoint.previous_secret) == (second, first)
     assert [c.value for c in app.run().code] == []
+
+
+@pytest.mark.parametrize(
+    ("role", "system"), [(Role.USER, False), (Role.ANALYST, False), (Role.ADMIN, True)]
+)
+def test_only_admins_are_offered_the_system_events(
+    app_as: AppFactory, role: Role, system: bool
+) -> None:
+    app = app_as(role).run()
+    app.switch_page("views/profile.py").run()
+    assert not app.exception
+    offered = app.multiselect(key="profile_hook_events").options
+    assert set(webhooks.EVENTS) <= set(offered)
+    assert ("system.job_failed" in offered) is system
+    assert ("system.worker_died" in offered) is system

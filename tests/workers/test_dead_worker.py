@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from pathlib import Path
@@ -12,6 +13,8 @@ from redis import Redis
 from rq import Worker
 from sqlalchemy.orm import Session, sessionmaker
 
+from palm import webhooks
+from palm.accounts import create_user
 from palm.db import transaction
 from palm.jobs import (
     JobSpec,
@@ -22,8 +25,9 @@ from palm.jobs import (
     worker_deaths_per_hour,
 )
 from palm.jobs import rows as job_rows
-from palm.vocabulary import JobState
+from palm.vocabulary import JobState, Role
 from tests.support.jobs import policy
+from tests.support.receiver import Receiver
 from tests.workers.burst import start_worker
 from workers.worker import HEARTBEAT_TTL
 
@@ -60,13 +64,31 @@ def wait_for_state(
     return time.monotonic() - started
 
 
+def admin_hears_worker_deaths(
+    factory: sessionmaker[Session], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An admin's webhook for system.worker_died (the receiver is local: allowed for the
+    workers started next, which read the setting from their environment)."""
+    monkeypatch.setenv("PALM_WEBHOOK_ALLOW_PRIVATE", "1")
+    monkeypatch.setenv("PALM_WEBHOOK_RETRY_INTERVALS", "0")
+    with transaction(factory) as session:
+        admin = create_user(session, "root@example.com", "correct horse battery", Role.ADMIN)
+        webhooks.create_endpoint(
+            session, admin.id, receiver.url, ["system.worker_died"], allow_private=True
+        )
+
+
 def test_another_worker_recovers_a_dead_workers_job_from_its_lapsed_heartbeat(
     session_factory: sessionmaker[Session],
     redis_client: Redis,
     redis_url: str,
     db_url: str,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    receiver = Receiver()
+    receiver.start()
+    admin_hears_worker_deaths(session_factory, receiver, monkeypatch)
     rq_id = submit_die_once(session_factory, redis_client, tmp_path)
     first = start_worker(redis_url, db_url, tmp_path / "data", name="first")
     assert first.wait(timeout=120) == -signal.SIGKILL
@@ -77,12 +99,23 @@ def test_another_worker_recovers_a_dead_workers_job_from_its_lapsed_heartbeat(
     )
     try:
         wait_for_state(session_factory, rq_id, JobState.FINISHED, RECOVERY_LIMIT)
+        heard = time.monotonic()
+        while not receiver.got:  # the announcement is a job of its own, run by ``second``
+            assert time.monotonic() - heard < 60, "no system.worker_died delivery"
+            time.sleep(0.2)
     finally:
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=30) == 0
+        receiver.stop()
     assert time.monotonic() - died >= HEARTBEAT_TTL - 1  # found by the lapse, not by chance
     assert state(session_factory, rq_id)[1] == 2
     assert deaths(redis_client) == 1  # counted where the lapse was found
+    (announced,) = receiver.got  # once for the dead worker
+    body = json.loads(announced.body)
+    assert (body["type"], body["data"]) == (
+        "system.worker_died",
+        {"worker": "first", "job_id": rq_id},
+    )
 
 
 @pytest.mark.usefixtures("worker_env")
