@@ -30,7 +30,10 @@ from palm.vocabulary import Role
 from tests.support.stub_openai import StubOpenAI
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-pytest_plugins = ["tests.support.object_store"]  # moto's S3 server and a bucket per test
+pytest_plugins = [
+    "tests.support.object_store",  # moto's S3 server and a bucket per test
+    "tests.support.receiver",  # a local webhook receiver per test
+]
 
 
 @pytest.fixture(scope="session")

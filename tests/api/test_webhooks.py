@@ -6,7 +6,6 @@ its failures and enabled again by a redelivery; other people's ids are 404."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,14 +29,6 @@ from tests.explore.data import ReadingSpec, add_reading
 from tests.support.jobs import policy
 from tests.support.receiver import Receiver
 from tests.workers.burst import run_burst_worker
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

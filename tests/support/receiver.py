@@ -1,11 +1,15 @@
 """A webhook receiver on 127.0.0.1 for tests: answers with scripted status codes and keeps
-every request it got (path, headers, body)."""
+every request it got (path, headers, body). The ``receiver`` fixture (a plugin of
+tests/conftest.py) starts one per test and stops it afterwards."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
 
 
 @dataclass
@@ -52,3 +56,11 @@ class Receiver:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    server.start()
+    yield server
+    server.stop()

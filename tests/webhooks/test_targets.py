@@ -8,7 +8,6 @@ test's own host name; every other lookup (the literal address httpx connects to)
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -51,14 +50,6 @@ def one_delivery(factory: sessionmaker[Session], url: str, *, allow_private: boo
         )
         (delivery_id,) = webhooks.emit(session, user.id, "reading.completed", {"id": 1})
     return delivery_id
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_pinned_target_is_the_checked_address_with_the_name_kept() -> None:
