@@ -40,6 +40,7 @@ class LineMeasures:
     contrast: float
     coverage: float
     confidence: float
+    reasons: tuple[str, ...] = ()
 
 
 def arc_length(points: Array) -> float:
@@ -90,13 +91,15 @@ def measure(
     coverage = float((path.strength >= th.PATH_SCORE_LEVEL).mean())
     min_contrast = th.MIN_LINE_CONTRAST if principal else th.MIN_MINOR_CONTRAST
     min_strength = th.MIN_LINE_STRENGTH if principal else th.MIN_MINOR_STRENGTH
-    found = (
-        not borrowed
-        and contrast >= min_contrast
-        and mean_strength >= min_strength
-        and coverage >= th.MIN_COVERAGE
-        and length >= th.MIN_LINE_LENGTH
-    )
+    checks = {
+        "borrowed": borrowed,
+        "low_contrast": contrast < min_contrast,
+        "weak": mean_strength < min_strength,
+        "gappy": coverage < th.MIN_COVERAGE,
+        "short": length < th.MIN_LINE_LENGTH,
+    }
+    reasons = tuple(name for name, failed in checks.items() if failed)
+    found = not reasons
     contrast_score = float(np.clip((contrast - 2.0) / 10.0, 0.0, 1.0))
     confidence = round(0.6 * contrast_score + 0.4 * coverage, 3)
     min_run = max(2, round(th.BREAK_MIN_FRACTION / units_per_px))
@@ -110,4 +113,5 @@ def measure(
         contrast=round(contrast, 2),
         coverage=round(coverage, 3),
         confidence=confidence if found else min(confidence, 0.3),
+        reasons=reasons,
     )
