@@ -26,11 +26,21 @@ DRAFT_SHORT_SIDE = 1400
 DETECT_LONG_SIDE = 1024
 
 # --- hand detection ------------------------------------------------------------------------
+#: When no rotation finds a hand, the photo is tried again zoomed out: padded by these shares of
+#: its long side on every side. On the dev set 18 of 197 DSLR palms, sideways and filling the
+#: frame (wrist cut by the edge), were NO_HAND; padding by 0.15 found 17 of them, and which pad
+#: works for the last few varies with the photo, so several are tried (only photos with no hand
+#: at any rotation pay for them: up to 16 more tries, ~0.4 s).
+DETECT_PADDINGS = (0.1, 0.2, 0.3, 0.5)
 #: MediaPipe Hands detection confidence. 0.3 found 40 of 42 varied real photos in the prototype
 #: without detecting hands in blank or textured backgrounds.
 MIN_DETECTION_CONFIDENCE = 0.3
-#: Below this handedness score the appearance label is not trusted for palm-vs-back; the depth
-#: cue (knuckles nearer the camera than the wrist) decides instead. Samples score 0.86–1.0.
+#: Below this handedness score the appearance label alone does not call a back; the depth cue
+#: (knuckles nearer the camera than the wrist) decides unless the label, unsure as it is, agrees
+#: with the palm's geometry. Samples score 0.86–1.0 (the two backs 0.97–0.98); on the 207 dev
+#: palms detected, label and geometry agreed on every one, the lowest scores 0.58–0.66, where
+#: the depth cue alone called one a back (knuckle z -0.054). A darkened sample's label flips at
+#: a low score, which is why an unsure label is never enough to call a back.
 MIN_HANDEDNESS_SCORE = 0.7
 #: Knuckle depth cue: mean z of the four MCP landmarks relative to the wrist (MediaPipe units,
 #: negative = nearer the camera). Backs measured -0.05 … -0.16, palms -0.03 … +0.02.
