@@ -24,6 +24,7 @@ from palm.vision.quality import (
     check_exposure_and_focus,
     check_hand_size,
     explain_missing_hand,
+    quality_notes,
 )
 from palm.vision.result import ALGORITHM_VERSION, PalmAnalysis
 from palm.vision.ridges import crease_maps
@@ -95,7 +96,7 @@ def analyze_image(
         lines=lines,
         hand_shape=shape,
         landmarks=[[round(float(x)), round(float(y))] for x, y in original_points],
-        warnings=side.warnings,
+        warnings=side.warnings + quality_notes(quality, frame.palm_width_px),
         timings_ms=dict(clock.ms),
         quality=quality,
     )
