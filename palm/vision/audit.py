@@ -23,6 +23,8 @@ class CandidatePath:
     reasons: tuple[str, ...]
     contrast: float
     strength: float
+    coverage: float = 0.0
+    length: float = 0.0
 
 
 @dataclass

@@ -94,6 +94,8 @@ def _line_result(
                 reasons=tuple(reasons),
                 contrast=measures.contrast,
                 strength=round(float(path.strength.mean()), 3),
+                coverage=measures.coverage,
+                length=measures.length_rel,
             )
         )
     units = frame_to_units(path.points, frame.size)

@@ -109,9 +109,11 @@ COST_EPS = 0.02
 COST_POWER = 4.0
 
 # --- found / not found ----------------------------------------------------------------------
-#: A traced path is a line when the mean strength along it exceeds the palm's background
-#: (median strength) by this many background spreads (MAD). Heart/head/life on the samples
-#: score 6.7–18.6; paths forced across plain skin (fate/sun/mercury where there is none) 1.5–5.
+#: The levels below were hard cuts (vision-1.0: a path was a line when it passed all four);
+#: they now scale the inputs of the confidence model (see CONFIDENCE_WEIGHTS). Contrast: mean
+#: strength along the path above the palm's background (median strength), in background
+#: spreads (MAD). Heart/head/life on the samples score 6.7–18.6; paths forced across plain skin
+#: (fate/sun/mercury where there is none) 1.5–5.
 MIN_LINE_CONTRAST = 4.0
 #: …and at least this mean normalised strength along the path (principal lines: 0.49–0.96).
 MIN_LINE_STRENGTH = 0.35
@@ -157,3 +159,19 @@ MAX_SHARED_FRACTION = 0.75
 #: Share of a path that must stay within half a corridor width of its corridor. Lines on the
 #: samples: 0.93–1.0; a life path that chained the head line onto a fate crease: ~0.5.
 MIN_CORRIDOR_ADHERENCE = 0.75
+
+# --- confidence -----------------------------------------------------------------------------
+#: Logistic model of "this path lies on a real crease" over metrics.confidence_features
+#: (contrast, mean strength and coverage, each over its level above, capped at 3), fitted by
+#: bench/vision_calibrate.py on 421 graded dev lines of vision-1.0 (212 on a crease). Its
+#: bands held up on those lines: under 0.2, 203 lines, none on a crease; 0.2–0.4, 7, 43 %;
+#: 0.4–0.6, 2, 50 %; 0.6–0.8, 4, 75 %; over 0.8, 205, all.
+CONFIDENCE_RATIO_CAP = 2.0
+CONFIDENCE_WEIGHTS = (3.161, 3.098, 2.015)
+CONFIDENCE_BIAS = -1.215
+#: A path is reported as a line from this confidence on. At 0.3, against vision-1.0's cuts, two
+#: graded lines change, both towards the grades (a faint life line that was missed is found, a
+#: sun path through plain skin is dropped); at 0.5 seven change, five against.
+FOUND_CONFIDENCE = 0.4
+#: A found line under this confidence is "faint": drawn thinner, and said so on hover.
+FAINT_CONFIDENCE = 0.7
