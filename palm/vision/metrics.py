@@ -33,7 +33,7 @@ from palm.vision.ridges import CreaseMaps
 from palm.vision.tracing import TracedPath
 
 #: What the confidence model reads from a path (see :func:`confidence_features`).
-FEATURE_NAMES = ("contrast", "mean strength", "coverage")
+FEATURE_NAMES = ("log contrast ratio", "log strength ratio", "log coverage ratio")
 
 
 class PathEvidence(Protocol):
@@ -48,9 +48,10 @@ class PathEvidence(Protocol):
 
 
 def confidence_features(evidence: PathEvidence, principal: bool) -> list[float]:
-    """The confidence model's inputs, in FEATURE_NAMES order, each as a multiple of the level a
-    line of its kind used to need (MIN_LINE_* or MIN_MINOR_*, MIN_COVERAGE), capped at 3: a
-    minor line, whose corridor always holds some path, must show more than a principal one."""
+    """The confidence model's inputs, in FEATURE_NAMES order: the log of each as a multiple of
+    the level a line of its kind used to need (MIN_LINE_* or MIN_MINOR_*, MIN_COVERAGE), the
+    multiple clipped to 0.05–CONFIDENCE_RATIO_CAP. A minor line, whose corridor always holds
+    some path, must show more than a principal one."""
     contrast_level = th.MIN_LINE_CONTRAST if principal else th.MIN_MINOR_CONTRAST
     strength_level = th.MIN_LINE_STRENGTH if principal else th.MIN_MINOR_STRENGTH
     ratios = (

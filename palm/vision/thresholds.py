@@ -169,17 +169,20 @@ MAX_SHARED_FRACTION = 0.75
 MIN_CORRIDOR_ADHERENCE = 0.75
 
 # --- confidence -----------------------------------------------------------------------------
-#: Logistic model of "this path lies on a real crease" over metrics.confidence_features
-#: (contrast, mean strength and coverage, each over its level above, capped at 3), fitted by
-#: bench/vision_calibrate.py on 421 graded dev lines of vision-1.0 (212 on a crease). Its
-#: bands held up on those lines: under 0.2, 203 lines, none on a crease; 0.2–0.4, 7, 43 %;
-#: 0.4–0.6, 2, 50 %; 0.6–0.8, 4, 75 %; over 0.8, 205, all.
+#: Logistic model of "this path lies on a real crease" over metrics.confidence_features: the
+#: logs of contrast, mean strength and coverage, each over its level above, the ratios clipped
+#: to 0.05–CONFIDENCE_RATIO_CAP. Logs, so that a path with no contrast against the palm cannot
+#: make up for it with strength and coverage (normalised per palm, they are high on a blank
+#: palm's noise too). Fitted by bench/vision_calibrate.py on 421 graded dev lines of vision-1.0
+#: (212 on a crease); its bands on those lines: under 0.2, 199 lines, none on a crease; 0.2–0.4,
+#: 7, none; 0.4–0.6, 4, 75 %; 0.6–0.8, 3, 67 %; over 0.8, 208, all.
 CONFIDENCE_RATIO_CAP = 2.0
 CONFIDENCE_WEIGHTS = (3.161, 3.098, 2.015)
 CONFIDENCE_BIAS = -1.215
-#: A path is reported as a line from this confidence on. At 0.3, against vision-1.0's cuts, two
-#: graded lines change, both towards the grades (a faint life line that was missed is found, a
-#: sun path through plain skin is dropped); at 0.5 seven change, five against.
+#: A path is reported as a line from this confidence on (the bands above: nothing under 0.4 lay
+#: on a crease). Against vision-1.0's cuts on the 71 graded photos, one line changes at 0.4 (a
+#: faint life line that was not found now is, on the wrong crease); at 0.3 two minor paths over
+#: plain skin would be reported too.
 FOUND_CONFIDENCE = 0.4
 #: A found line under this confidence is "faint": drawn thinner, and said so on hover.
 FAINT_CONFIDENCE = 0.7
