@@ -144,13 +144,17 @@ MAX_END_CANDIDATES = 24
 #: TRIM_FRACTION × median along the path): a line stops where its crease stops.
 TRIM_LEVEL = 0.22
 TRIM_FRACTION = 0.45
-#: Hooks: in the last HOOK_ZONE of a path's length, a turn of more than HOOK_ANGLE degrees from
-#: the direction of its middle half (measured over ±HOOK_WINDOW vertices, ~2 px each) ends the
-#: path there. On the dev set a heart line often rose straight into the gap between index and
-#: middle finger, and life lines turned back at the wrist, to reach their end zones. (Trimming
-#: starts too cut head and life lines off their shared start at the thumb web.)
+#: Hooks: in the last HOOK_ZONE of a path's length, a turn of more than HOOK_ANGLES[line]
+#: degrees from the direction of its middle half (measured over ±HOOK_WINDOW vertices, ~2 px
+#: each) ends the path there. On the dev set heart lines often rose straight into the gap
+#: between index and middle finger, and life lines turned back at the wrist, to reach their end
+#: zones. 60° (vision-2.1) fixed 8 life, 3 head and 2 heart lines of 77 graded palms (and lost
+#: one faint life line); 50° for the heart (vision-2.2) changed 7 hearts, 2 of them for the
+#: better and none for the worse; 50° for life and head too would change some 30 more lines,
+#: not graded, so they keep 60°. (Trimming starts too cut head and life lines off their shared
+#: start at the thumb web.) Minor lines are not trimmed: short and steep, a turn is their course.
 HOOK_ZONE = 0.3
-HOOK_ANGLE = 60.0
+HOOK_ANGLES = {"heart": 50.0, "head": 60.0, "life": 60.0}
 HOOK_WINDOW = 3
 #: An end-zone candidate path scores sum(strength - PATH_SCORE_LEVEL) along it: pixels on a
 #: crease (strength 0.6–1) add, plain skin (0.05–0.2) subtracts, so the chosen end is where the

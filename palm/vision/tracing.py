@@ -115,12 +115,12 @@ def _trim_weak_ends(strength: Array) -> slice:
     return slice(int(strong[0]), int(strong[-1]) + 1)
 
 
-def _trim_hooks(points: Array) -> slice:
-    """Slice of a refined path without a hook at its end: a sharp turn (more than HOOK_ANGLE
-    from the direction of the path's middle half) in its last HOOK_ZONE is where the path left
-    its crease to reach the end zone (a heart line rising into the gap between two fingers, a
-    life line turning back at the wrist), so the path stops there. Starts are kept: head and
-    life leave their shared start at the thumb web at a steep angle by nature."""
+def _trim_hooks(points: Array, angle: float = 60.0) -> slice:
+    """Slice of a refined path without a hook at its end: a sharp turn (more than ``angle``
+    degrees from the direction of the path's middle half) in its last HOOK_ZONE is where the
+    path left its crease to reach the end zone (a heart line rising into the gap between two
+    fingers, a life line turning back at the wrist), so the path stops there. Starts are kept:
+    head and life leave their shared start at the thumb web at a steep angle by nature."""
     count = len(points)
     if count < 12:
         return slice(0, count)
@@ -134,7 +134,7 @@ def _trim_hooks(points: Array) -> slice:
     behind = points[np.maximum(np.arange(count) - th.HOOK_WINDOW, 0)]
     local = ahead - behind
     cosine = (local @ body) / np.maximum(np.linalg.norm(local, axis=1), 1e-9)
-    turned = cosine < np.cos(np.radians(th.HOOK_ANGLE))
+    turned = cosine < np.cos(np.radians(angle))
     tail = np.nonzero(turned & (arc >= (1.0 - th.HOOK_ZONE) * arc[-1]))[0]
     return slice(0, int(tail[0]) if tail.size else count)
 
@@ -208,8 +208,8 @@ def trace_line(model: LineModel, maps: CreaseMaps, grid: SearchGrid) -> TracedPa
     if len(grid_path) < 2:
         return None
     points = _refine(grid_path, maps.strength)
-    if model.principal:  # minor lines are short and steep; a turn there is their course
-        points = points[_trim_hooks(points)]
+    if model.name in th.HOOK_ANGLES:  # minor lines are short and steep: a turn is their course
+        points = points[_trim_hooks(points, th.HOOK_ANGLES[model.name])]
     if len(points) < 2:
         return None
     ix = np.clip(np.round(points[:, 0]).astype(int), 0, maps.strength.shape[1] - 1)
