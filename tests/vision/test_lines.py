@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -171,3 +172,21 @@ def test_a_found_line_on_thin_evidence_is_faint() -> None:
     assert LineResult("fate", True, confidence=0.5).faint
     assert not LineResult("fate", True, confidence=0.9).faint
     assert not LineResult("fate", False, confidence=0.2).faint
+
+
+def _gap(a: Array, b: Array) -> float:
+    """Symmetric median distance between two polylines' points."""
+    distances = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2)
+    return float(max(np.median(distances.min(axis=1)), np.median(distances.min(axis=0))))
+
+
+def test_graded_correct_dev_lines_stay_where_they_were_recorded() -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "palms"
+    recorded = json.loads((data / "dev_fills_frame.lines.json").read_text())
+    analysis = analyze_bytes((data / "dev_fills_frame.jpg").read_bytes())
+    palm_width = np.linalg.norm(np.subtract(analysis.landmarks[5], analysis.landmarks[17]))
+    for name, points in recorded["lines"].items():
+        line = analysis.lines[name]
+        assert line.found, name
+        gap = _gap(np.asarray(line.points, float), np.asarray(points, float))
+        assert gap < 0.04 * palm_width, (name, gap / palm_width)
