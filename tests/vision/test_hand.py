@@ -157,3 +157,13 @@ def test_a_confident_label_decides_alone() -> None:
 def test_an_unsure_contradicting_label_leaves_the_depth_cue_to_decide() -> None:
     assert looks_like_back(_detection(0.6, -0.08, agrees=False))
     assert not looks_like_back(_detection(0.6, 0.0, agrees=False))
+
+
+@pytest.mark.parametrize("shape", [(2667, 4000, 3), (4032, 3024, 3), (1067, 1600, 3)])
+def test_detection_copy_is_1024_px_and_its_scale_maps_back(shape: tuple[int, int, int]) -> None:
+    image = np.zeros(shape, np.uint8)
+    image[shape[0] // 3, shape[1] // 4] = 255  # one bright pixel to find again
+    small, scale = hand_module._downscaled(image)
+    assert max(small.shape[:2]) == th.DETECT_LONG_SIDE
+    y, x = np.unravel_index(int(np.argmax(small[:, :, 0])), small.shape[:2])
+    assert abs(x / scale - shape[1] // 4) < 2 / scale and abs(y / scale - shape[0] // 3) < 2 / scale
