@@ -249,9 +249,11 @@ def print_grades(path: Path) -> None:
         refusals = [r for r in graded if r["line"] == "refusal"]
         lines = [r for r in graded if r["line"] != "refusal"]
         photos = {r["file"] for r in lines}
+        unfair = sum(r["grade"] == "unfair" for r in refusals)
+        total = len(photos) + len(refusals)
         print(
-            f"grades {version}: {len(photos)} accepted photos graded, "
-            f"{len(refusals)} refusals ({sum(r['grade'] == 'unfair' for r in refusals)} unfair)"
+            f"grades {version}: {len(photos)} accepted photos graded, {len(refusals)} refusals "
+            f"({unfair} unfair: false refusals {unfair / max(total, 1):.0%} of {total} photos)"
         )
         for name in LINE_NAMES:
             counts = Counter(r["grade"] for r in lines if r["line"] == name)
