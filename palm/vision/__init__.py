@@ -17,6 +17,9 @@ Public API (no Streamlit, no database; safe in workers and the CLI):
   ``overlay_figure(image_rgb, analysis) -> plotly Figure`` (polylines are rescaled to whatever
   size ``image_rgb`` has); ``downscaled(image_rgb, max_side)``, the photo at overlay (or
   thumbnail) size, computed once and handed to both.
+- ``palm.vision.audit.AuditTrace``: handed to ``analyze_bytes_with_image(..., trace=)`` by
+  audits (``bench/vision_audit.py``), it records the palm frame, crease map and every
+  candidate path with its verdict; nothing else uses it.
 - ``palm.vision.cli.main(argv) -> int`` — ``python -m palm analyze FILE... [--json]
   [--overlay-dir DIR] [--hand left|right]``.
 
@@ -24,6 +27,7 @@ All tunable numbers live in ``palm.vision.thresholds``; the method is described 
 ``docs/vision.md``. The MediaPipe model is built once per process, lazily.
 """
 
+from palm.vision.audit import AuditTrace, CandidatePath
 from palm.vision.cli import main as run_cli
 from palm.vision.errors import VisionError, VisionErrorCode
 from palm.vision.frame import PALM_POLYGON, fit_frame_affine, frame_to_units
@@ -37,6 +41,8 @@ __all__ = [
     "ALGORITHM_VERSION",
     "LINE_COLOURS",
     "PALM_POLYGON",
+    "AuditTrace",
+    "CandidatePath",
     "HandShape",
     "LineResult",
     "PalmAnalysis",

@@ -49,7 +49,7 @@ _TEXTS: dict[VisionErrorCode, tuple[str, str]] = {
     ),
     VisionErrorCode.IMAGE_TOO_SMALL: (
         "The picture is too small to see palm lines.",
-        "Use the camera's full resolution; the short side should be at least 300 pixels.",
+        "Use the camera's full resolution; the short side should be at least 240 pixels.",
     ),
     VisionErrorCode.ANIMATED_IMAGE: (
         "Animated images cannot be read.",

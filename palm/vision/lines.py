@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from palm.vision.arrays import Array
+from palm.vision.audit import AuditTrace, CandidatePath
 from palm.vision.frame import PalmFrame, frame_to_units
 from palm.vision.linemodel import LINE_MODELS, nearest_zone
 from palm.vision.metrics import measure
@@ -73,12 +74,30 @@ def _line_result(
     maps: CreaseMaps,
     frame: PalmFrame,
     borrowed: bool = False,
+    trace: AuditTrace | None = None,
 ) -> LineResult:
     if path is None:
+        if trace is not None:
+            trace.notes.append(f"{name}: no path (its zones hold no skin)")
         return LineResult(name=name, found=False)
     model = LINE_MODELS[name]
     wanders = corridor_adherence(name, path) < MIN_CORRIDOR_ADHERENCE
     measures = measure(path, maps, model.principal, borrowed=borrowed or wanders)
+    if trace is not None:
+        reasons = [r for r in measures.reasons if r != "borrowed"]
+        reasons = (["borrowed"] if borrowed else []) + (["wanders"] if wanders else []) + reasons
+        trace.candidates.append(
+            CandidatePath(
+                line=name,
+                points=path.points.copy(),
+                kept=measures.found,
+                reasons=tuple(reasons),
+                contrast=measures.contrast,
+                strength=round(float(path.strength.mean()), 3),
+                coverage=measures.coverage,
+                length=measures.length_rel,
+            )
+        )
     units = frame_to_units(path.points, frame.size)
     return LineResult(
         name=name,
@@ -112,12 +131,16 @@ def trace_lines(maps: CreaseMaps) -> dict[str, TracedPath | None]:
 
 
 def measure_lines(
-    paths: dict[str, TracedPath | None], maps: CreaseMaps, frame: PalmFrame
+    paths: dict[str, TracedPath | None],
+    maps: CreaseMaps,
+    frame: PalmFrame,
+    trace: AuditTrace | None = None,
 ) -> dict[str, LineResult]:
-    """Metrics, verdicts and original-image polylines for traced paths."""
+    """Metrics, verdicts and original-image polylines for traced paths (each candidate and
+    its verdict also go to ``trace`` when one is given)."""
     borrowers = borrowed_lines(paths)
     return {
-        name: _line_result(name, path, maps, frame, borrowed=name in borrowers)
+        name: _line_result(name, path, maps, frame, borrowed=name in borrowers, trace=trace)
         for name, path in paths.items()
     }
 

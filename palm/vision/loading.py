@@ -93,6 +93,15 @@ def _open_checked(data: bytes, kind: str) -> Image.Image:
     return image
 
 
+def draft_scale(width: int, height: int, short_side: int = th.DRAFT_SHORT_SIDE) -> int:
+    """The largest JPEG DCT reduction (1, 2, 4 or 8) that keeps the decoded short side, which
+    libjpeg rounds up, at least ``short_side`` pixels."""
+    for scale in (8, 4, 2):
+        if -(-min(width, height) // scale) >= short_side:
+            return scale
+    return 1
+
+
 def _upright_size(image: Image.Image) -> tuple[int, int]:
     """Declared size after the EXIF orientation is applied."""
     width, height = image.size
@@ -135,8 +144,10 @@ def load_image(data: bytes, *, max_bytes: int = th.MAX_FILE_BYTES) -> LoadedImag
     image = _open_checked(data, kind)
     width, height = _upright_size(image)
     try:
-        if kind == "jpeg":
-            image.draft("RGB", th.DRAFT_SIZE)
+        reduction = draft_scale(*image.size) if kind == "jpeg" else 1
+        if reduction > 1:
+            # Pillow picks the largest reduction with both sides at least the requested size.
+            image.draft("RGB", (image.size[0] // reduction, image.size[1] // reduction))
         image.load()
         needs_turn = image.getexif().get(0x0112, 1) not in (0, 1)
         upright = (ImageOps.exif_transpose(image) or image) if needs_turn else image

@@ -10,12 +10,18 @@ depend on the photo's resolution. Definitions:
   BREAK_MIN_FRACTION of the palm width.
 - branches: creases leaving the line sideways: connected strong-crease blobs in a ring 4–8 px
   around the path, away from its ends.
-- confidence: 0.6 × contrast score + 0.4 × coverage (share of path pixels on a crease).
+- confidence: the probability that the path lies on a real crease, from a logistic model of its
+  contrast, mean strength and coverage (share of path pixels on a crease), each relative to the
+  level its kind of line needs, fitted on graded dev photos (bench/vision_calibrate.py). A path
+  is a line when that reaches FOUND_CONFIDENCE, and *faint* (``LineResult.faint``) while under
+  FAINT_CONFIDENCE: one soft score instead of four hard cuts, so a path barely under one of
+  them but clear on the others is not thrown out, and re-shots have one boundary to cross.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -25,6 +31,51 @@ from palm.vision.arrays import Array
 from palm.vision.frame import SPAN
 from palm.vision.ridges import CreaseMaps
 from palm.vision.tracing import TracedPath
+
+#: What the confidence model reads from a path (see :func:`confidence_features`).
+FEATURE_NAMES = ("log contrast ratio", "log strength ratio", "log coverage ratio")
+
+
+class PathEvidence(Protocol):
+    """Anything carrying a path's evidence: :class:`LineMeasures` or an audit candidate."""
+
+    @property
+    def contrast(self) -> float: ...
+    @property
+    def strength(self) -> float: ...
+    @property
+    def coverage(self) -> float: ...
+
+
+def confidence_features(evidence: PathEvidence, principal: bool) -> list[float]:
+    """The confidence model's inputs, in FEATURE_NAMES order: the log of each as a multiple of
+    the level a line of its kind used to need (MIN_LINE_* or MIN_MINOR_*, MIN_COVERAGE), the
+    multiple clipped to 0.05–CONFIDENCE_RATIO_CAP. A minor line, whose corridor always holds
+    some path, must show more than a principal one."""
+    contrast_level = th.MIN_LINE_CONTRAST if principal else th.MIN_MINOR_CONTRAST
+    strength_level = th.MIN_LINE_STRENGTH if principal else th.MIN_MINOR_STRENGTH
+    ratios = (
+        evidence.contrast / contrast_level,
+        evidence.strength / strength_level,
+        evidence.coverage / th.MIN_COVERAGE,
+    )
+    return [float(np.log(min(max(ratio, 0.05), th.CONFIDENCE_RATIO_CAP))) for ratio in ratios]
+
+
+def line_confidence(evidence: PathEvidence, principal: bool) -> float:
+    """Probability that the path lies on a real crease: a logistic model fitted on graded dev
+    photos (``bench/vision_calibrate.py``; weights in palm.vision.thresholds)."""
+    features = confidence_features(evidence, principal)
+    weighted = zip(th.CONFIDENCE_WEIGHTS, features, strict=True)
+    logit = th.CONFIDENCE_BIAS + sum(weight * value for weight, value in weighted)
+    return float(1.0 / (1.0 + np.exp(-logit)))
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    contrast: float
+    strength: float
+    coverage: float
 
 
 @dataclass(frozen=True)
@@ -40,6 +91,8 @@ class LineMeasures:
     contrast: float
     coverage: float
     confidence: float
+    reasons: tuple[str, ...] = ()
+    strength: float = 0.0
 
 
 def arc_length(points: Array) -> float:
@@ -88,17 +141,16 @@ def measure(
     mean_strength = float(path.strength.mean())
     contrast = (mean_strength - maps.background_level) / maps.background_spread
     coverage = float((path.strength >= th.PATH_SCORE_LEVEL).mean())
-    min_contrast = th.MIN_LINE_CONTRAST if principal else th.MIN_MINOR_CONTRAST
-    min_strength = th.MIN_LINE_STRENGTH if principal else th.MIN_MINOR_STRENGTH
-    found = (
-        not borrowed
-        and contrast >= min_contrast
-        and mean_strength >= min_strength
-        and coverage >= th.MIN_COVERAGE
-        and length >= th.MIN_LINE_LENGTH
-    )
-    contrast_score = float(np.clip((contrast - 2.0) / 10.0, 0.0, 1.0))
-    confidence = round(0.6 * contrast_score + 0.4 * coverage, 3)
+    evidence = _Evidence(contrast=contrast, strength=mean_strength, coverage=coverage)
+    probability = line_confidence(evidence, principal)
+    checks = {
+        "borrowed": borrowed,
+        "unlikely": probability < th.FOUND_CONFIDENCE,
+        "short": length < th.MIN_LINE_LENGTH,
+    }
+    reasons = tuple(name for name, failed in checks.items() if failed)
+    found = not reasons
+    confidence = round(probability if found else min(probability, th.FOUND_CONFIDENCE), 3)
     min_run = max(2, round(th.BREAK_MIN_FRACTION / units_per_px))
     return LineMeasures(
         found=found,
@@ -109,5 +161,7 @@ def measure(
         branches=count_branches(path.points, maps),
         contrast=round(contrast, 2),
         coverage=round(coverage, 3),
-        confidence=confidence if found else min(confidence, 0.3),
+        confidence=confidence,
+        reasons=reasons,
+        strength=round(mean_strength, 3),
     )

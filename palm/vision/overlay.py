@@ -79,9 +79,10 @@ def render_overlay(
         if not line.found or len(line.points) < 2:
             continue
         points = np.round(_scaled_points(line, analysis, canvas.shape)).astype(np.int32)
-        cv2.polylines(canvas, [points], False, (255, 255, 255), thickness + 2, cv2.LINE_AA)
+        width = max(1, thickness - 1) if line.faint else thickness  # a faint line, drawn thinner
+        cv2.polylines(canvas, [points], False, (255, 255, 255), width + 2, cv2.LINE_AA)
         cv2.polylines(
-            canvas, [points], False, LINE_COLOURS.get(name, (0, 0, 0)), thickness, cv2.LINE_AA
+            canvas, [points], False, LINE_COLOURS.get(name, (0, 0, 0)), width, cv2.LINE_AA
         )
         drawn.append(name)
     if drawn and legend:
@@ -113,6 +114,7 @@ def _hover_text(line: LineResult) -> str:
         f"depth {line.depth:.2f} · curvature {line.curvature:.2f}<br>"
         f"breaks {line.breaks} · branches {line.branches}<br>"
         f"from {start}<br>to {end}<br>confidence {line.confidence:.0%}"
+        + (" (faint)" if line.faint else "")
     )
 
 

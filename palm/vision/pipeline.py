@@ -13,6 +13,7 @@ from typing import Literal
 
 from palm.vision import thresholds as th
 from palm.vision.arrays import Array
+from palm.vision.audit import AuditTrace
 from palm.vision.errors import VisionError, VisionErrorCode
 from palm.vision.frame import warp_palm
 from palm.vision.hand import detect_hand
@@ -23,6 +24,7 @@ from palm.vision.quality import (
     check_exposure_and_focus,
     check_hand_size,
     explain_missing_hand,
+    quality_notes,
 )
 from palm.vision.result import ALGORITHM_VERSION, PalmAnalysis
 from palm.vision.ridges import crease_maps
@@ -55,8 +57,10 @@ def analyze_image(
     hand_hint: Literal["left", "right"] | None = None,
     progress: Progress | None = None,
     clock: StageClock | None = None,
+    trace: AuditTrace | None = None,
 ) -> PalmAnalysis:
-    """Analyse an already loaded photo (see :func:`palm.vision.loading.load_image`)."""
+    """Analyse an already loaded photo (see :func:`palm.vision.loading.load_image`); an
+    ``AuditTrace`` handed in records the palm frame, crease map and candidate paths."""
     clock = clock or StageClock()
     report(progress, "landmarks")
     detection = detect_hand(loaded.rgb)
@@ -66,15 +70,19 @@ def analyze_image(
     points = detection.points
     check_hand_size(points, loaded.rgb.shape, loaded.scale)
     frame = warp_palm(loaded.rgb, points, loaded.scale)
+    if trace is not None:
+        trace.frame_rgb = frame.rgb
     check_cropped(frame, points, loaded.rgb.shape)
     clock.lap("landmarks")
     report(progress, "lines")
     maps = crease_maps(frame)
+    if trace is not None:
+        trace.strength = maps.strength
     quality = check_exposure_and_focus(frame, maps.lightness, maps.hand)
     paths = trace_lines(maps)
     clock.lap("lines")
     report(progress, "metrics")
-    lines = measure_lines(paths, maps, frame)
+    lines = measure_lines(paths, maps, frame, trace)
     original_points = points / loaded.scale
     shape = hand_shape(original_points)
     clock.lap("metrics")
@@ -88,7 +96,7 @@ def analyze_image(
         lines=lines,
         hand_shape=shape,
         landmarks=[[round(float(x)), round(float(y))] for x, y in original_points],
-        warnings=side.warnings,
+        warnings=side.warnings + quality_notes(quality, frame.palm_width_px),
         timings_ms=dict(clock.ms),
         quality=quality,
     )
@@ -100,14 +108,18 @@ def analyze_bytes_with_image(
     hand_hint: Literal["left", "right"] | None = None,
     max_bytes: int = th.MAX_FILE_BYTES,
     progress: Progress | None = None,
+    trace: AuditTrace | None = None,
 ) -> tuple[PalmAnalysis, LoadedImage]:
-    """Like :func:`analyze_bytes`, also returning the decoded image (for overlays)."""
+    """Like :func:`analyze_bytes`, also returning the decoded image (for overlays). ``trace``
+    (audits only) is filled with what the engine saw and decided."""
     clock = StageClock()
     report(progress, "validating")
     try:
         loaded = load_image(data, max_bytes=max_bytes)
         clock.lap("load")
-        analysis = analyze_image(loaded, hand_hint=hand_hint, progress=progress, clock=clock)
+        analysis = analyze_image(
+            loaded, hand_hint=hand_hint, progress=progress, clock=clock, trace=trace
+        )
     except VisionError:
         raise
     except Exception as exc:  # a bug or an unforeseen input: still a coded error

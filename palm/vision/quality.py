@@ -81,6 +81,22 @@ def check_exposure_and_focus(frame: PalmFrame, lightness: Array, hand: Array) ->
     }
 
 
+LOW_QUALITY_NOTE = (
+    "Low quality: the photo is {reason}, so faint lines may be reported as not found; a sharper,"
+    " closer photo in good light reads better."
+)
+
+
+def quality_notes(quality: dict[str, float], palm_width_px: float) -> list[str]:
+    """The "low quality" note for a photo that passed the gate only just (soft or small)."""
+    reasons = []
+    if quality["sharpness"] < th.SOFT_SHARPNESS:
+        reasons.append("a little soft")
+    if palm_width_px < th.SOFT_PALM_WIDTH_PX:
+        reasons.append("small")
+    return [LOW_QUALITY_NOTE.format(reason=" and ".join(reasons))] if reasons else []
+
+
 def explain_missing_hand(rgb: Array) -> VisionError:
     """NO_HAND, unless the whole photo is so dark or so blown out that this is the real cause."""
     small = rgb[:: max(1, rgb.shape[0] // 256), :: max(1, rgb.shape[1] // 256)]

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-ALGORITHM_VERSION = "vision-1.0"
+from palm.vision.thresholds import FAINT_CONFIDENCE
+
+ALGORITHM_VERSION = "vision-2.3"
 Element = Literal["earth", "air", "fire", "water"]
 
 
@@ -32,6 +34,11 @@ class LineResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def faint(self) -> bool:
+        """Found, but on thin evidence (confidence under FAINT_CONFIDENCE): shown, said so."""
+        return self.found and self.confidence < FAINT_CONFIDENCE
 
 
 @dataclass

@@ -43,10 +43,12 @@ def _geometric_hand(points: Array) -> Hand:
 
 
 def looks_like_back(detection: HandDetection) -> bool:
-    """True when the appearance label contradicts the palm geometry (or, if unsure, knuckles
-    stand out towards the camera)."""
-    if detection.label_score >= th.MIN_HANDEDNESS_SCORE:
-        return _appearance_hand(detection.label) != _geometric_hand(detection.points)
+    """True when a confident appearance label contradicts the palm geometry; when the label is
+    unsure, False if it agrees with the geometry all the same, else the knuckles decide (they
+    stand out towards the camera on a back)."""
+    agrees = _appearance_hand(detection.label) == _geometric_hand(detection.points)
+    if detection.label_score >= th.MIN_HANDEDNESS_SCORE or agrees:
+        return not agrees
     knuckle_z = float(np.mean(detection.depth[[5, 9, 13, 17]]) - detection.depth[0])
     return knuckle_z < th.BACK_KNUCKLE_Z
 

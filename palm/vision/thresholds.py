@@ -13,22 +13,36 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Pixel cap checked on the *declared* size before decoding: 40 MP covers every phone camera
 #: (48 MP sensors save 12 MP by default) while a 60000x60000 PNG bomb is refused from its header.
 MAX_PIXELS = 40_000_000
-#: A 300 px short side still gives ~100 px of palm width when the hand fills the frame, the least
-#: at which the principal creases are two or more pixels wide.
-MIN_SHORT_SIDE = 300
-#: JPEGs are decoded by DCT scaling to the smallest 1/2^k size at least this big: a 12 MP photo
-#: comes in at ~2000x1500 in a fraction of the full decode time. Enough for a 320 px palm frame.
-DRAFT_SIZE = (1400, 1400)
+#: A 240 px short side still gives ~80 px of palm width (MIN_PALM_WIDTH_PX) when the hand fills
+#: the frame, the least at which the principal creases are two or more pixels wide. Was 300,
+#: which refused a 294x425 webcam palm before its focus was even looked at; 224 px frames stay
+#: refused (the dev set's one shows no crease).
+MIN_SHORT_SIDE = 240
+#: JPEGs are decoded by DCT scaling (1/2, 1/4, 1/8) at the smallest scale whose short side is
+#: still at least this many pixels (libjpeg rounds scaled sizes up): a 12 MP 4000x3000 photo
+#: comes in at 2000x1500 in a fraction of the full decode time (31 vs ~75 ms). Enough for a
+#: 320 px palm frame; every dev-set DSLR photo (1600x1067) reads well at a shorter side still.
+DRAFT_SHORT_SIDE = 1400
 #: Long side of the copy MediaPipe sees. At 1024 px the palm detector found every sample; at
 #: 1800 px it missed the sideways palm (its anchors prefer hands that fill the frame).
 DETECT_LONG_SIDE = 1024
 
 # --- hand detection ------------------------------------------------------------------------
+#: When no rotation finds a hand, the photo is tried again zoomed out: padded by these shares of
+#: its long side on every side. On the dev set 18 of 197 DSLR palms, sideways and filling the
+#: frame (wrist cut by the edge), were NO_HAND; padding by 0.15 found 17 of them, and which pad
+#: works for the last few varies with the photo, so several are tried (only photos with no hand
+#: at any rotation pay for them: up to 16 more tries, ~0.4 s).
+DETECT_PADDINGS = (0.1, 0.2, 0.3, 0.5)
 #: MediaPipe Hands detection confidence. 0.3 found 40 of 42 varied real photos in the prototype
 #: without detecting hands in blank or textured backgrounds.
 MIN_DETECTION_CONFIDENCE = 0.3
-#: Below this handedness score the appearance label is not trusted for palm-vs-back; the depth
-#: cue (knuckles nearer the camera than the wrist) decides instead. Samples score 0.86–1.0.
+#: Below this handedness score the appearance label alone does not call a back; the depth cue
+#: (knuckles nearer the camera than the wrist) decides unless the label, unsure as it is, agrees
+#: with the palm's geometry. Samples score 0.86–1.0 (the two backs 0.97–0.98); on the 207 dev
+#: palms detected, label and geometry agreed on every one, the lowest scores 0.58–0.66, where
+#: the depth cue alone called one a back (knuckle z -0.054). A darkened sample's label flips at
+#: a low score, which is why an unsure label is never enough to call a back.
 MIN_HANDEDNESS_SCORE = 0.7
 #: Knuckle depth cue: mean z of the four MCP landmarks relative to the wrist (MediaPipe units,
 #: negative = nearer the camera). Backs measured -0.05 … -0.16, palms -0.03 … +0.02.
@@ -44,8 +58,17 @@ MIN_PALM_FRACTION = 0.08
 MIN_PALM_INSIDE = 0.9
 #: Sharpness: 1000 × var(Laplacian) / var(lightness) inside the palm frame — a ratio, so
 #: exposure and skin tone cancel. Samples 225–600; Gaussian blur of sigma 2 / 3 / 5 px (at
-#: 1024 px) 42–250 / 19–130 / 7–42; darkening and JPEG quality 20 leave it unchanged.
-MIN_SHARPNESS = 60.0
+#: 1024 px) 42–250 / 19–130 / 7–42; darkening and JPEG quality 20 leave it unchanged. Dev set:
+#: 74–980 (phone photos 85–680). Blurring ten graded DSLR palms until sharpness fell to 20–30
+#: moved heart, head and life by ≤ 1 % of the palm width; two phone palms lost their life line
+#: (reported not found) at 68 and 18. So photos are refused under MIN_SHARPNESS (was 60; 45
+#: still refuses every sample blurred at sigma 5) and read with a "low quality" note under
+#: SOFT_SHARPNESS, where faint lines may go unreported.
+MIN_SHARPNESS = 45.0
+SOFT_SHARPNESS = 90.0
+#: Palm width in original pixels under which a read photo carries the "low quality" note too
+#: (webcam frames: ~110–160 px).
+SOFT_PALM_WIDTH_PX = 160
 #: Median lightness (0–255, L of Lab) of the palm below which the creases drown in noise.
 #: Samples: 130 (dark skin, well lit) … 204; at 25 % exposure 45–52, at 50 % 66–107.
 MIN_PALM_LIGHTNESS = 60.0
@@ -86,9 +109,11 @@ COST_EPS = 0.02
 COST_POWER = 4.0
 
 # --- found / not found ----------------------------------------------------------------------
-#: A traced path is a line when the mean strength along it exceeds the palm's background
-#: (median strength) by this many background spreads (MAD). Heart/head/life on the samples
-#: score 6.7–18.6; paths forced across plain skin (fate/sun/mercury where there is none) 1.5–5.
+#: The levels below were hard cuts (vision-1.0: a path was a line when it passed all four);
+#: they now scale the inputs of the confidence model (see CONFIDENCE_WEIGHTS). Contrast: mean
+#: strength along the path above the palm's background (median strength), in background
+#: spreads (MAD). Heart/head/life on the samples score 6.7–18.6; paths forced across plain skin
+#: (fate/sun/mercury where there is none) 1.5–5.
 MIN_LINE_CONTRAST = 4.0
 #: …and at least this mean normalised strength along the path (principal lines: 0.49–0.96).
 MIN_LINE_STRENGTH = 0.35
@@ -119,6 +144,18 @@ MAX_END_CANDIDATES = 24
 #: TRIM_FRACTION × median along the path): a line stops where its crease stops.
 TRIM_LEVEL = 0.22
 TRIM_FRACTION = 0.45
+#: Hooks: in the last HOOK_ZONE of a path's length, a turn of more than HOOK_ANGLES[line]
+#: degrees from the direction of its middle half (measured over ±HOOK_WINDOW vertices, ~2 px
+#: each) ends the path there. On the dev set heart lines often rose straight into the gap
+#: between index and middle finger, and life lines turned back at the wrist, to reach their end
+#: zones. 60° (vision-2.1) fixed 8 life, 3 head and 2 heart lines of 77 graded palms (and lost
+#: one faint life line); 50° for the heart (vision-2.2) changed 7 hearts, 2 of them for the
+#: better and none for the worse; 50° for life and head too would change some 30 more lines,
+#: not graded, so they keep 60°. (Trimming starts too cut head and life lines off their shared
+#: start at the thumb web.) Minor lines are not trimmed: short and steep, a turn is their course.
+HOOK_ZONE = 0.3
+HOOK_ANGLES = {"heart": 50.0, "head": 60.0, "life": 60.0}
+HOOK_WINDOW = 3
 #: An end-zone candidate path scores sum(strength - PATH_SCORE_LEVEL) along it: pixels on a
 #: crease (strength 0.6–1) add, plain skin (0.05–0.2) subtracts, so the chosen end is where the
 #: crease really stops. 0.35 sits between the two populations on every sample.
@@ -134,3 +171,22 @@ MAX_SHARED_FRACTION = 0.75
 #: Share of a path that must stay within half a corridor width of its corridor. Lines on the
 #: samples: 0.93–1.0; a life path that chained the head line onto a fate crease: ~0.5.
 MIN_CORRIDOR_ADHERENCE = 0.75
+
+# --- confidence -----------------------------------------------------------------------------
+#: Logistic model of "this path lies on a real crease" over metrics.confidence_features: the
+#: logs of contrast, mean strength and coverage, each over its level above, the ratios clipped
+#: to 0.05–CONFIDENCE_RATIO_CAP. Logs, so that a path with no contrast against the palm cannot
+#: make up for it with strength and coverage (normalised per palm, they are high on a blank
+#: palm's noise too). Fitted by bench/vision_calibrate.py on 421 graded dev lines of vision-1.0
+#: (212 on a crease); its bands on those lines: under 0.2, 199 lines, none on a crease; 0.2–0.4,
+#: 7, none; 0.4–0.6, 4, 75 %; 0.6–0.8, 3, 67 %; over 0.8, 208, all.
+CONFIDENCE_RATIO_CAP = 2.0
+CONFIDENCE_WEIGHTS = (3.161, 3.098, 2.015)
+CONFIDENCE_BIAS = -1.215
+#: A path is reported as a line from this confidence on (the bands above: nothing under 0.4 lay
+#: on a crease). Against vision-1.0's cuts on the 71 graded photos, one line changes at 0.4 (a
+#: faint life line that was not found now is, on the wrong crease); at 0.3 two minor paths over
+#: plain skin would be reported too.
+FOUND_CONFIDENCE = 0.4
+#: A found line under this confidence is "faint": drawn thinner, and said so on hover.
+FAINT_CONFIDENCE = 0.7

@@ -115,6 +115,30 @@ def _trim_weak_ends(strength: Array) -> slice:
     return slice(int(strong[0]), int(strong[-1]) + 1)
 
 
+def _trim_hooks(points: Array, angle: float = 60.0) -> slice:
+    """Slice of a refined path without a hook at its end: a sharp turn (more than ``angle``
+    degrees from the direction of the path's middle half) in its last HOOK_ZONE is where the
+    path left its crease to reach the end zone (a heart line rising into the gap between two
+    fingers, a life line turning back at the wrist), so the path stops there. Starts are kept:
+    head and life leave their shared start at the thumb web at a steep angle by nature."""
+    count = len(points)
+    if count < 12:
+        return slice(0, count)
+    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    quarter, three_quarters = np.searchsorted(arc, [0.25 * arc[-1], 0.75 * arc[-1]])
+    body = points[three_quarters] - points[quarter]
+    if not np.linalg.norm(body):
+        return slice(0, count)
+    body = body / np.linalg.norm(body)
+    ahead = points[np.minimum(np.arange(count) + th.HOOK_WINDOW, count - 1)]
+    behind = points[np.maximum(np.arange(count) - th.HOOK_WINDOW, 0)]
+    local = ahead - behind
+    cosine = (local @ body) / np.maximum(np.linalg.norm(local, axis=1), 1e-9)
+    turned = cosine < np.cos(np.radians(angle))
+    tail = np.nonzero(turned & (arc >= (1.0 - th.HOOK_ZONE) * arc[-1]))[0]
+    return slice(0, int(tail[0]) if tail.size else count)
+
+
 def _best_path(model: LineModel, grid: SearchGrid, box: tuple[int, int, int, int]) -> Array | None:
     """(row, col) grid path from the start zone to the best end-zone pixel, inside ``box``."""
     x0, y0, x1, y1 = box
@@ -184,6 +208,10 @@ def trace_line(model: LineModel, maps: CreaseMaps, grid: SearchGrid) -> TracedPa
     if len(grid_path) < 2:
         return None
     points = _refine(grid_path, maps.strength)
+    if model.name in th.HOOK_ANGLES:  # minor lines are short and steep: a turn is their course
+        points = points[_trim_hooks(points, th.HOOK_ANGLES[model.name])]
+    if len(points) < 2:
+        return None
     ix = np.clip(np.round(points[:, 0]).astype(int), 0, maps.strength.shape[1] - 1)
     iy = np.clip(np.round(points[:, 1]).astype(int), 0, maps.strength.shape[0] - 1)
     return TracedPath(

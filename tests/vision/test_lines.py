@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from palm.vision import thresholds as th
 from palm.vision.arrays import Array
 from palm.vision.frame import PalmFrame, fit_frame_affine, palm_mask, units_to_frame
 from palm.vision.linemodel import LINE_MODELS
 from palm.vision.lines import find_lines
+from palm.vision.metrics import line_confidence
 from palm.vision.pipeline import analyze_bytes
-from palm.vision.result import ALGORITHM_VERSION, PalmAnalysis
+from palm.vision.result import ALGORITHM_VERSION, LineResult, PalmAnalysis
 
 PRINCIPAL = ("heart", "head", "life")
 
@@ -125,3 +129,64 @@ def test_blank_palm_reports_every_line_not_found() -> None:
 def test_only_drawn_creases_are_found(drawn: tuple[str, ...]) -> None:
     lines = find_lines(_synthetic_frame(drawn))
     assert sorted(name for name, line in lines.items() if line.found) == sorted(drawn)
+
+
+@dataclass(frozen=True)
+class _Path:
+    contrast: float
+    strength: float
+    coverage: float
+
+
+def test_a_clear_crease_just_under_one_old_cut_is_still_a_line() -> None:
+    # vision-1.0 threw this out as "weak" (strength cut 0.35) despite its contrast and coverage
+    assert line_confidence(_Path(8.0, 0.34, 0.9), principal=True) >= th.FOUND_CONFIDENCE
+
+
+def test_strength_and_coverage_cannot_stand_in_for_contrast() -> None:
+    # a path across the noise of a blank palm: normalised strength is high, contrast is not
+    assert line_confidence(_Path(1.4, 0.6, 0.9), principal=True) < th.FOUND_CONFIDENCE
+
+
+def test_confidence_has_no_step_at_the_old_contrast_cut() -> None:
+    below, above = (line_confidence(_Path(c, 0.5, 0.8), principal=True) for c in (3.9, 4.1))
+    assert 0 < above - below < 0.05
+
+
+@pytest.mark.parametrize("field", ["contrast", "strength", "coverage"])
+def test_more_evidence_never_lowers_confidence(field: str) -> None:
+    base = {"contrast": 4.0, "strength": 0.4, "coverage": 0.6}
+    values = [
+        line_confidence(_Path(**{**base, field: base[field] * k}), principal=True)
+        for k in (0.5, 0.8, 1.0, 1.3, 1.7)
+    ]
+    assert values == sorted(values) and values[0] < values[-1]
+
+
+def test_a_minor_line_needs_more_than_a_principal_one() -> None:
+    evidence = _Path(5.0, 0.4, 0.6)
+    assert line_confidence(evidence, principal=False) < line_confidence(evidence, principal=True)
+
+
+def test_a_found_line_on_thin_evidence_is_faint() -> None:
+    assert LineResult("fate", True, confidence=0.5).faint
+    assert not LineResult("fate", True, confidence=0.9).faint
+    assert not LineResult("fate", False, confidence=0.2).faint
+
+
+def _gap(a: Array, b: Array) -> float:
+    """Symmetric median distance between two polylines' points."""
+    distances = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2)
+    return float(max(np.median(distances.min(axis=1)), np.median(distances.min(axis=0))))
+
+
+def test_graded_correct_dev_lines_stay_where_they_were_recorded() -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "palms"
+    recorded = json.loads((data / "dev_fills_frame.lines.json").read_text())
+    analysis = analyze_bytes((data / "dev_fills_frame.jpg").read_bytes())
+    palm_width = np.linalg.norm(np.subtract(analysis.landmarks[5], analysis.landmarks[17]))
+    for name, points in recorded["lines"].items():
+        line = analysis.lines[name]
+        assert line.found, name
+        gap = _gap(np.asarray(line.points, float), np.asarray(points, float))
+        assert gap < 0.04 * palm_width, (name, gap / palm_width)

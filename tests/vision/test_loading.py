@@ -6,13 +6,14 @@ import io
 import struct
 import zlib
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
 from palm.vision.arrays import Array
 from palm.vision.errors import VisionError, VisionErrorCode
-from palm.vision.loading import load_image, sniff_format
+from palm.vision.loading import draft_scale, load_image, sniff_format
 from palm.vision.pipeline import analyze_bytes
 
 
@@ -172,3 +173,25 @@ def test_error_carries_message_and_tip() -> None:
     error = info.value
     assert error.message and error.tip
     assert error.to_dict()["code"] == "EMPTY_FILE"
+
+
+@pytest.mark.parametrize(
+    ("size", "scale"),
+    [
+        ((4000, 3000), 2),  # 2000x1500
+        ((3000, 4000), 2),  # portrait: the short side decides, not the width
+        ((4800, 3200), 2),
+        ((4000, 2667), 1),  # half would be 1334 px short: too few
+        ((2799, 2800), 2),  # libjpeg rounds 1399.5 up to 1400
+        ((11200, 2800), 2),  # a panorama is reduced by its short side only
+        ((1600, 1067), 1),
+    ],
+)
+def test_draft_scale_keeps_the_short_side_at_1400(size: tuple[int, int], scale: int) -> None:
+    assert draft_scale(*size, short_side=1400) == scale
+
+
+def test_jpeg_is_decoded_at_the_draft_scale(samples) -> None:
+    rgb = cv2.resize(samples.rgb("palm_m_hanging"), (3000, 4000))
+    loaded = load_image(samples.encode(rgb, "JPEG", quality=85))
+    assert loaded.rgb.shape[:2] == (2000, 1500) and loaded.scale == 0.5

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
+from palm.vision import thresholds as th
 from palm.vision.errors import VisionError, VisionErrorCode
 from palm.vision.pipeline import analyze_bytes
+from palm.vision.result import PalmAnalysis
 
 PRINCIPAL = ("heart", "head", "life")
 
@@ -87,3 +90,30 @@ def test_scaled_down_palm_is_still_read(samples) -> None:
     half = np.ascontiguousarray(rgb[::2, ::2])
     analysis = analyze_bytes(samples.encode(half, "PNG"))
     assert all(analysis.lines[name].found for name in PRINCIPAL)
+
+
+def _low_quality(analysis: PalmAnalysis) -> list[str]:
+    return [warning for warning in analysis.warnings if warning.startswith("Low quality")]
+
+
+def test_a_soft_but_readable_palm_is_read_with_a_low_quality_note(samples) -> None:
+    soft = samples.blurred(samples.rgb("palm_left_dark_sideways"), 4.0)
+    analysis = analyze_bytes(samples.encode(soft, "PNG"))
+    assert th.MIN_SHARPNESS <= analysis.quality["sharpness"] < th.SOFT_SHARPNESS
+    assert all(analysis.lines[name].found for name in PRINCIPAL)
+    assert ["soft" in note for note in _low_quality(analysis)] == [True]
+
+
+def test_a_sharp_palm_carries_no_quality_note(samples, palm_name: str) -> None:
+    assert _low_quality(samples.analysis(palm_name)) == []
+
+
+def test_a_webcam_sized_palm_is_read_with_a_low_quality_note(samples) -> None:
+    rgb = samples.rgb("palm_left_dark_sideways")
+    small = cv2.resize(
+        rgb, (360, round(360 * rgb.shape[0] / rgb.shape[1])), interpolation=cv2.INTER_AREA
+    )
+    assert min(small.shape[:2]) < 300  # what IMAGE_TOO_SMALL used to refuse
+    analysis = analyze_bytes(samples.encode(small, "PNG"))
+    assert all(analysis.lines[name].found for name in ("heart", "life"))
+    assert ["small" in note for note in _low_quality(analysis)] == [True]
