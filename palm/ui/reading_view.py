@@ -18,7 +18,7 @@ from palm.readers import DISCLAIMER
 from palm.ui import resources, sharing
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
-from palm.vision import PalmAnalysis, decoded_rgb, overlay_figure
+from palm.vision import FAINT_CONFIDENCE, PalmAnalysis, decoded_rgb, overlay_figure
 from palm.vocabulary import LINE_NAMES, METRIC_LABELS, fallback_explanation
 
 
@@ -168,7 +168,7 @@ def line_table(view: ReadingView) -> None:
 def _line_row(name: str, line: dict[str, Any]) -> dict[str, Any]:
     """One line's row, labelled for people; a line not found shows a dash, not numbers."""
     found = bool(line["found"])
-    row: dict[str, Any] = {"Line": f"{name.title()} line", "Found": "yes" if found else "no"}
+    row: dict[str, Any] = {"Line": f"{name.title()} line", "Found": _found_word(line)}
     for metric, label in METRIC_LABELS.items():
         value = line.get(metric) if found else None
         if metric == "confidence":
@@ -178,6 +178,13 @@ def _line_row(name: str, line: dict[str, Any]) -> dict[str, Any]:
         else:
             row[label] = f"{value:.2f}" if isinstance(value, float) else str(value)
     return row
+
+
+def _found_word(line: dict[str, Any]) -> str:
+    """yes, faint (found on thin evidence: said, not hidden) or no."""
+    if not line["found"]:
+        return "no"
+    return "faint" if float(line.get("confidence") or 0.0) < FAINT_CONFIDENCE else "yes"
 
 
 def heading(view: ReadingView) -> None:

@@ -36,9 +36,11 @@ from palm.vision.loading import sniff_format
 from palm.vision.overlay import LINE_COLOURS, downscaled, overlay_figure, render_overlay_png
 from palm.vision.pipeline import analyze_bytes, analyze_bytes_with_image, decoded_rgb
 from palm.vision.result import ALGORITHM_VERSION, HandShape, LineResult, PalmAnalysis
+from palm.vision.thresholds import FAINT_CONFIDENCE
 
 __all__ = [
     "ALGORITHM_VERSION",
+    "FAINT_CONFIDENCE",
     "LINE_COLOURS",
     "PALM_POLYGON",
     "AuditTrace",

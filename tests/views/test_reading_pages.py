@@ -12,7 +12,10 @@ from streamlit.testing.v1 import AppTest
 from palm.db import transaction
 from palm.models import Reading
 from palm.settings import PROJECT_ROOT
+from palm.ui.auth import USER_KEY
+from palm.vision import FAINT_CONFIDENCE
 from palm.vocabulary import Role
+from tests.explore.data import LineSpec, ReadingSpec, add_reading
 from tests.support.stub_openai import Step, StubOpenAI
 from tests.views.conftest import AppFactory, make_user
 from tests.workers.burst import run_burst_worker
@@ -130,3 +133,25 @@ def test_a_reading_the_ai_reader_could_not_write_says_why(
     said = [caption.value.replace("\\", "") for caption in app.caption]  # markdown-escaped
     busy = "The AI reader was busy, so the built-in reader wrote this one (LLM_RATE_LIMITED)."
     assert said.count(busy) == 5, said
+
+
+def test_a_line_found_on_thin_evidence_is_called_faint(
+    app_as: AppFactory, session_factory: sessionmaker[Session]
+) -> None:
+    app = app_as(Role.USER).run()
+    spec = ReadingSpec(
+        int(app.session_state[USER_KEY]),
+        lines={
+            "heart": LineSpec(confidence=0.95),
+            "head": LineSpec(confidence=FAINT_CONFIDENCE - 0.1),
+            "fate": LineSpec(found=False),
+        },
+    )
+    with transaction(session_factory) as session:
+        reading_id = add_reading(session, spec)
+    app.query_params["id"] = str(reading_id)
+    app.switch_page("views/reading.py").run()
+    assert not app.exception
+    table = next(frame.value for frame in app.dataframe if "Found" in frame.value.columns)
+    found = dict(zip(table["Line"], table["Found"], strict=True))
+    assert (found["Heart line"], found["Head line"], found["Fate line"]) == ("yes", "faint", "no")
