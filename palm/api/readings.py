@@ -26,6 +26,7 @@ from palm.db import transaction
 from palm.errors import PalmError
 from palm.explore import ExploreFilter, HistoryRow
 from palm.runtime import Runtime
+from palm.vision import is_faint
 from palm.vocabulary import LINE_NAMES, AnalysisType, HandChoice
 
 PREFIX = "/api/v1"
@@ -140,10 +141,11 @@ def _lines(analysis: dict[str, Any] | None) -> list[LineOut]:
         line = found.get(name)
         if not line:
             continue
-        metrics = {k: line.get(k) for k in LineOut.model_fields if k not in ("name", "found")}
-        out.append(
-            LineOut(name=name, found=bool(line["found"]), **(metrics if line["found"] else {}))
-        )
+        found_it = bool(line["found"])
+        measured = set(LineOut.model_fields) - {"name", "found", "faint"}
+        metrics = {k: line.get(k) for k in measured} if found_it else {}
+        faint = is_faint(found_it, line.get("confidence"))
+        out.append(LineOut(name=name, found=found_it, faint=faint, **metrics))
     return out
 
 

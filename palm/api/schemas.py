@@ -60,6 +60,10 @@ class ReadingPage(BaseModel):
 class LineOut(BaseModel):
     name: str = Field(examples=["heart"])
     found: bool
+    faint: bool = Field(
+        default=False,
+        description="Found on thin evidence (a confidence under the engine's faint mark, 0.7)",
+    )
     length_rel: float | None = None
     depth: float | None = None
     curvature: float | None = None

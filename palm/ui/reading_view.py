@@ -18,7 +18,7 @@ from palm.readers import DISCLAIMER
 from palm.ui import resources, sharing
 from palm.ui.auth import SessionUser
 from palm.ui.text import plain
-from palm.vision import FAINT_CONFIDENCE, PalmAnalysis, decoded_rgb, overlay_figure
+from palm.vision import PalmAnalysis, decoded_rgb, is_faint, overlay_figure
 from palm.vocabulary import LINE_NAMES, METRIC_LABELS, fallback_explanation
 
 
@@ -184,7 +184,7 @@ def _found_word(line: dict[str, Any]) -> str:
     """yes, faint (found on thin evidence: said, not hidden) or no."""
     if not line["found"]:
         return "no"
-    return "faint" if float(line.get("confidence") or 0.0) < FAINT_CONFIDENCE else "yes"
+    return "faint" if is_faint(True, line.get("confidence")) else "yes"
 
 
 def heading(view: ReadingView) -> None:

@@ -35,7 +35,7 @@ from palm.vision.hand import detect_hand
 from palm.vision.loading import sniff_format
 from palm.vision.overlay import LINE_COLOURS, downscaled, overlay_figure, render_overlay_png
 from palm.vision.pipeline import analyze_bytes, analyze_bytes_with_image, decoded_rgb
-from palm.vision.result import ALGORITHM_VERSION, HandShape, LineResult, PalmAnalysis
+from palm.vision.result import ALGORITHM_VERSION, HandShape, LineResult, PalmAnalysis, is_faint
 from palm.vision.thresholds import FAINT_CONFIDENCE
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "downscaled",
     "fit_frame_affine",
     "frame_to_units",
+    "is_faint",
     "overlay_figure",
     "render_overlay_png",
     "run_cli",

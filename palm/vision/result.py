@@ -38,7 +38,12 @@ class LineResult:
     @property
     def faint(self) -> bool:
         """Found, but on thin evidence (confidence under FAINT_CONFIDENCE): shown, said so."""
-        return self.found and self.confidence < FAINT_CONFIDENCE
+        return is_faint(self.found, self.confidence)
+
+
+def is_faint(found: bool, confidence: float | None) -> bool:
+    """A found line whose confidence is under FAINT_CONFIDENCE (also for stored lines)."""
+    return found and float(confidence or 0.0) < FAINT_CONFIDENCE
 
 
 @dataclass

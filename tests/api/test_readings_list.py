@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from palm.db import transaction
 from palm.models import Reading, utcnow
 from palm.readings.store import add_reading
+from palm.vision import FAINT_CONFIDENCE
 from palm.vocabulary import Role
 from tests.api.conftest import MakeCaller
+from tests.explore.data import LineSpec, ReadingSpec
+from tests.explore.data import add_reading as add_explore_reading
 
 Seed = Callable[..., list[int]]
 
@@ -103,3 +106,21 @@ def test_the_list_never_carries_the_analysis(
         session.get_one(Reading, reading_id).analysis = {"landmarks": [[1, 2]]}
     item = api.get("/api/v1/readings", headers=ana.headers).json()["items"][0]
     assert "landmarks" not in str(item)
+
+
+def test_a_line_found_on_thin_evidence_is_marked_faint(
+    api: TestClient, caller: MakeCaller, session_factory: sessionmaker[Session]
+) -> None:
+    ana = caller()
+    lines = {
+        "heart": LineSpec(confidence=0.95),
+        "head": LineSpec(confidence=FAINT_CONFIDENCE - 0.1),
+        "fate": LineSpec(found=False),
+    }
+    with transaction(session_factory) as session:
+        reading_id = add_explore_reading(session, ReadingSpec(ana.user_id, lines=lines))
+    body = api.get(f"/api/v1/readings/{reading_id}", headers=ana.headers).json()
+    marks = {line["name"]: (line["found"], line["faint"]) for line in body["lines"]}
+    assert marks["heart"] == (True, False)
+    assert marks["head"] == (True, True)
+    assert marks["fate"] == (False, False)
