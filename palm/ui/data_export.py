@@ -83,6 +83,7 @@ def _show(user: SessionUser, status: privacy.ExportStatus) -> None:
                 mime="application/zip",
                 icon=":material/download:",
                 key="export_download",
+                on_click="ignore",  # a download changes nothing on the page: no rerun
             )
             st.caption(plain(f"Kept until {load(user).when(status.ready_until)}, then deleted."))
             return

@@ -131,6 +131,7 @@ def overlay(view: ReadingView) -> None:
             file_name=f"palmline-reading-{view.id}.png",
             mime="image/png",
             icon=":material/download:",
+            on_click="ignore",  # a download changes nothing on the page: no rerun
         )
 
 

@@ -76,7 +76,8 @@ def test_downloads_arrive_with_their_content(
     browser: Browser, seeded_stack: tuple[RunningStack, Seeded, Path]
 ) -> None:
     stack, seeded, tmp_path = seeded_stack
-    page = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    page = context.new_page()
     watch = Watch(page)
     page.goto(stack.url + "/history")
     log_in(page, ROLE_EMAILS[Role.USER])
@@ -98,6 +99,7 @@ def test_downloads_arrive_with_their_content(
         saved = download(page, button, tmp_path / f"chat.{kind}")
         check_chat_export(saved, kind)
     watch.assert_clean("downloads")
+    context.close()
 
 
 def check_chat_export(path: Path, kind: str) -> None:

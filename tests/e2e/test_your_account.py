@@ -92,6 +92,7 @@ def test_preferences_shape_the_next_reading_then_export_and_delete(
         assert any(name.startswith("photos/") for name in names)
         assert archive.read(next(n for n in names if n.startswith("photos/"))) == PALM.read_bytes()
 
+        settle(page)  # nothing may rerun under the deletion form while it is filled in
         page.get_by_text("Delete my account", exact=True).click()
         page.get_by_label("Type “delete my account” to confirm").fill("delete my account")
         deletion = page.locator("[data-testid='stForm']").filter(has_text="for good")

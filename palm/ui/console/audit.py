@@ -74,6 +74,7 @@ def audit_section() -> None:
         file_name="audit-log.csv",
         mime="text/csv",
         key="audit_csv",
+        on_click="ignore",  # a download changes nothing on the page: no rerun
     )
 
 
