@@ -34,7 +34,7 @@ PATCHES: list[tuple[Any, str, str]] = [
     (analysis, "run_vision", ENGINE),
     (analysis, "palm_crop", "palm crop (LLM input)"),
     (operations, "interpret", "interpretation"),
-    (operations, "render_overlay_png", "overlay PNG"),
+    (operations, "render_overlay_jpeg", "overlay (draw + JPEG)"),
     (analysis, "encode_image", "thumbnail"),
     (MultiFernet, "encrypt", "encryption"),
     (MultiFernet, "decrypt", "decryption"),

@@ -199,7 +199,7 @@ def overlay_png(owner: Reader, rt: RuntimeDep, reading_id: ReadingId) -> Respons
         key = readings.get_reading(session, owner.user_id, reading_id).overlay_key
     if key is None:
         raise ApiError("OVERLAY_NOT_FOUND", "This reading has no overlay (yet).")
-    return Response(rt.blob_store.get(key), media_type="image/png")
+    return Response(readings.overlay_png(rt.blob_store, key), media_type="image/png")
 
 
 @router.delete(

@@ -19,6 +19,7 @@ from palm import accounts, chat, explore
 from palm.errors import PalmError
 from palm.infra import BlobStore
 from palm.models import AuditEvent, Image, Interpretation, LineResult, Reading
+from palm.readings import overlay_png
 from palm.vocabulary import Progress
 
 LINE_FIELDS: tuple[str, ...] = ("line", "found", "length_rel", "depth", "curvature")
@@ -102,7 +103,7 @@ def _files(session: Session, blobs: BlobStore, user_id: int) -> dict[str, bytes]
                     image.storage_key
                 )
             if reading.overlay_key:
-                files[f"overlays/{reading.id}.png"] = blobs.get(reading.overlay_key)
+                files[f"overlays/{reading.id}.png"] = overlay_png(blobs, reading.overlay_key)
         except PalmError:
             continue  # a file gone missing is left out, not the whole export
     return files

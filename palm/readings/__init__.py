@@ -6,6 +6,7 @@ from palm.readings.analysis import THUMBNAIL_SIDE
 from palm.readings.bulk import MAX_BULK, owned_ids, remove_readings, submit_removal
 from palm.readings.facets import types_mask
 from palm.readings.operations import remove_reading, run_analysis, submit_batch
+from palm.readings.overlays import overlay_png
 from palm.readings.removal import Removal, remove_all_readings
 from palm.readings.rollups import bucket_of, rebuild
 from palm.readings.store import (
@@ -67,6 +68,7 @@ __all__ = [
     "image_key_of",
     "interpretations_of",
     "list_readings",
+    "overlay_png",
     "owned_ids",
     "reading_summary",
     "rebuild",

@@ -30,7 +30,7 @@ from palm.readings.submission import (
     Upload,
 )
 from palm.settings import Settings
-from palm.vision import PalmAnalysis, downscaled, render_overlay_png
+from palm.vision import PalmAnalysis, downscaled, render_overlay_jpeg
 from palm.vocabulary import Progress, expand_types, report
 
 SUBMIT_LOCK = "palm:submit-lock:"
@@ -177,15 +177,16 @@ def _save(
     outcome: ReaderOutcome,
     base: RGB,
 ) -> None:
-    """Files, then rows. The overlay PNG (the costliest part: 20–50 ms) is encoded and
-    uploaded on a second thread while this one makes the thumbnail and writes the rows; the
+    """Files, then rows. The overlay (a JPEG, ~2 ms; its upload to an object store is a
+    network round trip) is encoded and stored on a second thread while this one makes the
+    thumbnail and writes the rows; the
     rows commit only once the overlay is stored. On any failure every file this attempt
     wrote (or was writing: the thread is awaited first) is removed again."""
     overlay_key = BlobStore.new_key()
     written = [overlay_key]
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="overlay") as pool:
-            overlay = pool.submit(lambda: blobs.put(render_overlay_png(base, found), overlay_key))
+            overlay = pool.submit(lambda: blobs.put(render_overlay_jpeg(base, found), overlay_key))
             thumbnail = None
             if not job.has_thumbnail:
                 small = downscaled(base, analysis.THUMBNAIL_SIDE)

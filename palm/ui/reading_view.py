@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -127,12 +128,18 @@ def overlay(view: ReadingView) -> None:
     if view.overlay_key:
         st.download_button(
             "Download the annotated photo (PNG)",
-            data=resources.blob_store().get(view.overlay_key),
+            data=_overlay_png(view.overlay_key),
             file_name=f"palmline-reading-{view.id}.png",
             mime="image/png",
             icon=":material/download:",
             on_click="ignore",  # a download changes nothing on the page: no rerun
         )
+
+
+def _overlay_png(key: str) -> Callable[[], bytes]:
+    """The PNG is made from the stored JPEG when the person clicks (on Streamlit's download
+    thread), not on every rerun of the page."""
+    return lambda: readings.overlay_png(resources.blob_store(), key)
 
 
 def hand_summary(view: ReadingView) -> None:

@@ -13,7 +13,8 @@ Public API (no Streamlit, no database; safe in workers and the CLI):
 - ``palm.vision.result``: ``PalmAnalysis`` / ``LineResult`` / ``HandShape`` dataclasses,
   ``to_dict()`` (JSON-ready) and ``PalmAnalysis.from_dict``; ``ALGORITHM_VERSION``.
   Polylines are ``[[x, y], ...]`` ints in the upright original photo (``width`` × ``height``).
-- ``palm.vision.overlay.render_overlay_png(image_rgb, analysis) -> bytes`` and
+- ``palm.vision.overlay.render_overlay_jpeg(image_rgb, analysis) -> bytes`` (what a reading
+  stores; ``render_overlay_png`` for files, ``as_png(stored)`` for downloads) and
   ``overlay_figure(image_rgb, analysis) -> plotly Figure`` (polylines are rescaled to whatever
   size ``image_rgb`` has); ``downscaled(image_rgb, max_side)``, the photo at overlay (or
   thumbnail) size, computed once and handed to both.
@@ -33,7 +34,14 @@ from palm.vision.errors import VisionError, VisionErrorCode
 from palm.vision.frame import PALM_POLYGON, fit_frame_affine, frame_to_units
 from palm.vision.hand import detect_hand
 from palm.vision.loading import sniff_format
-from palm.vision.overlay import LINE_COLOURS, downscaled, overlay_figure, render_overlay_png
+from palm.vision.overlay import (
+    LINE_COLOURS,
+    as_png,
+    downscaled,
+    overlay_figure,
+    render_overlay_jpeg,
+    render_overlay_png,
+)
 from palm.vision.pipeline import analyze_bytes, analyze_bytes_with_image, decoded_rgb
 from palm.vision.result import ALGORITHM_VERSION, HandShape, LineResult, PalmAnalysis, is_faint
 from palm.vision.thresholds import FAINT_CONFIDENCE
@@ -52,6 +60,7 @@ __all__ = [
     "VisionErrorCode",
     "analyze_bytes",
     "analyze_bytes_with_image",
+    "as_png",
     "decoded_rgb",
     "detect_hand",
     "downscaled",
@@ -59,6 +68,7 @@ __all__ = [
     "frame_to_units",
     "is_faint",
     "overlay_figure",
+    "render_overlay_jpeg",
     "render_overlay_png",
     "run_cli",
     "sniff_format",

@@ -1,4 +1,5 @@
-"""Draw found lines on the photo: a PNG for export and a Plotly figure for the app.
+"""Draw found lines on the photo: a JPEG to store (a PNG for export) and a Plotly figure for
+the app.
 
 Both take the decoded RGB array (``load_image(data).rgb``, possibly draft-reduced) and the
 analysis; polylines are rescaled from original-photo coordinates to the array's size.
@@ -97,10 +98,41 @@ PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 PNG_PARAMS += [cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE]
 
 
+#: What a reading stores: JPEG at quality 92 without chroma subsampling (the lines' saturated
+#: colours keep sharp edges) encodes a 1024 px overlay in ~2 ms where the PNG takes ~20–30, at
+#: a third of the size, 47 dB PSNR from the PNG (no visible difference at 2× zoom). Downloads
+#: and the API still hand out a PNG, made from it by :func:`as_png` when asked for.
+JPEG_PARAMS = [cv2.IMWRITE_JPEG_QUALITY, 92]
+JPEG_PARAMS += [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _encoded(canvas_rgb: Array, extension: str, params: list[int]) -> bytes:
+    ok, encoded = cv2.imencode(extension, cv2.cvtColor(canvas_rgb, cv2.COLOR_RGB2BGR), params)
+    if not ok:
+        raise ValueError(f"the overlay could not be encoded as {extension}")
+    return bytes(encoded.tobytes())
+
+
 def render_overlay_png(image_rgb: Array, analysis: PalmAnalysis) -> bytes:
     """PNG bytes of :func:`render_overlay` (``image_rgb`` may already be downscaled's)."""
-    canvas = cv2.cvtColor(render_overlay(image_rgb, analysis), cv2.COLOR_RGB2BGR)
-    ok, encoded = cv2.imencode(".png", canvas, PNG_PARAMS)
+    return _encoded(render_overlay(image_rgb, analysis), ".png", PNG_PARAMS)
+
+
+def render_overlay_jpeg(image_rgb: Array, analysis: PalmAnalysis) -> bytes:
+    """JPEG bytes of :func:`render_overlay`: the form a reading stores (see ``JPEG_PARAMS``)."""
+    return _encoded(render_overlay(image_rgb, analysis), ".jpg", JPEG_PARAMS)
+
+
+def as_png(overlay: bytes) -> bytes:
+    """A stored overlay as PNG: readings made before overlays were stored as JPEG hold a PNG
+    (returned as it is); a JPEG is decoded and re-encoded losslessly (~20 ms, on download)."""
+    if overlay.startswith(PNG_SIGNATURE):
+        return overlay
+    decoded = cv2.imdecode(np.frombuffer(overlay, np.uint8), cv2.IMREAD_COLOR)
+    if decoded is None:
+        raise ValueError("the stored overlay is neither a PNG nor a readable JPEG")
+    ok, encoded = cv2.imencode(".png", decoded, PNG_PARAMS)
     if not ok:
         raise ValueError("the overlay could not be encoded as PNG")
     return bytes(encoded.tobytes())

@@ -1,15 +1,25 @@
-"""Overlays: the PNG shows each found line in its colour; the figure has one trace per line."""
+"""Overlays: the PNG shows each found line in its colour; the stored JPEG is the same picture
+and turns into a PNG on download; the figure has one trace per line."""
 
 from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 from PIL import Image
 
 from palm.vision.arrays import Array
-from palm.vision.overlay import LINE_COLOURS, overlay_figure, render_overlay, render_overlay_png
+from palm.vision.overlay import (
+    LINE_COLOURS,
+    as_png,
+    overlay_figure,
+    render_overlay,
+    render_overlay_jpeg,
+    render_overlay_png,
+)
 
 
 def _colour_share(image: Array, colour: tuple[int, int, int]) -> float:
@@ -25,6 +35,35 @@ def test_png_is_downscaled_and_shows_each_found_line(samples, palm_name: str) ->
     for name, line in analysis.lines.items():
         share = _colour_share(image, LINE_COLOURS[name])
         assert (share > 1e-4) == line.found, name
+
+
+def _pixels(encoded: bytes) -> Array:
+    return np.asarray(Image.open(io.BytesIO(encoded)).convert("RGB")).astype(np.int16)
+
+
+def test_the_stored_jpeg_is_the_png_picture_and_downloads_as_a_png(samples) -> None:
+    rgb, analysis = samples.rgb("palm_m_hanging"), samples.analysis("palm_m_hanging")
+    jpeg, png = render_overlay_jpeg(rgb, analysis), render_overlay_png(rgb, analysis)
+    assert jpeg[:3] == b"\xff\xd8\xff" and len(jpeg) < len(png) / 2
+    drawn, stored = _pixels(png), _pixels(jpeg)
+    assert drawn.shape == stored.shape
+    assert np.abs(drawn - stored).mean() < 2.0  # the same picture, JPEG noise only
+    downloaded = as_png(jpeg)
+    assert Image.open(io.BytesIO(downloaded)).format == "PNG"
+    decoded = cv2.cvtColor(
+        cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
+    )
+    assert np.array_equal(_pixels(downloaded), decoded)  # lossless from what was stored
+    for name, line in analysis.lines.items():  # every line keeps its colour
+        share = _colour_share(stored.astype(np.uint8), LINE_COLOURS[name])
+        assert (share > 1e-4) == line.found, name
+
+
+def test_a_stored_png_downloads_as_it_is_and_garbage_is_refused(samples) -> None:
+    png = render_overlay_png(samples.rgb("palm_m_hanging"), samples.analysis("palm_m_hanging"))
+    assert as_png(png) is png
+    with pytest.raises(ValueError, match="neither a PNG nor a readable JPEG"):
+        as_png(b"\xff\xd8\xff not really a photo")
 
 
 def test_lines_are_drawn_where_their_points_are(samples) -> None:
