@@ -177,31 +177,35 @@ def _save(
     outcome: ReaderOutcome,
     base: RGB,
 ) -> None:
-    """Files, then rows. The overlay (a JPEG, ~2 ms; its upload to an object store is a
-    network round trip) is encoded and stored on a second thread while this one makes the
-    thumbnail and writes the rows; the
-    rows commit only once the overlay is stored. On any failure every file this attempt
-    wrote (or was writing: the thread is awaited first) is removed again."""
+    """Files, then rows. The files (the overlay, a JPEG of ~2 ms, and the thumbnail when the
+    photo has none yet; an object store makes each a network round trip) are made and stored
+    on a second thread while this one writes the rows; the rows commit only once the files
+    are stored. On any failure every file this attempt wrote (or was writing: the thread is
+    awaited first) is removed again."""
     overlay_key = BlobStore.new_key()
-    written = [overlay_key]
+    thumbnail_key = None if job.has_thumbnail else BlobStore.new_key()
+    written = [key for key in (overlay_key, thumbnail_key) if key is not None]
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="overlay") as pool:
-            overlay = pool.submit(lambda: blobs.put(render_overlay_jpeg(base, found), overlay_key))
-            thumbnail = None
-            if not job.has_thumbnail:
-                small = downscaled(base, analysis.THUMBNAIL_SIDE)
-                thumb = analysis.encode_image(small, analysis.THUMBNAIL_SIDE, "WEBP", 80)
-                thumbnail = blobs.put(thumb)
-                written.append(thumbnail)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="files") as pool:
+            files = pool.submit(_store_files, blobs, base, found, overlay_key, thumbnail_key)
             with transaction(factory) as session:
-                keys = (overlay_key, thumbnail)
+                keys = (overlay_key, thumbnail_key)
                 unused = analysis.store_results(session, job, found, outcome, *keys)
-                overlay.result()  # stored before the rows that name it commit
+                files.result()  # stored before the rows that name them commit
     except BaseException:
         _remove_quietly(blobs, written)
         raise
     blobs.delete(unused)
     invalidate_user(redis, job.user_id)  # after the commit: explore views show it at once
+
+
+def _store_files(
+    blobs: BlobStore, base: RGB, found: PalmAnalysis, overlay_key: str, thumbnail_key: str | None
+) -> None:
+    blobs.put(render_overlay_jpeg(base, found), overlay_key)
+    if thumbnail_key is not None:
+        small = downscaled(base, analysis.THUMBNAIL_SIDE)
+        blobs.put(analysis.encode_image(small, analysis.THUMBNAIL_SIDE, "WEBP", 80), thumbnail_key)
 
 
 def remove_reading(
