@@ -9,7 +9,8 @@ the jobs row, as a worker writes them) before any worker starts. Prints the per-
 of one inline analysis (medians), the engine alone, the inline/engine ratio, photos/s and
 parallel efficiency per worker count (from the moment the batch is queued: storing the
 photos is the submitting process's work; the rate from the submit call is printed beside it),
-and the overhead of the queue (one photo in flight) relative to inline. The load average is printed with each figure: the machine is shared.
+and the overhead of the queue (one photo in flight) relative to inline. The load average is
+printed with each figure: the machine is shared.
 """
 
 from __future__ import annotations

@@ -12,11 +12,13 @@ queries. Users read their own rows of the per-user tables, analysts and admins t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, Subquery, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from palm.explore.month_span import month_span
 from palm.explore.query import ExploreFilter, Viewer
 from palm.explore.trend_types import (
     DayCount,
@@ -29,9 +31,11 @@ from palm.models import (
     ReadingDaily,
     ReadingDailyAll,
     ReadingFacetDaily,
+    ReadingFacetMonthly,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
+    TrendFacetMonthly,
 )
 from palm.readings import types_mask
 from palm.vocabulary import Granularity
@@ -72,21 +76,55 @@ def _facet_where(table: Any, criteria: ExploreFilter) -> list[ColumnElement[bool
     return conditions
 
 
-def _where(table: Any, viewer: Viewer, criteria: ExploreFilter) -> list[ColumnElement[bool]]:
+def _undated(table: Any, viewer: Viewer, criteria: ExploreFilter) -> list[ColumnElement[bool]]:
+    """Everything of the filter but its date range."""
     conditions: list[ColumnElement[bool]] = (
         _facet_where(table, criteria) if _faceted(criteria) else []
     )
     if not viewer.sees_everyone:
         conditions.append(table.user_id == viewer.user_id)
-    if criteria.date_from is not None:
-        conditions.append(table.day >= criteria.date_from.isoformat())
-    if criteria.date_to is not None:
-        conditions.append(table.day <= criteria.date_to.isoformat())
     if criteria.hands:
         conditions.append(table.hand.in_(criteria.hands))
     if criteria.statuses:
         conditions.append(table.status.in_(criteria.statuses))
     return conditions
+
+
+def _where(table: Any, viewer: Viewer, criteria: ExploreFilter) -> list[ColumnElement[bool]]:
+    conditions = _undated(table, viewer, criteria)
+    if criteria.date_from is not None:
+        conditions.append(table.day >= criteria.date_from.isoformat())
+    if criteria.date_to is not None:
+        conditions.append(table.day <= criteria.date_to.isoformat())
+    return conditions
+
+
+def _by_month(
+    tables: tuple[Any, Any],
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    columns: tuple[str, ...],
+    where: Callable[[Any], list[ColumnElement[bool]]] | None = None,
+) -> Subquery:
+    """The facet rows (``tables``: daily, monthly) that pass the filter and ``where``: the
+    date range's whole months from the monthly table, its partial months' days from the
+    daily one, as one subquery of ``bucket`` (the month) and ``columns`` to be summed."""
+    daily, monthly = tables
+    span, parts = month_span(criteria.date_from, criteria.date_to), []
+    if span.months is not None:
+        low, high = span.months
+        conditions = [*_undated(monthly, viewer, criteria), *(where(monthly) if where else [])]
+        conditions += [monthly.month >= low] if low is not None else []
+        conditions += [monthly.month <= high] if high is not None else []
+        named = (getattr(monthly, name).label(name) for name in columns)
+        parts.append(select(monthly.month.label("bucket"), *named).where(*conditions))
+    if span.days:
+        conditions = [*_undated(daily, viewer, criteria), *(where(daily) if where else [])]
+        conditions.append(or_(*(daily.day.between(low, high) for low, high in span.days)))
+        named = (getattr(daily, name).label(name) for name in columns)
+        month = func.substr(daily.day, 1, 7).label("bucket")
+        parts.append(select(month, *named).where(*conditions))
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
 
 
 def _readings(viewer: Viewer, criteria: ExploreFilter) -> Any:
@@ -107,10 +145,7 @@ def _counted(viewer: Viewer, criteria: ExploreFilter) -> tuple[Any, list[ColumnE
         table = _readings(viewer, criteria)
         return table, _where(table, viewer, criteria)
     table = _lines(viewer, criteria)
-    conditions = [*_where(table, viewer, criteria), table.line == criteria.line]
-    if criteria.line_found is not None:
-        conditions.append(table.found.is_(criteria.line_found))
-    return table, conditions
+    return table, [*_where(table, viewer, criteria), *_line_rows(criteria)(table)]
 
 
 def readings_per_day(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[DayCount]:
@@ -126,31 +161,63 @@ def readings_per_day(session: Session, viewer: Viewer, criteria: ExploreFilter) 
     return [DayCount(str(d), str(status), int(n)) for d, status, n in session.execute(query)]
 
 
+READING_FACETS = (ReadingFacetDaily, ReadingFacetMonthly)
+LINE_FACETS = (TrendFacetDaily, TrendFacetMonthly)
+
+
 def count(session: Session, viewer: Viewer, criteria: ExploreFilter) -> int:
+    if _faceted(criteria):
+        if criteria.line is None:
+            rows = _by_month(READING_FACETS, viewer, criteria, ("n",))
+        else:
+            rows = _by_month(LINE_FACETS, viewer, criteria, ("n",), _line_rows(criteria))
+        return int(session.scalar(select(func.sum(rows.c.n))) or 0)
     table, conditions = _counted(viewer, criteria)
     return int(session.scalar(select(func.sum(table.n)).where(*conditions)) or 0)
+
+
+def _line_rows(criteria: ExploreFilter) -> Callable[[Any], list[ColumnElement[bool]]]:
+    """The chosen line's rows (± found): what a line filter counts."""
+
+    def where(table: Any) -> list[ColumnElement[bool]]:
+        conditions = [table.line == criteria.line]
+        if criteria.line_found is not None:
+            conditions.append(table.found.is_(criteria.line_found))
+        return conditions
+
+    return where
 
 
 def line_metrics_over_time(
     session: Session, viewer: Viewer, criteria: ExploreFilter, granularity: Granularity
 ) -> list[LineMetricPoint]:
-    table = _lines(viewer, criteria)
-    bucket = table.day if granularity == "day" else func.substr(table.day, 1, 7)
-    total = func.sum(table.n)
+    def found(table: Any) -> list[ColumnElement[bool]]:
+        return [table.found.is_(True), table.hand != ""]
+
+    source: Any
+    if _faceted(criteria) and granularity == "month":
+        columns = ("hand", "line", "n", "sum_length_rel", "sum_depth", "sum_curvature")
+        source = _by_month(LINE_FACETS, viewer, criteria, columns, found).c
+        bucket, conditions = source.bucket, []
+    else:
+        source = _lines(viewer, criteria)
+        bucket = source.day if granularity == "day" else func.substr(source.day, 1, 7)
+        conditions = [*_where(source, viewer, criteria), *found(source)]
+    total = func.sum(source.n)
     query = (
         select(
             bucket,
-            table.hand,
-            table.line,
-            func.sum(table.sum_length_rel),
-            func.sum(table.sum_depth),
-            func.sum(table.sum_curvature),
+            source.hand,
+            source.line,
+            func.sum(source.sum_length_rel),
+            func.sum(source.sum_depth),
+            func.sum(source.sum_curvature),
             total,
         )
-        .where(*_where(table, viewer, criteria), table.found.is_(True), table.hand != "")
-        .group_by(bucket, table.hand, table.line)
+        .where(*conditions)
+        .group_by(bucket, source.hand, source.line)
         .having(total > 0)
-        .order_by(bucket, table.hand, table.line)
+        .order_by(bucket, source.hand, source.line)
     )
     return [
         LineMetricPoint(
@@ -167,14 +234,23 @@ def line_metrics_over_time(
 
 
 def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[ShapeCount]:
-    table = _readings(viewer, criteria)
-    total = func.sum(table.n)
+    def shaped(table: Any) -> list[ColumnElement[bool]]:
+        return [table.shape != ""]
+
+    source: Any
+    if _faceted(criteria):
+        source = _by_month(READING_FACETS, viewer, criteria, ("hand", "shape", "n"), shaped).c
+        conditions = []
+    else:
+        source = _readings(viewer, criteria)
+        conditions = [*_where(source, viewer, criteria), *shaped(source)]
+    total = func.sum(source.n)
     query = (
-        select(table.hand, table.shape, total)
-        .where(*_where(table, viewer, criteria), table.shape != "")
-        .group_by(table.hand, table.shape)
+        select(source.hand, source.shape, total)
+        .where(*conditions)
+        .group_by(source.hand, source.shape)
         .having(total > 0)
-        .order_by(table.hand, table.shape)
+        .order_by(source.hand, source.shape)
     )
     return [
         ShapeCount(str(hand or None), str(shape), int(n))
@@ -183,14 +259,20 @@ def hand_shapes(session: Session, viewer: Viewer, criteria: ExploreFilter) -> li
 
 
 def line_presence(session: Session, viewer: Viewer, criteria: ExploreFilter) -> list[PresenceCount]:
-    table = _lines(viewer, criteria)
-    total = func.sum(table.n)
+    source: Any
+    if _faceted(criteria):
+        source = _by_month(LINE_FACETS, viewer, criteria, ("line", "found", "n")).c
+        conditions = []
+    else:
+        source = _lines(viewer, criteria)
+        conditions = _where(source, viewer, criteria)
+    total = func.sum(source.n)
     query = (
-        select(table.line, table.found, total)
-        .where(*_where(table, viewer, criteria))
-        .group_by(table.line, table.found)
+        select(source.line, source.found, total)
+        .where(*conditions)
+        .group_by(source.line, source.found)
         .having(total > 0)
-        .order_by(table.line, table.found)
+        .order_by(source.line, source.found)
     )
     return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]
 

@@ -13,9 +13,11 @@ from palm.models.rollups import (
     ReadingDaily,
     ReadingDailyAll,
     ReadingFacetDaily,
+    ReadingFacetMonthly,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
+    TrendFacetMonthly,
 )
 from palm.models.tokens import ApiToken
 from palm.models.usage import UsageDaily, UsageRecord, UsageUserMonthly, forget_user_usage
@@ -37,6 +39,7 @@ __all__ = [
     "ReadingDaily",
     "ReadingDailyAll",
     "ReadingFacetDaily",
+    "ReadingFacetMonthly",
     "ReadingShare",
     "ReadingTerm",
     "SealedJSON",
@@ -44,6 +47,7 @@ __all__ = [
     "TrendDaily",
     "TrendDailyAll",
     "TrendFacetDaily",
+    "TrendFacetMonthly",
     "UTCDateTime",
     "UnreadableDataError",
     "UsageDaily",

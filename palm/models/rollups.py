@@ -103,3 +103,37 @@ class TrendFacetDaily(_LineGroup, Base):
 
     engine: Mapped[str] = mapped_column(String(64), primary_key=True)
     types: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class ReadingFacetMonthly(Base):
+    """``reading_facet_daily`` summed per month (``YYYY-MM``): a chart or count with an engine
+    or type filter sums a month's rows instead of thirty days' (the date range's whole
+    months from here, its partial edge months from the daily table)."""
+
+    __tablename__ = "reading_facet_monthly"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    shape: Mapped[str] = mapped_column(String(16), primary_key=True)
+    engine: Mapped[str] = mapped_column(String(64), primary_key=True)
+    types: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendFacetMonthly(Base):
+    """``trend_facet_daily`` summed per month, for the same reason."""
+
+    __tablename__ = "trend_facet_monthly"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    line: Mapped[str] = mapped_column(String(16), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    engine: Mapped[str] = mapped_column(String(64), primary_key=True)
+    types: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    sum_length_rel: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_depth: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_curvature: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,5 +1,6 @@
 """The analysts' facet rollups (``reading_facet_daily``, ``trend_facet_daily``): the daily
-sums of palm.readings.rollups, keyed also by the engine and the *set* of analysis types.
+sums of palm.readings.rollups, keyed also by the engine and the *set* of analysis types; and
+the same per month (``*_facet_monthly``), which charts over whole months sum instead.
 
 The set is a bit mask (one bit per type of ``TYPE_BITS``): a History type filter means "has
 any of these types", which on a mask is ``types & wanted != 0``, exact for any selection of
@@ -12,11 +13,19 @@ same increments); ``rebuild`` recomputes them from the source rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from palm.models import LineResult, Reading, ReadingFacetDaily, TrendFacetDaily
+from palm.models import (
+    LineResult,
+    Reading,
+    ReadingFacetDaily,
+    ReadingFacetMonthly,
+    TrendFacetDaily,
+    TrendFacetMonthly,
+)
 from palm.vocabulary import ANALYSIS_TYPES
 
 #: One bit per analysis type. Stored in the rollups: a new type takes the next bit, never an
@@ -74,3 +83,21 @@ def rebuild(session: Session, day: ColumnElement[str]) -> None:
     measures = ["n", "sum_length_rel", "sum_depth", "sum_curvature"]
     line_columns = ["day", "status", "hand", *FACET_KEYS, "line", "found", *measures]
     session.execute(insert(TrendFacetDaily).from_select(line_columns, lines))
+    sum_months(session)
+
+
+def sum_months(session: Session) -> None:
+    """Recompute the monthly facet tables from the daily ones."""
+    reading_keys = ("status", "hand", "shape", *FACET_KEYS)
+    line_keys = ("status", "hand", "line", "found", *FACET_KEYS)
+    line_measures = ("n", "sum_length_rel", "sum_depth", "sum_curvature")
+    pairs: list[tuple[Any, Any, tuple[str, ...], tuple[str, ...]]] = [
+        (ReadingFacetDaily, ReadingFacetMonthly, reading_keys, ("n",)),
+        (TrendFacetDaily, TrendFacetMonthly, line_keys, line_measures),
+    ]
+    for daily, monthly, keys, measures in pairs:
+        session.execute(delete(monthly))
+        groups = (func.substr(daily.day, 1, 7), *(getattr(daily, name) for name in keys))
+        sums = (func.sum(getattr(daily, name)) for name in measures)
+        query = select(*groups, *sums).group_by(*groups)
+        session.execute(insert(monthly).from_select(["month", *keys, *measures], query))

@@ -8,8 +8,8 @@ and ``apply`` the difference to the new one (a retried completion, a status chan
 is then counted exactly once). Increments are ``INSERT … ON CONFLICT DO UPDATE`` with the rows
 in key order (one statement per table, so concurrent writers lock rows in the same order).
 ``rebuild`` recomputes everything from the source rows (ops, bulk loads, consistency checks).
-The analysts' facet twins (engine and type set in the key, palm.readings.facets) move with the
-same contribution in the same call.
+The analysts' facet twins (engine and type set in the key, palm.readings.facets) and their
+monthly sums move with the same contribution in the same call.
 """
 
 from __future__ import annotations
@@ -30,9 +30,11 @@ from palm.models import (
     ReadingDaily,
     ReadingDailyAll,
     ReadingFacetDaily,
+    ReadingFacetMonthly,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
+    TrendFacetMonthly,
 )
 from palm.readings import facets
 from palm.vocabulary import Granularity
@@ -45,6 +47,8 @@ LINE_KEYS = ("day", "status", "hand", "line", "found")
 LINE_MEASURES = ("n", "sum_length_rel", "sum_depth", "sum_curvature")
 FACET_READING_KEYS = (*READING_KEYS, *facets.FACET_KEYS)
 FACET_LINE_KEYS = (*LINE_KEYS, *facets.FACET_KEYS)
+MONTHLY_READING_KEYS = ("month", *FACET_READING_KEYS[1:])
+MONTHLY_LINE_KEYS = ("month", *FACET_LINE_KEYS[1:])
 Key = tuple[Any, ...]
 
 
@@ -120,6 +124,22 @@ def apply(session: Session, new: Contribution | None, old: Contribution | None) 
     _increment(session, table, FACET_READING_KEYS, ("n",), facet_reading_rows, None)
     table = _table(TrendFacetDaily)
     _increment(session, table, FACET_LINE_KEYS, LINE_MEASURES, facet_line_rows, None)
+    monthly_rows = _rows(MONTHLY_READING_KEYS, ("n",), _monthly(facet_readings))
+    table = _table(ReadingFacetMonthly)
+    _increment(session, table, MONTHLY_READING_KEYS, ("n",), monthly_rows, None)
+    monthly_line_rows = _rows(MONTHLY_LINE_KEYS, LINE_MEASURES, _monthly(facet_lines))
+    table = _table(TrendFacetMonthly)
+    _increment(session, table, MONTHLY_LINE_KEYS, LINE_MEASURES, monthly_line_rows, None)
+
+
+def _monthly(daily: dict[Key, list[float]]) -> dict[Key, list[float]]:
+    """Daily facet differences summed per month (the key's day becomes its 'YYYY-MM')."""
+    totals: dict[Key, list[float]] = {}
+    for (day, *rest), sums in daily.items():
+        total = totals.setdefault((day[:7], *rest), [0.0] * len(sums))
+        for index, value in enumerate(sums):
+            total[index] += value
+    return totals
 
 
 def _net(entries: Sequence[tuple[tuple[Key, Sequence[float]], int]]) -> dict[Key, list[float]]:

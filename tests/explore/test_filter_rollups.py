@@ -1,6 +1,7 @@
-"""The analysts' filters on random data: every filter the rollups (plain and facet tables)
-answer gives what the raw queries give, alone and combined, after readings are added, change
-status and are deleted; the incremental tables equal a rebuild; no emptied row is left."""
+"""The analysts' filters on random data: every filter the rollups (plain, facet and monthly
+facet tables) answer gives what the raw queries give, alone and combined, after readings are
+added, change status and are deleted; the incremental tables equal a rebuild; no emptied row
+is left."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from palm.db import transaction
 from palm.explore import history, trends, trends_rollup
 from palm.explore.query import ExploreFilter, Viewer
-from palm.models import Reading, ReadingFacetDaily, TrendFacetDaily
+from palm.models import (
+    Reading,
+    ReadingFacetDaily,
+    ReadingFacetMonthly,
+    TrendFacetDaily,
+    TrendFacetMonthly,
+)
 from palm.readings import rollups
 from palm.readings import store as readings
 from palm.vocabulary import ANALYSIS_TYPES, LINE_NAMES, Role
@@ -37,6 +44,12 @@ FACETS: list[dict[str, Any]] = [
 PLAIN: list[dict[str, Any]] = [
     {},
     {"date_from": date(2025, 3, 10), "date_to": date(2025, 4, 20)},
+    # month edges: whole months come from the monthly facet tables, partial ones from days
+    {"date_from": date(2025, 4, 1), "date_to": date(2025, 4, 30)},
+    {"date_from": date(2025, 3, 15)},
+    {"date_to": date(2025, 3, 31)},
+    {"date_from": date(2025, 4, 5), "date_to": date(2025, 4, 9)},
+    {"date_from": date(2025, 3, 1), "date_to": date(2025, 4, 15), "hands": ("left",)},
     {"hands": ("right",)},
     {"statuses": ("done",)},
     {"statuses": ("failed", "queued")},
@@ -126,9 +139,12 @@ def test_a_users_own_engine_filter_runs_raw(analyst: Viewer) -> None:
     assert trends_rollup.serves_charts(analyst, ExploreFilter(engines=("offline",)))
 
 
+FACET_TABLES = (ReadingFacetDaily, TrendFacetDaily, ReadingFacetMonthly, TrendFacetMonthly)
+
+
 def facet_rows(session: Session) -> list[list[tuple[Any, ...]]]:
     tables = []
-    for model in (ReadingFacetDaily, TrendFacetDaily):
+    for model in FACET_TABLES:
         rows = [
             tuple(round(v, 9) if isinstance(v, float) else v for _, v in sorted(values.items()))
             for values in (
@@ -149,7 +165,7 @@ def test_the_facet_tables_equal_a_rebuild_and_keep_no_emptied_row(
         rollups.rebuild(session)
     with transaction(session_factory) as session:
         assert facet_rows(session) == incremental
-        for model in (ReadingFacetDaily, TrendFacetDaily):
+        for model in FACET_TABLES:
             assert session.scalars(select(model).where(model.n <= 0)).all() == []
     assert all(incremental)
 

@@ -24,9 +24,11 @@ from palm.models import (
     ReadingDaily,
     ReadingDailyAll,
     ReadingFacetDaily,
+    ReadingFacetMonthly,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
+    TrendFacetMonthly,
 )
 from palm.readings import Upload, rollups, run_analysis, submit_batch
 from palm.readings import store as readings
@@ -67,6 +69,8 @@ ROLLUP_TABLES = (
     TrendDailyAll,
     ReadingFacetDaily,
     TrendFacetDaily,
+    ReadingFacetMonthly,
+    TrendFacetMonthly,
 )
 
 

@@ -1,0 +1,74 @@
+"""Monthly sums of the analysts' facet rollups (``reading_facet_monthly``,
+``trend_facet_monthly``): a chart or count under an engine or type filter sums a month's rows
+for every whole month of its date range instead of thirty days' (see docs/explore.md).
+
+Revision ID: 0016_facet_months
+Revises: 0015_webhook_rotation
+
+Filled from the daily facet tables in SQL (their rows summed per ``substr(day, 1, 7)``), in
+the upgrade's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0016_facet_months"
+down_revision: str | None = "0015_webhook_rotation"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+READING_KEYS = ("status", "hand", "shape", "engine", "types")
+LINE_KEYS = ("status", "hand", "line", "found", "engine", "types")
+LINE_SUMS = ("n", "sum_length_rel", "sum_depth", "sum_curvature")
+
+
+def _keys(names: Sequence[str]) -> list[sa.Column[object]]:
+    types: dict[str, sa.types.TypeEngine[object]] = {
+        "status": sa.String(length=16),
+        "hand": sa.String(length=8),
+        "shape": sa.String(length=16),
+        "line": sa.String(length=16),
+        "found": sa.Boolean(),
+        "engine": sa.String(length=64),
+        "types": sa.Integer(),
+    }
+    return [sa.Column(name, types[name], nullable=False) for name in names]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "reading_facet_monthly",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        *_keys(READING_KEYS),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month", *READING_KEYS),
+    )
+    op.create_table(
+        "trend_facet_monthly",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        *_keys(LINE_KEYS),
+        sa.Column("n", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Float(), nullable=False) for name in LINE_SUMS[1:]),
+        sa.PrimaryKeyConstraint("month", *LINE_KEYS),
+    )
+    _fill("reading_facet_daily", "reading_facet_monthly", READING_KEYS, ("n",))
+    _fill("trend_facet_daily", "trend_facet_monthly", LINE_KEYS, LINE_SUMS)
+
+
+def _fill(daily: str, monthly: str, keys: Sequence[str], sums: Sequence[str]) -> None:
+    columns = ", ".join(keys)
+    totals = ", ".join(f"sum({name})" for name in sums)
+    op.execute(
+        f"INSERT INTO {monthly} (month, {columns}, {', '.join(sums)}) "
+        f"SELECT substr(day, 1, 7), {columns}, {totals} FROM {daily} "
+        f"GROUP BY substr(day, 1, 7), {columns}"
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("trend_facet_monthly")
+    op.drop_table("reading_facet_monthly")
