@@ -1,12 +1,15 @@
 """Monthly sums of the analysts' facet rollups (``reading_facet_monthly``,
 ``trend_facet_monthly``): a chart or count under an engine or type filter sums a month's rows
-for every whole month of its date range instead of thirty days' (see docs/explore.md).
+for every whole month of its date range instead of thirty days' (see docs/explore.md). And
+the daily facet readings without the hand shape (``reading_facet_per_day``) for the
+readings-per-day chart, and an index on ``trend_facet_daily`` led by the line for its
+chosen-line counts.
 
 Revision ID: 0016_facet_months
 Revises: 0015_webhook_rotation
 
-Filled from the daily facet tables in SQL (their rows summed per ``substr(day, 1, 7)``), in
-the upgrade's transaction.
+Filled from the daily facet tables in SQL (their rows summed per ``substr(day, 1, 7)``, or
+over the shape), in the upgrade's transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ depends_on: str | Sequence[str] | None = None
 READING_KEYS = ("status", "hand", "shape", "engine", "types")
 LINE_KEYS = ("status", "hand", "line", "found", "engine", "types")
 LINE_SUMS = ("n", "sum_length_rel", "sum_depth", "sum_curvature")
+PER_DAY_KEYS = ("status", "hand", "engine", "types")
 
 
 def _keys(names: Sequence[str]) -> list[sa.Column[object]]:
@@ -55,8 +59,25 @@ def upgrade() -> None:
         *(sa.Column(name, sa.Float(), nullable=False) for name in LINE_SUMS[1:]),
         sa.PrimaryKeyConstraint("month", *LINE_KEYS),
     )
+    op.create_table(
+        "reading_facet_per_day",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        *_keys(PER_DAY_KEYS),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", *PER_DAY_KEYS),
+    )
     _fill("reading_facet_daily", "reading_facet_monthly", READING_KEYS, ("n",))
     _fill("trend_facet_daily", "trend_facet_monthly", LINE_KEYS, LINE_SUMS)
+    columns = ", ".join(("day", *PER_DAY_KEYS))
+    op.execute(
+        f"INSERT INTO reading_facet_per_day ({columns}, n) "
+        f"SELECT {columns}, sum(n) FROM reading_facet_daily GROUP BY {columns}"
+    )
+    op.create_index(
+        "ix_trend_facet_daily_line",
+        "trend_facet_daily",
+        ["line", "found", "day", "status", "hand", "engine", "types", "n"],
+    )
 
 
 def _fill(daily: str, monthly: str, keys: Sequence[str], sums: Sequence[str]) -> None:
@@ -70,5 +91,7 @@ def _fill(daily: str, monthly: str, keys: Sequence[str], sums: Sequence[str]) ->
 
 
 def downgrade() -> None:
+    op.drop_index("ix_trend_facet_daily_line", table_name="trend_facet_daily")
+    op.drop_table("reading_facet_per_day")
     op.drop_table("trend_facet_monthly")
     op.drop_table("reading_facet_monthly")

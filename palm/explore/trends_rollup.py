@@ -32,6 +32,7 @@ from palm.models import (
     ReadingDailyAll,
     ReadingFacetDaily,
     ReadingFacetMonthly,
+    ReadingFacetPerDay,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
@@ -141,8 +142,8 @@ def _lines(viewer: Viewer, criteria: ExploreFilter) -> Any:
 
 def _counted(viewer: Viewer, criteria: ExploreFilter) -> tuple[Any, list[ColumnElement[bool]]]:
     """The table reading counts come from, and its WHERE (a line filter counts line rows)."""
-    if criteria.line is None:
-        table = _readings(viewer, criteria)
+    if criteria.line is None:  # the shape is no key of a count: the shapeless facet table
+        table = ReadingFacetPerDay if _faceted(criteria) else _readings(viewer, criteria)
         return table, _where(table, viewer, criteria)
     table = _lines(viewer, criteria)
     return table, [*_where(table, viewer, criteria), *_line_rows(criteria)(table)]

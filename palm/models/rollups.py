@@ -100,6 +100,21 @@ class TrendFacetDaily(_LineGroup, Base):
     the metric sums (the line charts and line counts under an engine or type filter)."""
 
     __tablename__ = "trend_facet_daily"
+    __table_args__ = (
+        # Readings per day with a chosen line under an engine or type filter read one line's
+        # rows from here alone (a sixth of the table) instead of every line's.
+        Index(
+            "ix_trend_facet_daily_line",
+            "line",
+            "found",
+            "day",
+            "status",
+            "hand",
+            "engine",
+            "types",
+            "n",
+        ),
+    )
 
     engine: Mapped[str] = mapped_column(String(64), primary_key=True)
     types: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -137,3 +152,18 @@ class TrendFacetMonthly(Base):
     sum_length_rel: Mapped[float] = mapped_column(Float, default=0.0)
     sum_depth: Mapped[float] = mapped_column(Float, default=0.0)
     sum_curvature: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ReadingFacetPerDay(Base):
+    """``reading_facet_daily`` without the hand shape: the readings-per-day chart under an
+    engine or type filter sums these (a fifth of the rows: the shape is the key it does not
+    need)."""
+
+    __tablename__ = "reading_facet_per_day"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hand: Mapped[str] = mapped_column(String(8), primary_key=True)
+    engine: Mapped[str] = mapped_column(String(64), primary_key=True)
+    types: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

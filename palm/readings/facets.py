@@ -23,6 +23,7 @@ from palm.models import (
     Reading,
     ReadingFacetDaily,
     ReadingFacetMonthly,
+    ReadingFacetPerDay,
     TrendFacetDaily,
     TrendFacetMonthly,
 )
@@ -87,7 +88,12 @@ def rebuild(session: Session, day: ColumnElement[str]) -> None:
 
 
 def sum_months(session: Session) -> None:
-    """Recompute the monthly facet tables from the daily ones."""
+    """Recompute the monthly facet tables and the shapeless per-day one from the daily ones."""
+    session.execute(delete(ReadingFacetPerDay))
+    columns = ["day", "status", "hand", *FACET_KEYS]
+    per_day_keys = [getattr(ReadingFacetDaily, name) for name in columns]
+    per_day = select(*per_day_keys, func.sum(ReadingFacetDaily.n)).group_by(*per_day_keys)
+    session.execute(insert(ReadingFacetPerDay).from_select([*columns, "n"], per_day))
     reading_keys = ("status", "hand", "shape", *FACET_KEYS)
     line_keys = ("status", "hand", "line", "found", *FACET_KEYS)
     line_measures = ("n", "sum_length_rel", "sum_depth", "sum_curvature")

@@ -31,6 +31,7 @@ from palm.models import (
     ReadingDailyAll,
     ReadingFacetDaily,
     ReadingFacetMonthly,
+    ReadingFacetPerDay,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
@@ -49,6 +50,7 @@ FACET_READING_KEYS = (*READING_KEYS, *facets.FACET_KEYS)
 FACET_LINE_KEYS = (*LINE_KEYS, *facets.FACET_KEYS)
 MONTHLY_READING_KEYS = ("month", *FACET_READING_KEYS[1:])
 MONTHLY_LINE_KEYS = ("month", *FACET_LINE_KEYS[1:])
+PER_DAY_KEYS = ("day", "status", "hand", *facets.FACET_KEYS)
 Key = tuple[Any, ...]
 
 
@@ -130,6 +132,17 @@ def apply(session: Session, new: Contribution | None, old: Contribution | None) 
     monthly_line_rows = _rows(MONTHLY_LINE_KEYS, LINE_MEASURES, _monthly(facet_lines))
     table = _table(TrendFacetMonthly)
     _increment(session, table, MONTHLY_LINE_KEYS, LINE_MEASURES, monthly_line_rows, None)
+    per_day_rows = _rows(PER_DAY_KEYS, ("n",), _shapeless(facet_readings))
+    _increment(session, _table(ReadingFacetPerDay), PER_DAY_KEYS, ("n",), per_day_rows, None)
+
+
+def _shapeless(daily: dict[Key, list[float]]) -> dict[Key, list[float]]:
+    """Daily facet reading differences summed over the hand shape (the key's 4th part)."""
+    totals: dict[Key, list[float]] = {}
+    for (day, status, hand, _shape, *facet), sums in daily.items():
+        total = totals.setdefault((day, status, hand, *facet), [0.0] * len(sums))
+        total[0] += sums[0]
+    return totals
 
 
 def _monthly(daily: dict[Key, list[float]]) -> dict[Key, list[float]]:

@@ -22,6 +22,7 @@ from palm.models import (
     Reading,
     ReadingFacetDaily,
     ReadingFacetMonthly,
+    ReadingFacetPerDay,
     TrendFacetDaily,
     TrendFacetMonthly,
 )
@@ -139,7 +140,13 @@ def test_a_users_own_engine_filter_runs_raw(analyst: Viewer) -> None:
     assert trends_rollup.serves_charts(analyst, ExploreFilter(engines=("offline",)))
 
 
-FACET_TABLES = (ReadingFacetDaily, TrendFacetDaily, ReadingFacetMonthly, TrendFacetMonthly)
+FACET_TABLES = (
+    ReadingFacetDaily,
+    TrendFacetDaily,
+    ReadingFacetMonthly,
+    TrendFacetMonthly,
+    ReadingFacetPerDay,
+)
 
 
 def facet_rows(session: Session) -> list[list[tuple[Any, ...]]]:

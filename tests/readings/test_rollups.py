@@ -25,6 +25,7 @@ from palm.models import (
     ReadingDailyAll,
     ReadingFacetDaily,
     ReadingFacetMonthly,
+    ReadingFacetPerDay,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
@@ -71,6 +72,7 @@ ROLLUP_TABLES = (
     TrendFacetDaily,
     ReadingFacetMonthly,
     TrendFacetMonthly,
+    ReadingFacetPerDay,
 )
 
 
