@@ -1,10 +1,10 @@
 """Synthetic palms for the failure patterns of issue 12: creases painted where a palm reader
 would see them, and what the engine must make of them.
 
-Lines (patterns 1-3) are painted on a blank skin-coloured palm frame, so the only creases are
-the painted ones and each traced path can be held against its crease. The hand that fills the
-frame (pattern 5) is a real sample photo cropped to its hand, so MediaPipe has a hand to find.
-Tolerances are in palm widths (index-to-little knuckle distance, 1 palm unit).
+Lines (patterns 1-3, and the fate line) are painted on a blank skin-coloured palm frame, so
+the only creases are the painted ones and each traced path can be held against its crease. The
+hand that fills the frame (pattern 5) is a real sample photo cropped to its hand, so MediaPipe
+has a hand to find. Tolerances are in palm widths (index-to-little knuckle distance, 1 palm unit).
 """
 
 from __future__ import annotations
@@ -141,12 +141,8 @@ def test_a_straight_head_line_is_traced_along_its_crease_beside_heart_and_life()
     assert _off_crease(_units(lines["life"]), LIFE) < ON_CREASE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a fate path runs up from the life line to the head line across plain skin, on "
-    "the flank of the life crease, and is reported (confidence ~0.55)",
-)
 def test_a_palm_with_a_straight_head_shows_no_minor_line() -> None:
+    # vision-2.3 reported a fate here: a path up the life crease's flank (FATE_CLAIM_THICKNESS)
     lines = find_lines(_frame([(HEART, 1.0), (STRAIGHT_HEAD, 1.0), (LIFE, 1.0)]))
     assert _found(lines) == ["head", "heart", "life"]
 
@@ -161,6 +157,36 @@ def test_a_high_straight_head_line_is_traced_to_the_palm_edge() -> None:
     head = _units(lines["head"])
     assert _off_crease(head, HIGH_STRAIGHT_HEAD) < ON_CREASE
     assert _covered(head, HIGH_STRAIGHT_HEAD) > 0.75
+
+
+# --- minor lines: a fate line where a palm reader sees one ------------------------------
+
+#: Where the dev palms' fate lines run in the frame: from the lower palm beside the life line's
+#: end, up through the palm's middle to under the middle finger.
+FATE: Course = [(0.80, 1.20), (0.68, 0.85), (0.55, 0.50), (0.45, 0.25)]
+
+
+@pytest.mark.parametrize("darkness", [0.4, 0.5, 0.7])
+def test_a_fate_line_fainter_than_the_principal_lines_is_found_on_its_crease(darkness) -> None:
+    # vision-2.3 missed it (its corridor lay on the life line) or traced it on another crease
+    lines = find_lines(_frame([(HEART, 1.0), (HEAD, 1.0), (LIFE, 1.0), (FATE, darkness)]))
+    assert _found(lines) == ["fate", "head", "heart", "life"]
+    fate = _units(lines["fate"])
+    assert _off_crease(fate, FATE) < ON_CREASE
+    assert _covered(fate, FATE) > 0.75
+    assert _off_crease(_units(lines["life"]), LIFE) < ON_CREASE
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lines are traced one by one: with a fate crease as dark as the life line, the life "
+    "path chains the head line's start onto the fate crease (they meet near the wrist) and "
+    "the fate is left winding across the palm",
+)
+def test_a_fate_line_as_clear_as_the_life_line_leaves_the_life_line_alone() -> None:
+    lines = find_lines(_frame([(HEART, 1.0), (HEAD, 1.0), (LIFE, 1.0), (FATE, 1.0)]))
+    assert _off_crease(_units(lines["life"]), LIFE) < ON_CREASE
+    assert _off_crease(_units(lines["fate"]), FATE) < ON_CREASE
 
 
 # --- pattern 3: hard thresholds decide faint palms ----------------------------------------
