@@ -124,7 +124,8 @@ MIN_MINOR_STRENGTH = 0.45
 #: The fate line's own levels (contrast, strength) in place of MIN_MINOR_*: measured on its
 #: best stretch only, visible fate lines on the graded dev palms scored contrast 5.8–6.2 and
 #: strength 0.42–0.46 where a palm reader sees them (hpi_train_001, _007, _043), just under
-#: the minor cut; at (5.0, 0.40) 8 of the 10 graded palms with a visible fate report one.
+#: the minor cut; at (5.0, 0.40) 8 of the 12 graded palms showing a fate report one, 7 of
+#: them on it along its length, and none reports one where there is none.
 LINE_EVIDENCE_LEVELS = {"fate": (5.0, 0.40)}
 #: Share of path pixels on a crease (strength ≥ PATH_SCORE_LEVEL).
 MIN_COVERAGE = 0.55
@@ -181,9 +182,10 @@ CLAIMED_COST = 3.0
 FATE_CLAIM_THICKNESS = 5
 #: Lines measured on their best stretch of crease (the run of the path maximising
 #: sum(strength - PATH_SCORE_LEVEL)) rather than from zone to zone: a fate line may start
-#: anywhere between the wrist and the palm's centre and often stops at the head line, and the
-#: plain skin a zone-to-zone path crosses to reach its zones made 8 of 10 fate lines visible
-#: on the graded dev palms "unlikely".
+#: anywhere between the wrist and the palm's centre and often stops at the head line. Measured
+#: zone to zone instead (all else as vision-2.4), the graded dev palms missed hpi_train_043's
+#: fate ("unlikely": the plain skin crossed to reach the zones) and reported fates on two
+#: palms showing none (hpi_train_016: a crease inside the life line; spr_140ef4ef).
 STRETCH_LINES = ("fate",)
 #: Two traced paths closer than OVERLAP_DISTANCE frame px run along the same crease. A path
 #: with more than MAX_SHARED_FRACTION of its points on another is a borrowed copy, not a line.
