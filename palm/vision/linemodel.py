@@ -52,12 +52,16 @@ LINE_MODELS: dict[str, LineModel] = {
         corridor=0.13,
         principal=True,
     ),
+    # vision-2.4: moved towards the little-finger side, start zone and corridor widened. The
+    # old course (0.62, 1.28) … (0.38, 0.20) lay on the life line's lower half in the dev
+    # palms' frames, so fate paths rode the life crease while the fate lines a palm reader
+    # sees, between the life line and the palm's middle, fell outside the corridor.
     "fate": LineModel(
         "fate",
-        ((0.62, 1.28), (0.55, 0.95), (0.45, 0.55), (0.38, 0.20)),
-        start_radius=0.16,
+        ((0.74, 1.28), (0.65, 0.95), (0.52, 0.60), (0.42, 0.25)),
+        start_radius=0.22,
         end_radius=0.16,
-        corridor=0.09,
+        corridor=0.12,
         principal=False,
     ),
     "sun": LineModel(

@@ -1,13 +1,15 @@
 """All six lines of one palm frame: crease maps, tracing in order, measuring, mapping back.
 
 Principal lines are traced first and claim their pixels, so a minor line can cross them but
-never borrow them. A line that fails the thresholds is reported as not found with no points.
+never borrow them (the fate line, which runs beside the life line, a wider band of them).
+A line that fails the thresholds is reported as not found with no points.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from palm.vision import thresholds as th
 from palm.vision.arrays import Array
 from palm.vision.audit import AuditTrace, CandidatePath
 from palm.vision.frame import PalmFrame, frame_to_units
@@ -22,6 +24,7 @@ from palm.vision.thresholds import (
     OVERLAP_DISTANCE,
 )
 from palm.vision.tracing import (
+    SearchGrid,
     TracedPath,
     claim,
     corridor_excess,
@@ -68,6 +71,24 @@ def borrowed_lines(paths: dict[str, TracedPath | None]) -> set[str]:
     return borrowers
 
 
+def minor_duplicates(paths: dict[str, TracedPath | None], found: set[str]) -> set[str]:
+    """Found minor lines reported on another found minor line's crease: of two such lines, the
+    one lying more on the other (fate and sun rising up one crease; two minor lines share no
+    crease, so a lesser share than for borrowing, MAX_MINOR_SHARED_FRACTION, is enough)."""
+    minor = [
+        (name, path)
+        for name, path in paths.items()
+        if path is not None and name in found and not LINE_MODELS[name].principal
+    ]
+    duplicates: set[str] = set()
+    for i, (name_a, path_a) in enumerate(minor):
+        for name_b, path_b in minor[i + 1 :]:
+            a_on_b, b_on_a = overlap_fraction(path_a, path_b), overlap_fraction(path_b, path_a)
+            if max(a_on_b, b_on_a) > th.MAX_MINOR_SHARED_FRACTION:
+                duplicates.add(name_a if a_on_b >= b_on_a else name_b)
+    return duplicates
+
+
 def _line_result(
     name: str,
     path: TracedPath | None,
@@ -82,7 +103,7 @@ def _line_result(
         return LineResult(name=name, found=False)
     model = LINE_MODELS[name]
     wanders = corridor_adherence(name, path) < MIN_CORRIDOR_ADHERENCE
-    measures = measure(path, maps, model.principal, borrowed=borrowed or wanders)
+    measures = measure(path, maps, model.principal, borrowed=borrowed or wanders, line=name)
     if trace is not None:
         reasons = [r for r in measures.reasons if r != "borrowed"]
         reasons = (["borrowed"] if borrowed else []) + (["wanders"] if wanders else []) + reasons
@@ -121,12 +142,15 @@ def trace_lines(maps: CreaseMaps) -> dict[str, TracedPath | None]:
     for name, model in LINE_MODELS.items():
         if model.principal:
             paths[name] = trace_line(model, maps, grid)
+    # the fate line runs beside the life line: it is kept off a wider band (FATE_CLAIM_THICKNESS)
+    fate_grid = SearchGrid(grid.strength, grid.hand, grid.cost.copy())
     for path in paths.values():
         if path is not None and path.strength.mean() >= MIN_LINE_STRENGTH:
             claim(grid, path)
+            claim(fate_grid, path, th.FATE_CLAIM_THICKNESS)
     for name, model in LINE_MODELS.items():
         if not model.principal:
-            paths[name] = trace_line(model, maps, grid)
+            paths[name] = trace_line(model, maps, fate_grid if name == "fate" else grid)
     return paths
 
 
@@ -139,10 +163,19 @@ def measure_lines(
     """Metrics, verdicts and original-image polylines for traced paths (each candidate and
     its verdict also go to ``trace`` when one is given)."""
     borrowers = borrowed_lines(paths)
-    return {
-        name: _line_result(name, path, maps, frame, borrowed=name in borrowers, trace=trace)
+    results = {
+        name: _line_result(name, path, maps, frame, borrowed=name in borrowers)
         for name, path in paths.items()
     }
+    for name in minor_duplicates(paths, {name for name, line in results.items() if line.found}):
+        borrowers.add(name)
+        results[name] = _line_result(name, paths[name], maps, frame, borrowed=True)
+    if trace is not None:  # once more, with every candidate's final verdict
+        results = {
+            name: _line_result(name, path, maps, frame, borrowed=name in borrowers, trace=trace)
+            for name, path in paths.items()
+        }
+    return results
 
 
 def find_lines(frame: PalmFrame) -> dict[str, LineResult]:

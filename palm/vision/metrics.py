@@ -47,13 +47,17 @@ class PathEvidence(Protocol):
     def coverage(self) -> float: ...
 
 
-def confidence_features(evidence: PathEvidence, principal: bool) -> list[float]:
+def confidence_features(
+    evidence: PathEvidence, principal: bool, line: str | None = None
+) -> list[float]:
     """The confidence model's inputs, in FEATURE_NAMES order: the log of each as a multiple of
     the level a line of its kind used to need (MIN_LINE_* or MIN_MINOR_*, MIN_COVERAGE), the
     multiple clipped to 0.05–CONFIDENCE_RATIO_CAP. A minor line, whose corridor always holds
     some path, must show more than a principal one."""
     contrast_level = th.MIN_LINE_CONTRAST if principal else th.MIN_MINOR_CONTRAST
     strength_level = th.MIN_LINE_STRENGTH if principal else th.MIN_MINOR_STRENGTH
+    if line in th.LINE_EVIDENCE_LEVELS:
+        contrast_level, strength_level = th.LINE_EVIDENCE_LEVELS[line]
     ratios = (
         evidence.contrast / contrast_level,
         evidence.strength / strength_level,
@@ -62,10 +66,10 @@ def confidence_features(evidence: PathEvidence, principal: bool) -> list[float]:
     return [float(np.log(min(max(ratio, 0.05), th.CONFIDENCE_RATIO_CAP))) for ratio in ratios]
 
 
-def line_confidence(evidence: PathEvidence, principal: bool) -> float:
+def line_confidence(evidence: PathEvidence, principal: bool, line: str | None = None) -> float:
     """Probability that the path lies on a real crease: a logistic model fitted on graded dev
     photos (``bench/vision_calibrate.py``; weights in palm.vision.thresholds)."""
-    features = confidence_features(evidence, principal)
+    features = confidence_features(evidence, principal, line)
     weighted = zip(th.CONFIDENCE_WEIGHTS, features, strict=True)
     logit = th.CONFIDENCE_BIAS + sum(weight * value for weight, value in weighted)
     return float(1.0 / (1.0 + np.exp(-logit)))
@@ -97,6 +101,12 @@ class LineMeasures:
 
 def arc_length(points: Array) -> float:
     return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
+
+
+def winding(points: Array) -> float:
+    """Arc length over chord (1 for a straight path)."""
+    chord = float(np.linalg.norm(points[-1] - points[0]))
+    return arc_length(points) / chord if chord > 1e-6 else float("inf")
 
 
 def sagitta_ratio(points: Array) -> float:
@@ -133,7 +143,11 @@ def count_branches(points: Array, maps: CreaseMaps) -> int:
 
 
 def measure(
-    path: TracedPath, maps: CreaseMaps, principal: bool, borrowed: bool = False
+    path: TracedPath,
+    maps: CreaseMaps,
+    principal: bool,
+    borrowed: bool = False,
+    line: str | None = None,
 ) -> LineMeasures:
     """Metrics and verdict for a traced path (a ``borrowed`` path is never found)."""
     units_per_px = SPAN / maps.strength.shape[0]
@@ -142,11 +156,12 @@ def measure(
     contrast = (mean_strength - maps.background_level) / maps.background_spread
     coverage = float((path.strength >= th.PATH_SCORE_LEVEL).mean())
     evidence = _Evidence(contrast=contrast, strength=mean_strength, coverage=coverage)
-    probability = line_confidence(evidence, principal)
+    probability = line_confidence(evidence, principal, line)
     checks = {
         "borrowed": borrowed,
         "unlikely": probability < th.FOUND_CONFIDENCE,
-        "short": length < th.MIN_LINE_LENGTH,
+        "short": length < th.MIN_LINE_LENGTHS.get(line or "", th.MIN_LINE_LENGTH),
+        "winding": winding(path.points) > th.MAX_WINDING.get(line or "", np.inf),
     }
     reasons = tuple(name for name, failed in checks.items() if failed)
     found = not reasons

@@ -121,10 +121,24 @@ MIN_LINE_STRENGTH = 0.35
 #: exists; they must be clearly stronger to count. Wandering texture paths measured ≤ 0.38.
 MIN_MINOR_CONTRAST = 5.5
 MIN_MINOR_STRENGTH = 0.45
+#: The fate line's own levels (contrast, strength) in place of MIN_MINOR_*: measured on its
+#: best stretch only, visible fate lines on the graded dev palms scored contrast 5.8–6.2 and
+#: strength 0.42–0.46 where a palm reader sees them (hpi_train_001, _007, _043), just under
+#: the minor cut; at (5.0, 0.40) 8 of the 12 graded palms showing a fate report one, 7 of
+#: them on it along its length, and none reports one where there is none.
+LINE_EVIDENCE_LEVELS = {"fate": (5.0, 0.40)}
 #: Share of path pixels on a crease (strength ≥ PATH_SCORE_LEVEL).
 MIN_COVERAGE = 0.55
 #: Shortest line worth reporting, in palm widths.
 MIN_LINE_LENGTH = 0.30
+#: …per line where it differs: a fate line is long (0.45–0.95 on the graded dev palms); the
+#: stretches of 0.30–0.40 found on the graded palms were crease fragments or skin texture.
+MIN_LINE_LENGTHS = {"fate": 0.45}
+#: Most a line may wind: arc length over chord. Fate lines a palm reader sees run straight
+#: (1.003–1.043 on the graded dev palms); the fate paths reported where there is none zigzag
+#: across creases (1.096–1.196). Two visible fate lines traced with a step or a hook
+#: (1.088, 1.12) are lost with them.
+MAX_WINDING = {"fate": 1.08}
 #: Branch detection: crease pixels this strong, in blobs of at least this many pixels.
 BRANCH_STRENGTH = 0.45
 BRANCH_MIN_PIXELS = 6
@@ -162,12 +176,28 @@ HOOK_WINDOW = 3
 PATH_SCORE_LEVEL = 0.35
 #: Extra cost on pixels (7 px band) of an accepted principal line when tracing minor lines.
 CLAIMED_COST = 3.0
+#: …an 11 px band when tracing the fate line: it runs beside the life line's lower half, and
+#: along the 7 px band it rode the life crease's flank (the valley filter's response is wider
+#: than the crease), so a palm showing heart, head and life only reported a fate.
+FATE_CLAIM_THICKNESS = 5
+#: Lines measured on their best stretch of crease (the run of the path maximising
+#: sum(strength - PATH_SCORE_LEVEL)) rather than from zone to zone: a fate line may start
+#: anywhere between the wrist and the palm's centre and often stops at the head line. Measured
+#: zone to zone instead (all else as vision-2.4), the graded dev palms missed hpi_train_043's
+#: fate ("unlikely": the plain skin crossed to reach the zones) and reported fates on two
+#: palms showing none (hpi_train_016: a crease inside the life line; spr_140ef4ef).
+STRETCH_LINES = ("fate",)
 #: Two traced paths closer than OVERLAP_DISTANCE frame px run along the same crease. A path
 #: with more than MAX_SHARED_FRACTION of its points on another is a borrowed copy, not a line.
 #: On the samples head and life share up to 62 % (palm_f: a long common start at the thumb
 #: web); a head path borrowing a lone life crease lies ~100 % on it.
 OVERLAP_DISTANCE = 3.0
 MAX_SHARED_FRACTION = 0.75
+#: …between two *found* minor lines (lines.minor_duplicates). With the fate line's corridor
+#: beside the sun's (vision-2.4), the three dev palms reporting both had them on one crease,
+#: the fate lying 62–78 % on the sun (hpi_train_070: a sun line, graded correct, rising to
+#: the ring finger, and a fate along its lower part).
+MAX_MINOR_SHARED_FRACTION = 0.5
 #: Share of a path that must stay within half a corridor width of its corridor. Lines on the
 #: samples: 0.93–1.0; a life path that chained the head line onto a fate crease: ~0.5.
 MIN_CORRIDOR_ADHERENCE = 0.75

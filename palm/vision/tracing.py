@@ -115,6 +115,20 @@ def _trim_weak_ends(strength: Array) -> slice:
     return slice(int(strong[0]), int(strong[-1]) + 1)
 
 
+def _best_stretch(strength: Array) -> slice:
+    """Slice of the path along its best stretch of crease: the run maximising
+    sum(strength - PATH_SCORE_LEVEL) (crease pixels add, plain skin subtracts)."""
+    best, best_slice = 0.0, slice(0, 0)
+    running, start = 0.0, 0
+    for i, value in enumerate(strength - th.PATH_SCORE_LEVEL):
+        if running <= 0.0:
+            running, start = 0.0, i
+        running += float(value)
+        if running > best:
+            best, best_slice = running, slice(start, i + 1)
+    return best_slice
+
+
 def _trim_hooks(points: Array, angle: float = 60.0) -> slice:
     """Slice of a refined path without a hook at its end: a sharp turn (more than ``angle``
     degrees from the direction of the path's middle half) in its last HOOK_ZONE is where the
@@ -189,12 +203,13 @@ def _refine(grid_path: Array, strength: Array) -> Array:
     return snapped
 
 
-def claim(grid: SearchGrid, path: TracedPath) -> None:
+def claim(grid: SearchGrid, path: TracedPath, thickness: int = 3) -> None:
     """Make pixels along an accepted principal line dear for the minor lines traced after it,
-    so fate, sun and mercury may cross heart/head/life but never run along them."""
+    so fate, sun and mercury may cross heart/head/life but never run along them (``thickness``
+    in grid pixels: 3 is a 7 px band at full resolution)."""
     mask = np.zeros(grid.cost.shape, np.uint8)
     coarse = np.round(path.points / COARSE).astype(np.int32)
-    cv2.polylines(mask, [coarse], isClosed=False, color=(1,), thickness=3)
+    cv2.polylines(mask, [coarse], isClosed=False, color=(1,), thickness=thickness)
     grid.cost[mask.astype(bool)] += th.CLAIMED_COST
 
 
@@ -205,6 +220,8 @@ def trace_line(model: LineModel, maps: CreaseMaps, grid: SearchGrid) -> TracedPa
         return None
     keep = _trim_weak_ends(grid.strength[grid_path[:, 0], grid_path[:, 1]])
     grid_path = grid_path[keep]
+    if model.name in th.STRETCH_LINES:  # the line proper, without the skin between its zones
+        grid_path = grid_path[_best_stretch(grid.strength[grid_path[:, 0], grid_path[:, 1]])]
     if len(grid_path) < 2:
         return None
     points = _refine(grid_path, maps.strength)

@@ -7,7 +7,7 @@ from itertools import pairwise
 import numpy as np
 
 from palm.vision.arrays import Array
-from palm.vision.tracing import _trim_hooks
+from palm.vision.tracing import _best_stretch, _trim_hooks
 
 
 def _polyline(*corners: tuple[float, float], step: float = 2.0) -> Array:
@@ -40,3 +40,14 @@ def test_a_sharp_turn_at_the_start_is_kept() -> None:
     # head and life leave their shared start at the thumb web steeply: starts are not trimmed
     path = _polyline((60, 100), (60, 80), (200, 60))
     assert _trim_hooks(path).start == 0
+
+
+def test_a_fate_path_is_cut_to_its_stretch_of_crease() -> None:
+    # a path from the wrist zone over plain skin, along a crease, then over skin to the end zone
+    strength = np.array([0.1] * 12 + [0.8] * 30 + [0.3, 0.7] * 3 + [0.1] * 15)
+    kept = _best_stretch(strength)
+    assert (kept.start, kept.stop) == (12, 48)  # a short dip inside the crease does not cut it
+
+
+def test_a_path_over_plain_skin_has_no_stretch() -> None:
+    assert _best_stretch(np.full(40, 0.2)) == slice(0, 0)
