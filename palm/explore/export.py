@@ -141,7 +141,7 @@ class _Rows:
 
     def __init__(self, session: Session, viewer: Viewer) -> None:
         self.viewer = viewer
-        self.cipher = cipher_of(session.get_bind().dialect)
+        self.dialect = session.get_bind().dialect
         self.owners: _Memo[tuple[int, Any, Any], str] = _Memo()
         self.safe_owners: _Memo[tuple[int, Any, Any], str] = _Memo()
         self.types: _Memo[str | None, list[str]] = _Memo()
@@ -155,7 +155,7 @@ class _Rows:
 
     def csv_lines(self, rows: Sequence[Any]) -> Iterator[list[object]]:
         """One list of cells per row, made as the writer takes them (few objects alive)."""
-        filenames, summaries = _open_texts(self.cipher, rows)
+        filenames, summaries = _open_texts(cipher_of(self.dialect), rows)
         for row, filename, summary in zip(rows, filenames, summaries, strict=True):
             confidence = row[11]
             yield [
@@ -174,7 +174,7 @@ class _Rows:
             ]
 
     def json_lines(self, rows: Sequence[Any]) -> str:
-        filenames, summaries = _open_texts(self.cipher, rows)
+        filenames, summaries = _open_texts(cipher_of(self.dialect), rows)
         lines = []
         for row, filename, summary in zip(rows, filenames, summaries, strict=True):
             confidence = row[11]
