@@ -64,6 +64,7 @@ EXPORT_COLUMNS = (
     cast(Reading.analysis_types, String).label("analysis_types"),
     type_coerce(Reading.summary, Text).label("summary"),
 )
+FILENAME, SUMMARY = 3, 9  # where the tokens are in a row
 #: Rows per fetch and per chunk yielded. Small on purpose: the tracked objects a chunk keeps
 #: alive (a Row each, its cells) stay under the garbage collector's first threshold (700), so
 #: a chunk never triggers a collection — at 2,000 rows one export ran ~540 collections, four
@@ -111,7 +112,7 @@ def _open_texts(cipher: MultiFernet, rows: Sequence[Any]) -> tuple[list[str | No
     tokens = [
         token.encode("ascii")
         for row in rows
-        for token in (row[3], row[9])  # filename, summary
+        for token in (row[FILENAME], row[SUMMARY])
         if token is not None
     ]
     try:
@@ -121,8 +122,8 @@ def _open_texts(cipher: MultiFernet, rows: Sequence[Any]) -> tuple[list[str | No
     filenames: list[str | None] = []
     summaries: list[str | None] = []
     for row in rows:
-        filenames.append(None if row[3] is None else next(plain).decode("utf-8"))
-        summaries.append(None if row[9] is None else next(plain).decode("utf-8"))
+        filenames.append(None if row[FILENAME] is None else next(plain).decode("utf-8"))
+        summaries.append(None if row[SUMMARY] is None else next(plain).decode("utf-8"))
     return filenames, summaries
 
 
@@ -157,41 +158,45 @@ class _Rows:
         """One list of cells per row, made as the writer takes them (few objects alive)."""
         filenames, summaries = _open_texts(cipher_of(self.dialect), rows)
         for row, filename, summary in zip(rows, filenames, summaries, strict=True):
-            confidence = row[11]
+            reading_id, owner_id, created_at, _, hand, shape, status, engine, types = row[:9]
+            found, confidence, email, opt_in = row[10:]
             yield [
-                row[0],
-                row[2].isoformat(),
-                self.safe_owners.get_or_make((row[1], row[12], row[13]), self._safe_label),
+                reading_id,
+                created_at.isoformat(),
+                self.safe_owners.get_or_make((owner_id, email, opt_in), self._safe_label),
                 spreadsheet_safe(filename or ""),
-                row[4] or "",
-                row[5] or "",
-                row[6],
-                row[7] or "",
-                self.joined_types.get_or_make(row[8], _joined_types),
-                int(row[10] or 0),
+                hand or "",
+                shape or "",
+                status,
+                engine or "",
+                self.joined_types.get_or_make(types, _joined_types),
+                int(found or 0),
                 "" if confidence is None else round(float(confidence), 3),
                 spreadsheet_safe(summary or ""),
             ]
 
     def json_lines(self, rows: Sequence[Any]) -> str:
+        """One JSON object per row: the text as written and the types as a list (no
+        spreadsheet guards)."""
         filenames, summaries = _open_texts(cipher_of(self.dialect), rows)
         lines = []
         for row, filename, summary in zip(rows, filenames, summaries, strict=True):
-            confidence = row[11]
+            reading_id, owner_id, created_at, _, hand, shape, status, engine, types = row[:9]
+            found, confidence, email, opt_in = row[10:]
             values = {
-                "reading_id": row[0],
-                "created_at": row[2].isoformat(),
-                "owner": self.owners.get_or_make((row[1], row[12], row[13]), self._label),
+                "reading_id": reading_id,
+                "created_at": created_at.isoformat(),
+                "owner": self.owners.get_or_make((owner_id, email, opt_in), self._label),
                 "filename": filename,
-                "hand": row[4] or "",
-                "hand_shape": row[5] or "",
-                "status": row[6],
-                "engine": row[7] or "",
-                "analysis_types": self.types.get_or_make(row[8], _types),
-                "lines_found": int(row[10] or 0),
+                "hand": hand or "",
+                "hand_shape": shape or "",
+                "status": status,
+                "engine": engine or "",
+                "analysis_types": self.types.get_or_make(types, _types),
+                "lines_found": int(found or 0),
                 "mean_confidence": None if confidence is None else round(float(confidence), 3),
                 "summary": summary,
-            }  # JSON keeps the text as written and the types as they are (no spreadsheet guards)
+            }
             lines.append(json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n")
         return "".join(lines)
 
@@ -199,8 +204,8 @@ class _Rows:
 def export_csv(
     session: Session, viewer: Viewer, criteria: ExploreFilter, *, chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[str]:
-    """The whole filtered set as CSV text chunks (the header, then one chunk per
-    ``chunk_rows`` rows)."""
+    """The whole filtered set as CSV text chunks: the header with the first ``chunk_rows``
+    rows, then one chunk per ``chunk_rows`` rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
