@@ -10,7 +10,8 @@ an analyst over everyone), uncached (straight to the database) and cached (Redis
 export rate and memory, the hit rate of a scripted 100-page-view browse session, with
 --matrix the analyst's filter matrix (bench/explore_matrix.py: every filter alone and
 combined × every read, cold, p50/p95 uncached, cached), and with --apptest the AppTest run
-time of the History page for the heavy user.
+time of the History page for the heavy user. bench/csv_export.py times the CSV export alone
+(p50 over runs, CPU per row of this process and of the PostgreSQL backend).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
-from palm.explore import history, trends
+from palm.explore import export, history, trends
 from palm.explore.cache import DEFAULT_TTL, ExploreCache
 from palm.explore.compare_report import Comparison, compare_readings
 from palm.explore.query import ExploreFilter, Viewer
@@ -132,7 +132,7 @@ class Explorer:
     def csv_chunks(self, viewer: Viewer, criteria: ExploreFilter) -> Iterator[str]:
         """The filtered set as CSV, streamed (never cached: it can be a million rows)."""
         with transaction(self.factory) as session:
-            yield from history.export_csv(session, viewer, criteria)
+            yield from export.export_csv(session, viewer, criteria)
 
     def ndjson_export(
         self,
@@ -149,4 +149,4 @@ class Explorer:
 
     def _ndjson_chunks(self, viewer: Viewer, criteria: ExploreFilter) -> Iterator[str]:
         with transaction(self.factory) as session:
-            yield from history.export_ndjson(session, viewer, criteria)
+            yield from export.export_ndjson(session, viewer, criteria)

@@ -1,17 +1,15 @@
-"""History: the filtered, keyset-paginated list of readings and its streamed CSV export."""
+"""History: the filtered, keyset-paginated list of readings (its streamed exports: export.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, null, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, null, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from palm.explore import trends_rollup
 from palm.explore.query import (
@@ -36,20 +34,6 @@ ROW_COLUMNS = (
     Reading.engine,
     Reading.analysis_types,
     Reading.summary,
-)
-CSV_COLUMNS = (
-    "reading_id",
-    "created_at",
-    "owner",
-    "filename",
-    "hand",
-    "hand_shape",
-    "status",
-    "engine",
-    "analysis_types",
-    "lines_found",
-    "mean_confidence",
-    "summary",
 )
 
 
@@ -92,7 +76,7 @@ class HistoryPage:
 def _line_stats() -> tuple[Any, Any]:
     """Correlated per-reading subqueries: cheap index probes, also while streaming."""
     found = (
-        select(func.count(LineResult.id))
+        select(func.count())
         .where(LineResult.reading_id == Reading.id, LineResult.found.is_(True))
         .scalar_subquery()
     )
@@ -105,11 +89,16 @@ def _line_stats() -> tuple[Any, Any]:
 
 
 def rows_query(
-    session: Session, viewer: Viewer, criteria: ExploreFilter
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    columns: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]] = ROW_COLUMNS,
 ) -> Select[*tuple[Any, ...]]:
-    """Every matching reading, newest first, with what the owner label needs."""
+    """Every matching reading, newest first: ``columns`` (a row's, unless an export reads them
+    its own way), then lines_found, mean_confidence and what the owner label needs (email,
+    opt_in)."""
     found, confidence = _line_stats()
-    query: Select[*tuple[Any, ...]] = select(*ROW_COLUMNS, found, confidence)
+    query: Select[*tuple[Any, ...]] = select(*columns, found, confidence)
     query = query.where(*reading_conditions(session, viewer, criteria))
     if viewer.sees_everyone:
         opt_in = and_(
@@ -125,7 +114,8 @@ def rows_query(
     return query.order_by(Reading.created_at.desc(), Reading.id.desc())
 
 
-def _owner_label(viewer: Viewer, owner_id: int, email: Any, opt_in: Any) -> str:
+def owner_label(viewer: Viewer, owner_id: int, email: Any, opt_in: Any) -> str:
+    """ "you", the e-mail of an owner who opted in to showing it, else their pseudonym."""
     if owner_id == viewer.user_id:
         return "you"
     if isinstance(opt_in, str) and json.loads(opt_in) is True:
@@ -138,7 +128,7 @@ def _row(viewer: Viewer, values: Any) -> HistoryRow:
     return HistoryRow(
         id=values.id,
         created_at=values.created_at,
-        owner=_owner_label(viewer, values.user_id, values.email, values.opt_in),
+        owner=owner_label(viewer, values.user_id, values.email, values.opt_in),
         is_own=values.user_id == viewer.user_id,
         filename=values.filename,
         hand=values.hand,
@@ -179,70 +169,3 @@ def count_matching(
         return trends_rollup.count(session, viewer, criteria)
     query = select(func.count(Reading.id)).where(*reading_conditions(session, viewer, criteria))
     return int(session.scalar(query) or 0)
-
-
-#: What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Text a person wrote, as a cell a spreadsheet shows and never evaluates: a leading
-    formula character gets a ``'`` in front (a filename ``=HYPERLINK(…)`` stays a filename)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def _csv_line(row: HistoryRow) -> list[object]:
-    return [
-        row.id,
-        row.created_at.isoformat(),
-        spreadsheet_safe(row.owner),
-        spreadsheet_safe(row.filename),
-        row.hand or "",
-        row.hand_shape or "",
-        row.status,
-        row.engine or "",
-        " ".join(row.analysis_types),
-        row.lines_found,
-        "" if row.mean_confidence is None else row.mean_confidence,
-        spreadsheet_safe(row.summary or ""),
-    ]
-
-
-def export_csv(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, *, chunk_rows: int = 2000
-) -> Iterator[str]:
-    """The whole filtered set as CSV text chunks, streamed from a server-side cursor
-    (``yield_per``): memory stays at one chunk however many rows match."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    query = rows_query(session, viewer, criteria).execution_options(yield_per=chunk_rows)
-    for partition in session.execute(query).partitions():
-        for values in partition:
-            writer.writerow(_csv_line(_row(viewer, values)))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
-
-
-def _json_line(row: HistoryRow) -> str:
-    values = dict(zip(CSV_COLUMNS, _csv_line(row), strict=True))
-    values.update(
-        owner=row.owner,
-        filename=row.filename,
-        summary=row.summary,
-        analysis_types=row.analysis_types,
-        mean_confidence=row.mean_confidence,
-    )  # JSON keeps the text as written and the types as they are (no spreadsheet guards)
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def export_ndjson(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, *, chunk_rows: int = 2000
-) -> Iterator[str]:
-    """The same rows as the CSV, one JSON object per line, streamed the same way."""
-    query = rows_query(session, viewer, criteria).execution_options(yield_per=chunk_rows)
-    for partition in session.execute(query).partitions():
-        yield "".join(_json_line(_row(viewer, values)) for values in partition)

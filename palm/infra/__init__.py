@@ -13,8 +13,15 @@ from palm.infra.audit import (
     recent_events,
     record,
 )
-from palm.infra.crypto import KeyConfigError, ensure_dev_key, load_cipher, primary_key_id
+from palm.infra.crypto import (
+    KeyConfigError,
+    KeyedMultiFernet,
+    ensure_dev_key,
+    load_cipher,
+    primary_key_id,
+)
 from palm.infra.embedded_redis import EmbeddedRedis, free_port, start_embedded_redis
+from palm.infra.fernet_batch import decrypt_many
 from palm.infra.generations import (
     GLOBAL_GENERATION,
     invalidate_user,
@@ -60,6 +67,7 @@ __all__ = [
     "EmbeddedRedis",
     "JsonFormatter",
     "KeyConfigError",
+    "KeyedMultiFernet",
     "LocalFolder",
     "Outcome",
     "RateLimitedError",
@@ -71,6 +79,7 @@ __all__ = [
     "client_address_of",
     "configure_logging",
     "connect",
+    "decrypt_many",
     "die_with_parent",
     "enforce",
     "ensure_dev_key",

@@ -8,8 +8,10 @@ without configured keys rather than silently inventing one.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -24,9 +26,18 @@ class KeyConfigError(PalmError):
     pass
 
 
-def _parse_keys(raw: str) -> list[Fernet]:
+class KeyedMultiFernet(MultiFernet):
+    """A MultiFernet that also keeps its keys (newest first, the 32 raw bytes of each), so
+    ``palm.infra.fernet_batch`` can decrypt many tokens at once under exactly these keys."""
+
+    def __init__(self, keys: Sequence[bytes]) -> None:
+        super().__init__([Fernet(key) for key in keys])
+        self.raw_keys: tuple[bytes, ...] = tuple(base64.urlsafe_b64decode(key) for key in keys)
+
+
+def _parse_keys(raw: str) -> KeyedMultiFernet:
     try:
-        return [Fernet(part.strip().encode()) for part in raw.split(",") if part.strip()]
+        return KeyedMultiFernet([part.strip().encode() for part in raw.split(",") if part.strip()])
     except ValueError as exc:
         raise KeyConfigError(
             "BAD_ENCRYPTION_KEY", "PALM_ENCRYPTION_KEYS must be comma-separated Fernet keys."
@@ -61,7 +72,7 @@ def _key_texts(settings: Settings) -> list[str]:
 
 def load_cipher(settings: Settings) -> MultiFernet:
     """The configured keys; in development, the generated key when none are configured."""
-    return MultiFernet(_parse_keys(",".join(_key_texts(settings))))
+    return _parse_keys(",".join(_key_texts(settings)))
 
 
 def primary_key_id(settings: Settings) -> str:

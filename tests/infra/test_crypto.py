@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import stat
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from palm.infra.crypto import KeyConfigError, load_cipher
+from palm.infra import decrypt_many
+from palm.infra.crypto import KeyConfigError, KeyedMultiFernet, load_cipher
 from palm.settings import Settings
 
 
@@ -45,3 +47,16 @@ def test_a_malformed_key_is_a_coded_error(tmp_path: Path) -> None:
     with pytest.raises(KeyConfigError) as raised:
         load_cipher(settings)
     assert raised.value.code == "BAD_ENCRYPTION_KEY"
+
+
+def test_the_loaded_cipher_hands_its_keys_to_batch_decryption_newest_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    keys = SecretStr(f"{new.decode()},{old.decode()}")
+    cipher = load_cipher(Settings(palm_data_dir=tmp_path, palm_encryption_keys=keys))
+    assert isinstance(cipher, KeyedMultiFernet)
+    assert cipher.raw_keys == (base64.urlsafe_b64decode(new), base64.urlsafe_b64decode(old))
+    tokens = [Fernet(old).encrypt(b"before"), cipher.encrypt(b"after")]
+    monkeypatch.setattr(cipher, "decrypt", lambda *_: pytest.fail("token by token"))
+    assert decrypt_many(cipher, tokens) == [b"before", b"after"]
