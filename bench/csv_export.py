@@ -7,7 +7,8 @@
 Expects a database filled by bench/seed.py (user 1 is the heavy user, user 1001 the analyst)
 and the keys the seed sealed it with (PALM_ENCRYPTION_KEYS, else the development key). Streams
 ``Explorer.csv_chunks`` (what the History download and the API's CSV call) to nowhere for: the
-analyst over everyone, the analyst with one filter (engine), and the heavy user's own rows.
+analyst over everyone, the analyst with one filter (engine, type, line + confidence, text), and
+the heavy user's own rows.
 Prints the CPU time per row of this process and of the PostgreSQL backend (the figures the
 load on a shared machine changes least) and the load average: compare ratios taken close
 together.
@@ -41,6 +42,13 @@ HEAVY = Viewer(1, Role.USER, b"bench")
 CASES = (
     ("analyst, everyone", ANALYST, ExploreFilter()),
     ("analyst, engine llm", ANALYST, ExploreFilter(engines=("llm:gpt-4o-mini",))),
+    ("analyst, type love", ANALYST, ExploreFilter(analysis_types=("love",))),
+    (
+        "analyst, fate found conf≥0.8",
+        ANALYST,
+        ExploreFilter(line="fate", line_found=True, confidence_min=0.8),
+    ),
+    ("analyst, text 'courage'", ANALYST, ExploreFilter(text="courage")),
     ("heavy user, own", HEAVY, ExploreFilter()),
 )
 

@@ -7,7 +7,8 @@ Each finished reading gets six line results and one or two interpretations (so a
 readings is ~6M line rows, ~1.5M interpretations) and the blind-index terms of its texts. One
 "heavy" user (the first) gets --heavy readings, the rest are spread over the other users. Rows
 go in through the driver in bulk: multi-row executemany in large transactions on SQLite, COPY on
-PostgreSQL. Then the trend rollups are recomputed from all rows (palm.readings.rollups.rebuild).
+PostgreSQL. Then the trend rollups are recomputed from all rows (palm.readings.rollups.rebuild),
+and each reading's line summary (palm.readings.line_stats.refresh_all).
 Prints the URL it filled, so bench/explore.py can use it. Sealed columns (filename, summary,
 polylines, texts) are written as Fernet tokens under the configured keys (PALM_ENCRYPTION_KEYS,
 else the development key in PALM_DATA_DIR), as the app writes them; bench/explore.py reads them
@@ -295,16 +296,19 @@ def seed(url: str, n: int, heavy: int, rng_seed: int = 7) -> None:
 
 
 def build_rollups(url: str) -> None:
-    """The trend rollups, recomputed from every reading with INSERT … SELECT … GROUP BY."""
+    """The trend rollups, recomputed from every reading with INSERT … SELECT … GROUP BY, and
+    each reading's line summary (lines_found, mean_confidence) from its line rows."""
     from sqlalchemy import text
 
     from palm.db import make_engine, make_session_factory, transaction
+    from palm.readings.line_stats import refresh_all
     from palm.readings.rollups import rebuild
 
     started = time.perf_counter()
     engine = make_engine(url)
     with transaction(make_session_factory(engine)) as session:
         rebuild(session)
+        refresh_all(session)
     analyze = "ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in ROLLUP_TABLES:

@@ -2,8 +2,11 @@
 ``trend_facet_monthly``): a chart or count under an engine or type filter sums a month's rows
 for every whole month of its date range instead of thirty days' (see docs/explore.md). And
 the daily facet readings without the hand shape (``reading_facet_per_day``) for the
-readings-per-day chart, and an index on ``trend_facet_daily`` led by the line for its
-chosen-line counts.
+readings-per-day chart, an index on ``trend_facet_daily`` led by the line for its
+chosen-line counts, and one on readings (engine, created_at, id) for engine-filtered pages and
+exports. And each reading's line summary on its own row (``lines_found``,
+``mean_confidence``: what History pages and exports computed with two probes of line_results
+per reading), filled here with the same aggregates (at 1M readings: seconds to a minute).
 
 Revision ID: 0016_facet_months
 Revises: 0015_webhook_rotation
@@ -44,6 +47,15 @@ def _keys(names: Sequence[str]) -> list[sa.Column[object]]:
 
 
 def upgrade() -> None:
+    op.add_column(
+        "readings", sa.Column("lines_found", sa.Integer(), nullable=False, server_default="0")
+    )
+    op.add_column("readings", sa.Column("mean_confidence", sa.Float(), nullable=True))
+    found = "FROM line_results WHERE line_results.reading_id = readings.id AND line_results.found"
+    op.execute(
+        f"UPDATE readings SET lines_found = (SELECT count(*) {found}), "
+        f"mean_confidence = (SELECT avg(line_results.confidence) {found})"
+    )
     op.create_table(
         "reading_facet_monthly",
         sa.Column("month", sa.String(length=7), nullable=False),
@@ -73,6 +85,7 @@ def upgrade() -> None:
         f"INSERT INTO reading_facet_per_day ({columns}, n) "
         f"SELECT {columns}, sum(n) FROM reading_facet_daily GROUP BY {columns}"
     )
+    op.create_index("ix_readings_engine_created", "readings", ["engine", "created_at", "id"])
     op.create_index(
         "ix_trend_facet_daily_line",
         "trend_facet_daily",
@@ -92,6 +105,10 @@ def _fill(daily: str, monthly: str, keys: Sequence[str], sums: Sequence[str]) ->
 
 def downgrade() -> None:
     op.drop_index("ix_trend_facet_daily_line", table_name="trend_facet_daily")
+    op.drop_index("ix_readings_engine_created", table_name="readings")
+    # Native DROP COLUMN (SQLite 3.35+, PostgreSQL), as 0011 does.
+    op.execute("ALTER TABLE readings DROP COLUMN mean_confidence")
+    op.execute("ALTER TABLE readings DROP COLUMN lines_found")
     op.drop_table("reading_facet_per_day")
     op.drop_table("trend_facet_monthly")
     op.drop_table("reading_facet_monthly")

@@ -19,7 +19,7 @@ from palm.explore.query import (
     pseudonym,
     reading_conditions,
 )
-from palm.models import LineResult, Preference, Reading, User
+from palm.models import Preference, Reading, User
 
 PAGE_SIZE = 50
 #: Only what a row shows: never the analysis JSON (kilobytes per reading).
@@ -73,21 +73,6 @@ class HistoryPage:
         return any(row.status in ("queued", "running") for row in self.rows)
 
 
-def _line_stats() -> tuple[Any, Any]:
-    """Correlated per-reading subqueries: cheap index probes, also while streaming."""
-    found = (
-        select(func.count())
-        .where(LineResult.reading_id == Reading.id, LineResult.found.is_(True))
-        .scalar_subquery()
-    )
-    confidence = (
-        select(func.avg(LineResult.confidence))
-        .where(LineResult.reading_id == Reading.id, LineResult.found.is_(True))
-        .scalar_subquery()
-    )
-    return found.label("lines_found"), confidence.label("mean_confidence")
-
-
 def rows_query(
     session: Session,
     viewer: Viewer,
@@ -97,7 +82,7 @@ def rows_query(
     """Every matching reading, newest first: ``columns`` (a row's, unless an export reads them
     its own way), then lines_found, mean_confidence and what the owner label needs (email,
     opt_in)."""
-    found, confidence = _line_stats()
+    found, confidence = Reading.lines_found, Reading.mean_confidence  # kept with the lines
     query: Select[*tuple[Any, ...]] = select(*columns, found, confidence)
     query = query.where(*reading_conditions(session, viewer, criteria))
     if viewer.sees_everyone:

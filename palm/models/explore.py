@@ -43,6 +43,9 @@ class ReadingShare(Base):
 EXPLORE_INDEXES = (
     Index("ix_readings_created", Reading.created_at, Reading.id),
     Index("ix_readings_status_created", Reading.status, Reading.created_at, Reading.id),
+    # an engine filter walks its own readings in page order (History pages, CSV export: 21k
+    # rows/s at 1M readings on SQLite without it, which reads every reading of the date walk)
+    Index("ix_readings_engine_created", Reading.engine, Reading.created_at, Reading.id),
     Index(
         "ix_line_results_metrics",
         LineResult.reading_id,

@@ -79,6 +79,11 @@ class Reading(Base):
     vision_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
     analysis: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON, nullable=True)
     overlay_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Of the reading's line rows: how many were found and their mean confidence. Kept with the
+    #: rows (palm.readings.store.replace_results) so History pages and exports read them here
+    #: instead of two probes of line_results per reading (most of an export's database time).
+    lines_found: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mean_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class LineResult(Base):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from palm.errors import PalmError
 from palm.infra import AuditAction, Outcome, record
 from palm.models import Image, Interpretation, Job, LineResult, Reading, User, utcnow
-from palm.readings import rollups, terms
+from palm.readings import line_stats, rollups, terms
 from palm.readings.found import found_lines
 from palm.vocabulary import Hand, ReadingStatus
 
@@ -227,6 +227,7 @@ def replace_results(
     for interpretation in interpretations:
         interpretation.reading_id = reading.id
     session.add_all([*lines, *interpretations])
+    line_stats.refresh(session, reading)
     texts = [part for item in interpretations for part in (item.title, item.text)]
     terms.index_reading(session, reading.id, texts)
 

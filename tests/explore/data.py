@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from palm.models import Interpretation, LineResult, Reading
-from palm.readings import rollups, terms
+from palm.readings import line_stats, rollups, terms
 from palm.vision import HandShape, PalmAnalysis
 from palm.vision import LineResult as VisionLine
 from palm.vision.arrays import Array
@@ -144,6 +144,7 @@ def add_reading(session: Any, spec: ReadingSpec) -> int:
             )
         )
     session.add_all(lines)
+    line_stats.refresh(session, reading)  # what store.replace_results does
     rollups.add_reading(session, reading, lines)
     interpretations = [
         Interpretation(
