@@ -5,9 +5,12 @@ Those are the date range, hand and status, and for reading counts also a chosen 
 without its found-ness: a reading has at most one row per line, so counting that line's rows
 counts the readings). Engine and analysis types are in the analysts' facet tables
 (palm.readings.facets: global only, so a user's own engine or type filter runs raw, over at
-most their own readings). A line filter on the line charts selects readings and then shows
-*all* their lines, and confidence and text are not in the rollups: those filters go to the raw
-queries. Users read their own rows of the per-user tables, analysts and admins the global ones.
+most their own readings); counts and month-bucketed charts under them read a date range's whole
+months from the monthly facet tables and only its partial months' days from the daily ones
+(``_by_month``), readings per day the shapeless per-day table. A line filter on the line
+charts selects readings and then shows *all* their lines, and confidence and text are not in
+the rollups: those filters go to the raw queries. Users read their own rows of the per-user
+tables, analysts and admins the global ones.
 """
 
 from __future__ import annotations
