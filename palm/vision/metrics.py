@@ -109,6 +109,19 @@ def winding(points: Array) -> float:
     return arc_length(points) / chord if chord > 1e-6 else float("inf")
 
 
+def weakest_link(points: Array, strength: Array, window_px: float) -> float:
+    """Least mean strength over any run of the path ``window_px`` frame pixels long (the
+    whole path's mean when it is shorter): where a path crosses plain skin."""
+    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    ends = np.searchsorted(arc, arc + window_px)
+    starts = np.nonzero(ends < len(arc))[0]
+    if starts.size == 0:
+        return float(strength.mean())
+    totals = np.concatenate([[0.0], np.cumsum(strength, dtype=np.float64)])
+    stops = ends[starts] + 1
+    return float(((totals[stops] - totals[starts]) / (stops - starts)).min())
+
+
 def sagitta_ratio(points: Array) -> float:
     chord = points[-1] - points[0]
     chord_length = float(np.linalg.norm(chord))
@@ -142,6 +155,17 @@ def count_branches(points: Array, maps: CreaseMaps) -> int:
     return int((stats[1:, cv2.CC_STAT_AREA] >= th.BRANCH_MIN_PIXELS).sum())
 
 
+def _bridges_skin(path: TracedPath, maps: CreaseMaps, line: str | None) -> bool:
+    """Whether the path's weakest run (MIN_LINK_WINDOW palm widths) falls under its line's
+    MIN_LINK_CONTRAST: it crosses plain skin between two creases."""
+    if line not in th.MIN_LINK_CONTRAST:
+        return False
+    window_px = th.MIN_LINK_WINDOW * maps.strength.shape[0] / SPAN
+    weakest = weakest_link(path.points, path.strength, window_px)
+    contrast = (weakest - maps.background_level) / maps.background_spread
+    return bool(contrast < th.MIN_LINK_CONTRAST[line])
+
+
 def measure(
     path: TracedPath,
     maps: CreaseMaps,
@@ -162,6 +186,7 @@ def measure(
         "unlikely": probability < th.FOUND_CONFIDENCE,
         "short": length < th.MIN_LINE_LENGTHS.get(line or "", th.MIN_LINE_LENGTH),
         "winding": winding(path.points) > th.MAX_WINDING.get(line or "", np.inf),
+        "bridges": _bridges_skin(path, maps, line),
     }
     reasons = tuple(name for name, failed in checks.items() if failed)
     found = not reasons

@@ -189,6 +189,32 @@ def test_a_fate_line_as_clear_as_the_life_line_leaves_the_life_line_alone() -> N
     assert _off_crease(_units(lines["fate"]), FATE) < ON_CREASE
 
 
+# --- minor lines: no sun line where a palm reader sees none --------------------------------
+
+#: A crease rising from the lower palm that stops at the head line (the dev palms' wrong suns
+#: rode one, then crossed plain skin to the heart line), and a sun line proper: rising from the
+#: head line across the heart line towards the ring finger.
+BELOW_HEAD_CREASE: Course = [(0.76, 0.80), (0.62, 0.46)]
+SUN: Course = [(0.72, 0.50), (0.70, 0.30), (0.68, 0.02)]
+
+
+@pytest.mark.parametrize("darkness", [0.6, 1.0])
+def test_a_crease_stopping_at_the_head_line_is_not_reported_as_a_sun_line(darkness) -> None:
+    # vision-2.4 reported a sun here (confidence 0.70 / 0.89): the path ran up the crease, then
+    # over the blank skin between head and heart line to the heart line (MIN_LINK_CONTRAST)
+    lines = find_lines(
+        _frame([(HEART, 1.0), (HEAD, 1.0), (LIFE, 1.0), (BELOW_HEAD_CREASE, darkness)])
+    )
+    assert not lines["sun"].found
+    assert lines["sun"].points == []
+
+
+def test_a_sun_line_rising_to_the_ring_finger_is_found_on_its_crease() -> None:
+    lines = find_lines(_frame([(HEART, 1.0), (HEAD, 1.0), (LIFE, 1.0), (SUN, 1.0)]))
+    assert lines["sun"].found
+    assert _off_crease(_units(lines["sun"]), SUN) < ON_CREASE
+
+
 # --- pattern 3: hard thresholds decide faint palms ----------------------------------------
 
 FAINT = 0.05  # creases at 5 % of a clear one's darkness: contrast 3.3-5.0 on these seeds
