@@ -125,7 +125,9 @@ def overlay(view: ReadingView) -> None:
         "Click a line's name to hide or show it; hover a line for its measurements; the "
         "full-screen button at the photo's top right shows it larger."
     )
-    if view.overlay_key:
+    if view.overlay_key and not resources.blob_store().exists(view.overlay_key):
+        st.warning("The annotated photo of this reading is no longer stored. [BLOB_MISSING]")
+    elif view.overlay_key:  # the PNG is made on click: a file gone by then fails the download
         st.download_button(
             "Download the annotated photo (PNG)",
             data=_overlay_png(view.overlay_key),

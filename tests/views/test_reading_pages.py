@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from palm.db import transaction
+from palm.infra import BlobStore, load_cipher
 from palm.models import Reading
-from palm.settings import PROJECT_ROOT
+from palm.settings import PROJECT_ROOT, Settings
 from palm.ui.auth import USER_KEY
 from palm.vision import FAINT_CONFIDENCE
 from palm.vocabulary import Role
@@ -74,6 +75,22 @@ def test_reading_page_shows_overlay_and_a_card_per_type(
     assert {"Your hand"} < set(subheaders(app))
     assert len(subheaders(app)) == 1 + 5  # hand summary + life, love, career, health, head
     assert any("entertainment" in caption.value.lower() for caption in app.caption)
+
+
+def test_a_reading_whose_annotated_photo_is_gone_says_so_instead_of_a_dead_download(
+    app_as: AppFactory, app_env: dict[str, str], session_factory: sessionmaker[Session]
+) -> None:
+    app, reading_id = finished_reading(app_as, app_env)
+    with transaction(session_factory) as session:
+        key = session.get_one(Reading, reading_id).overlay_key
+    settings = Settings(palm_data_dir=Path(app_env["PALM_DATA_DIR"]), redis_url=None)
+    assert key is not None
+    BlobStore(Path(app_env["PALM_DATA_DIR"]) / "images", load_cipher(settings)).delete(key)
+    app.query_params["id"] = str(reading_id)
+    app.switch_page("views/reading.py").run()
+    assert not app.exception
+    assert any("no longer stored" in warning.value for warning in app.warning)
+    assert not [b for b in app.get("download_button") if "annotated" in str(b.proto.label)]
 
 
 def test_another_users_reading_id_is_not_found(
