@@ -40,7 +40,7 @@ __all__ = [
 def readings_per_day(
     session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
 ) -> list[DayCount]:
-    if rollups and rollup.serves_counts(viewer, criteria):
+    if rollups and rollup.serves_counts(viewer, criteria, daily=True):
         return rollup.readings_per_day(session, viewer, criteria)
     day = bucket_of(session, "day").label("day")
     query = (
@@ -60,7 +60,7 @@ def line_metrics_over_time(
     *,
     rollups: bool = True,
 ) -> list[LineMetricPoint]:
-    if rollups and rollup.serves_charts(viewer, criteria):
+    if rollups and rollup.serves_charts(viewer, criteria, daily=granularity == "day"):
         return rollup.line_metrics_over_time(session, viewer, criteria, granularity)
     bucket = bucket_of(session, granularity).label("bucket")
     query = (

@@ -8,6 +8,14 @@ from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
 from palm.models.keys import KeyRotation
 from palm.models.ops import OpsSetting
+from palm.models.patterns import (
+    ReadingPatternDaily,
+    ReadingPatternFacetMonthly,
+    ReadingPatternMonthly,
+    TrendPatternDaily,
+    TrendPatternFacetMonthly,
+    TrendPatternMonthly,
+)
 from palm.models.readings import Image, Interpretation, LineResult, Reading, ReadingTerm
 from palm.models.rollups import (
     ReadingDaily,
@@ -42,6 +50,9 @@ __all__ = [
     "ReadingFacetDaily",
     "ReadingFacetMonthly",
     "ReadingFacetPerDay",
+    "ReadingPatternDaily",
+    "ReadingPatternFacetMonthly",
+    "ReadingPatternMonthly",
     "ReadingShare",
     "ReadingTerm",
     "SealedJSON",
@@ -50,6 +61,9 @@ __all__ = [
     "TrendDailyAll",
     "TrendFacetDaily",
     "TrendFacetMonthly",
+    "TrendPatternDaily",
+    "TrendPatternFacetMonthly",
+    "TrendPatternMonthly",
     "UTCDateTime",
     "UnreadableDataError",
     "UsageDaily",

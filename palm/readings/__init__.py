@@ -7,6 +7,7 @@ from palm.readings.bulk import MAX_BULK, owned_ids, remove_readings, submit_remo
 from palm.readings.facets import types_mask
 from palm.readings.operations import remove_reading, run_analysis, submit_batch
 from palm.readings.overlays import overlay_png
+from palm.readings.patterns import pattern_passes
 from palm.readings.removal import Removal, remove_all_readings
 from palm.readings.rollups import bucket_of, rebuild
 from palm.readings.store import (
@@ -70,6 +71,7 @@ __all__ = [
     "list_readings",
     "overlay_png",
     "owned_ids",
+    "pattern_passes",
     "reading_summary",
     "rebuild",
     "rebuild_terms",

@@ -44,7 +44,7 @@ def types_mask(types: Iterable[str]) -> int:
     return mask
 
 
-def _sql_mask() -> ColumnElement[int]:
+def sql_mask() -> ColumnElement[int]:
     """``types_mask`` of the stored JSON list, in SQL: the raw filter's quoted-token test per
     type (``"love"`` in the JSON text), summed as bits."""
     text = cast(Reading.analysis_types, String)
@@ -64,7 +64,7 @@ def rebuild(session: Session, day: ColumnElement[str]) -> None:
     session.execute(delete(ReadingFacetDaily))
     session.execute(delete(TrendFacetDaily))
     hand, shape = func.coalesce(Reading.hand, ""), func.coalesce(Reading.hand_shape, "")
-    engine, types = func.coalesce(Reading.engine, ""), _sql_mask()
+    engine, types = func.coalesce(Reading.engine, ""), sql_mask()
     keys = (day, Reading.status, hand, shape, engine, types)
     readings = select(*keys, func.count()).group_by(*keys)
     columns = ["day", "status", "hand", "shape", *FACET_KEYS, "n"]

@@ -32,12 +32,18 @@ from palm.models import (
     ReadingFacetDaily,
     ReadingFacetMonthly,
     ReadingFacetPerDay,
+    ReadingPatternDaily,
+    ReadingPatternFacetMonthly,
+    ReadingPatternMonthly,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
     TrendFacetMonthly,
+    TrendPatternDaily,
+    TrendPatternFacetMonthly,
+    TrendPatternMonthly,
 )
-from palm.readings import facets
+from palm.readings import facets, patterns
 from palm.vocabulary import Granularity
 
 ReadingKey = tuple[str, str, str, str]  # day, status, hand, shape
@@ -51,6 +57,15 @@ FACET_LINE_KEYS = (*LINE_KEYS, *facets.FACET_KEYS)
 MONTHLY_READING_KEYS = ("month", *FACET_READING_KEYS[1:])
 MONTHLY_LINE_KEYS = ("month", *FACET_LINE_KEYS[1:])
 PER_DAY_KEYS = ("day", "status", "hand", *facets.FACET_KEYS)
+PATTERN_TABLES: tuple[tuple[Any, tuple[str, ...], tuple[str, ...]], ...] = (
+    # table, its keys, its measures; in the order of Contribution.patterned()
+    (ReadingPatternDaily, (*READING_KEYS, *patterns.PATTERN_KEYS), ("n",)),
+    (ReadingPatternMonthly, (*MONTHLY_READING_KEYS[:4], *patterns.PATTERN_KEYS), ("n",)),
+    (ReadingPatternFacetMonthly, (*MONTHLY_READING_KEYS, *patterns.PATTERN_KEYS), ("n",)),
+    (TrendPatternDaily, (*LINE_KEYS, *patterns.PATTERN_KEYS), LINE_MEASURES),
+    (TrendPatternMonthly, (*MONTHLY_LINE_KEYS[:5], *patterns.PATTERN_KEYS), LINE_MEASURES),
+    (TrendPatternFacetMonthly, (*MONTHLY_LINE_KEYS, *patterns.PATTERN_KEYS), LINE_MEASURES),
+)
 Key = tuple[Any, ...]
 
 
@@ -62,11 +77,25 @@ class Contribution:
     reading: ReadingKey
     lines: tuple[tuple[LineKey, Sums], ...]
     facet: tuple[str, int] = ("", 0)  # engine, analysis types mask
+    pattern: tuple[int, int] = (0, 0)  # line mask, found mask (palm.readings.patterns)
 
     def faceted(self) -> tuple[Key, tuple[tuple[Key, Sums], ...]]:
         """The reading key and line keys of the facet tables (the same, plus the facet)."""
         return (*self.reading, *self.facet), tuple(
             ((*key, *self.facet), sums) for key, sums in self.lines
+        )
+
+    def patterned(self) -> tuple[list[tuple[Key, Sequence[float]]], ...]:
+        """Its entries in each of PATTERN_TABLES (a month key is its day's 'YYYY-MM')."""
+        month = self.reading[0][:7]
+        reading, lines = self.faceted()
+        return (
+            [((*self.reading, *self.pattern), (1,))],
+            [((month, *self.reading[1:], *self.pattern), (1,))],
+            [((month, *reading[1:], *self.pattern), (1,))],
+            [((*key, *self.pattern), sums) for key, sums in self.lines],
+            [((month, *key[1:], *self.pattern), sums) for key, sums in self.lines],
+            [((month, *key[1:], *self.pattern), sums) for key, sums in lines],
         )
 
 
@@ -100,6 +129,7 @@ def snapshot(
             for line in lines
         ),
         (reading.engine or "", facets.types_mask(reading.analysis_types or ())),
+        patterns.pattern_of((line.line, bool(line.found)) for line in lines),
     )
 
 
@@ -134,6 +164,17 @@ def apply(session: Session, new: Contribution | None, old: Contribution | None) 
     _increment(session, table, MONTHLY_LINE_KEYS, LINE_MEASURES, monthly_line_rows, None)
     per_day_rows = _rows(PER_DAY_KEYS, ("n",), _shapeless(facet_readings))
     _increment(session, _table(ReadingFacetPerDay), PER_DAY_KEYS, ("n",), per_day_rows, None)
+    _apply_patterns(session, parts)
+
+
+def _apply_patterns(session: Session, parts: Sequence[tuple[Contribution, int]]) -> None:
+    """The found-pattern tables (palm.models.patterns): the same contribution, keyed also by
+    the reading's pattern."""
+    entries = [(p.patterned(), sign) for p, sign in parts]
+    for index, (model, keys, measures) in enumerate(PATTERN_TABLES):
+        totals = _net([(entry, sign) for tables, sign in entries for entry in tables[index]])
+        rows = _rows(keys, measures, totals)
+        _increment(session, _table(model), keys, measures, rows, None)
 
 
 def _shapeless(daily: dict[Key, list[float]]) -> dict[Key, list[float]]:
@@ -271,6 +312,7 @@ def rebuild(session: Session) -> None:
     _sum_users(session, _table(ReadingDaily), _table(ReadingDailyAll), READING_KEYS, ("n",))
     _sum_users(session, _table(TrendDaily), _table(TrendDailyAll), LINE_KEYS, LINE_MEASURES)
     facets.rebuild(session, day)
+    patterns.rebuild(session, day, facets.sql_mask())
 
 
 def _sum_users(

@@ -1,7 +1,7 @@
-"""The analysts' filters on random data: every filter the rollups (plain, facet and monthly
-facet tables) answer gives what the raw queries give, alone and combined, after readings are
-added, change status and are deleted; the incremental tables equal a rebuild; no emptied row
-is left."""
+"""The analysts' filters on random data: every filter the rollups (plain, facet, monthly
+facet and found-pattern tables) answer gives what the raw queries give, alone and combined,
+after readings are added, change status and are deleted; the incremental tables equal a
+rebuild; no emptied row is left."""
 
 from __future__ import annotations
 
@@ -23,8 +23,14 @@ from palm.models import (
     ReadingFacetDaily,
     ReadingFacetMonthly,
     ReadingFacetPerDay,
+    ReadingPatternDaily,
+    ReadingPatternFacetMonthly,
+    ReadingPatternMonthly,
     TrendFacetDaily,
     TrendFacetMonthly,
+    TrendPatternDaily,
+    TrendPatternFacetMonthly,
+    TrendPatternMonthly,
 )
 from palm.readings import rollups
 from palm.readings import store as readings
@@ -126,6 +132,41 @@ def test_every_engine_and_type_filter_alone_and_combined_equals_the_raw_queries(
     assert served == len(FACETS) * len(PLAIN)  # no random check above was a raw-vs-raw one
 
 
+#: Every form of line filter: one line (either found-ness, found, not found), any line.
+LINE_FILTERS: list[dict[str, Any]] = [
+    {"line": "fate"},
+    {"line": "sun", "line_found": True},
+    {"line": "heart", "line_found": False},
+    {"line_found": True},
+    {"line_found": False},
+]
+DATES: list[dict[str, Any]] = [
+    {},
+    {"date_from": date(2025, 4, 1), "date_to": date(2025, 4, 30)},  # one whole month
+    {"date_from": date(2025, 3, 10), "date_to": date(2025, 4, 20)},  # partial months
+    {"date_to": date(2025, 3, 31), "hands": ("left",), "statuses": ("done", "failed")},
+]
+
+
+def test_every_line_filter_on_the_charts_equals_the_raw_queries_through_the_patterns(
+    session_factory: sessionmaker[Session], analyst: Viewer
+) -> None:
+    served, expected = 0, 0
+    with transaction(session_factory) as session:
+        for line, dates, facet in itertools.product(LINE_FILTERS, DATES, [{}, *FACETS[::3]]):
+            criteria = ExploreFilter(**line, **dates, **facet)
+            served += trends_rollup.serves_charts(analyst, criteria)
+            # under an engine or type filter only whole months have pattern rows
+            expected += not facet or dates.get("date_from") != date(2025, 3, 10)
+            rolled = aggregates(session, analyst, criteria, rollup=True)
+            assert rolled == aggregates(session, analyst, criteria, rollup=False), criteria
+        assert trends.line_presence(session, analyst, ExploreFilter(line_found=False))
+    assert served == expected  # the patterns answered, not the raw queries twice
+    user = Viewer(analyst.user_id, Role.USER)
+    assert not trends_rollup.serves_charts(user, ExploreFilter(line="fate"))
+    assert not trends_rollup.serves_charts(analyst, ExploreFilter(line="fate", confidence_min=0.5))
+
+
 def test_an_analysts_engine_options_are_those_of_the_remaining_readings(
     session_factory: sessionmaker[Session], analyst: Viewer
 ) -> None:
@@ -146,6 +187,12 @@ FACET_TABLES = (
     ReadingFacetMonthly,
     TrendFacetMonthly,
     ReadingFacetPerDay,
+    ReadingPatternDaily,
+    ReadingPatternMonthly,
+    ReadingPatternFacetMonthly,
+    TrendPatternDaily,
+    TrendPatternMonthly,
+    TrendPatternFacetMonthly,
 )
 
 

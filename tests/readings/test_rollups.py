@@ -26,10 +26,16 @@ from palm.models import (
     ReadingFacetDaily,
     ReadingFacetMonthly,
     ReadingFacetPerDay,
+    ReadingPatternDaily,
+    ReadingPatternFacetMonthly,
+    ReadingPatternMonthly,
     TrendDaily,
     TrendDailyAll,
     TrendFacetDaily,
     TrendFacetMonthly,
+    TrendPatternDaily,
+    TrendPatternFacetMonthly,
+    TrendPatternMonthly,
 )
 from palm.readings import Upload, rollups, run_analysis, submit_batch
 from palm.readings import store as readings
@@ -58,8 +64,8 @@ FACET_FILTERS = [
     ExploreFilter(analysis_types=("life", "health")),
     ExploreFilter(engines=("offline", "llm:x"), analysis_types=("life",), line="heart"),
 ]
+ANY_LINE = ExploreFilter(line_found=True)  # analysts: the found-pattern tables; users: raw
 RAW_ONLY = [
-    ExploreFilter(line_found=True),
     ExploreFilter(confidence_min=0.5),
     ExploreFilter(text="palm"),
 ]
@@ -73,6 +79,12 @@ ROLLUP_TABLES = (
     ReadingFacetMonthly,
     TrendFacetMonthly,
     ReadingFacetPerDay,
+    ReadingPatternDaily,
+    ReadingPatternMonthly,
+    ReadingPatternFacetMonthly,
+    TrendPatternDaily,
+    TrendPatternMonthly,
+    TrendPatternFacetMonthly,
 )
 
 
@@ -165,7 +177,7 @@ def test_rollup_aggregates_equal_the_raw_ones(
 ) -> None:
     with transaction(session_factory) as session:
         for viewer in viewers(people):
-            for criteria in ROLLUP_FILTERS + FACET_FILTERS + RAW_ONLY:
+            for criteria in [*ROLLUP_FILTERS, *FACET_FILTERS, ANY_LINE, *RAW_ONLY]:
                 rolled = aggregates(session, viewer, criteria, rollup=True)
                 assert rolled == aggregates(session, viewer, criteria, rollup=False), (
                     viewer,
@@ -190,6 +202,8 @@ def test_the_data_exercises_every_status_and_the_routing(
     assert all(trends_rollup.serves_counts(analyst, c) for c in FACET_FILTERS)
     assert not any(trends_rollup.serves_counts(user, c) for c in FACET_FILTERS)
     assert not any(trends_rollup.serves_counts(analyst, c) for c in RAW_ONLY)
+    assert trends_rollup.serves_counts(analyst, ANY_LINE)
+    assert not trends_rollup.serves_counts(user, ANY_LINE)
 
 
 def test_a_retried_completion_counts_the_reading_once(
