@@ -43,6 +43,11 @@ FILTERS: dict[str, ExploreFilter] = {
     "types love+career": ExploreFilter(analysis_types=("career", "love")),
     "confidence 0.5-1": ExploreFilter(confidence_min=0.5),
     "line fate found": ExploreFilter(line="fate", line_found=True),
+    "any line not found": ExploreFilter(line_found=False),
+    "fate, partial months": ExploreFilter(
+        date_from=date(2025, 6, 15), date_to=date(2025, 11, 14), line="fate", line_found=True
+    ),
+    "engine+fate": ExploreFilter(engines=("llm:gpt-4o-mini",), line="fate", line_found=True),
     "fate found conf≥0.8": ExploreFilter(line="fate", line_found=True, confidence_min=0.8),
     "text 'courage'": ExploreFilter(text="courage"),
     "date+hand+status": ExploreFilter(**SIX_MONTHS, hands=("left",), statuses=("done",)),
