@@ -48,6 +48,7 @@ CASES = (
         ANALYST,
         ExploreFilter(line="fate", line_found=True, confidence_min=0.8),
     ),
+    ("analyst, any line not found", ANALYST, ExploreFilter(line_found=False)),
     ("analyst, text 'courage'", ANALYST, ExploreFilter(text="courage")),
     ("heavy user, own", HEAVY, ExploreFilter()),
 )
@@ -91,6 +92,7 @@ def export_once(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="case names to run (default: all)")
     args = parser.parse_args()
     cipher = load_cipher(get_settings())
     engine = make_engine(os.environ["DATABASE_URL"], cipher=cipher)
@@ -100,6 +102,8 @@ def main() -> None:
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"{engine.dialect.name}; runs per case: {args.runs}; load average {' '.join(load)}")
     for label, viewer, criteria in CASES:
+        if args.only and label not in args.only:
+            continue
         before = peak_rss_mb()
         rates, ours, theirs, rows = [], [], [], 0
         for _ in range(args.runs):

@@ -133,7 +133,7 @@ def _chunks(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
         session.execute(text("SET LOCAL jit = off"))
-    query = rows_query(session, viewer, criteria, EXPORT_COLUMNS)
+    query = rows_query(session, viewer, criteria, EXPORT_COLUMNS, whole_set=True)
     yield from session.execute(query.execution_options(yield_per=chunk_rows)).partitions()
 
 

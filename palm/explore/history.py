@@ -78,13 +78,15 @@ def rows_query(
     viewer: Viewer,
     criteria: ExploreFilter,
     columns: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]] = ROW_COLUMNS,
+    *,
+    whole_set: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """Every matching reading, newest first: ``columns`` (a row's, unless an export reads them
     its own way), then lines_found, mean_confidence and what the owner label needs (email,
-    opt_in)."""
+    opt_in). ``whole_set``: every row will be read (an export), see ``reading_conditions``."""
     found, confidence = Reading.lines_found, Reading.mean_confidence  # kept with the lines
     query: Select[*tuple[Any, ...]] = select(*columns, found, confidence)
-    query = query.where(*reading_conditions(session, viewer, criteria))
+    query = query.where(*reading_conditions(session, viewer, criteria, whole_set=whole_set))
     if viewer.sees_everyone:
         opt_in = and_(
             Preference.user_id == Reading.user_id, Preference.key == SHOW_EMAIL_PREFERENCE

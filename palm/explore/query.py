@@ -111,14 +111,16 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _line_condition(criteria: ExploreFilter) -> ColumnElement[bool]:
+def _line_condition(criteria: ExploreFilter, *, as_set: bool = False) -> ColumnElement[bool]:
     """A line of the reading (the chosen one, or any) matches found-ness and confidence.
 
     An alias, so the subquery stays correlated to the reading even in queries that join
-    line_results themselves (the trends).
+    line_results themselves (the trends). ``as_set``: the matching readings' ids as one
+    uncorrelated set (``IN``) instead, for a query that reads every match (an export): one
+    pass over the line rows instead of a probe per reading in scope.
     """
     line = aliased(LineResult)
-    conditions: list[ColumnElement[bool]] = [line.reading_id == Reading.id]
+    conditions: list[ColumnElement[bool]] = [] if as_set else [line.reading_id == Reading.id]
     if criteria.line is not None:
         conditions.append(line.line == criteria.line)
     if criteria.line_found is not None:
@@ -127,6 +129,8 @@ def _line_condition(criteria: ExploreFilter) -> ColumnElement[bool]:
         conditions.append(line.confidence >= criteria.confidence_min)
     if criteria.confidence_max < 1.0:
         conditions.append(line.confidence <= criteria.confidence_max)
+    if as_set:
+        return Reading.id.in_(select(line.reading_id).where(*conditions))
     return exists(select(line.id).where(*conditions).correlate(Reading))
 
 
@@ -149,10 +153,11 @@ def _type_condition(types: tuple[str, ...]) -> ColumnElement[bool]:
 
 
 def reading_conditions(
-    session: Session, viewer: Viewer, criteria: ExploreFilter
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, whole_set: bool = False
 ) -> list[ColumnElement[bool]]:
     """The WHERE of every explore query: the viewer's scope, then the filter (a text filter
-    through the blind index of the texts, see ``_text_condition``)."""
+    through the blind index of the texts, see ``_text_condition``). ``whole_set``: the query
+    reads every match, not a page (the line filter as a set, see ``_line_condition``)."""
     conditions: list[ColumnElement[bool]] = []
     if not viewer.sees_everyone:
         conditions.append(Reading.user_id == viewer.user_id)
@@ -169,7 +174,7 @@ def reading_conditions(
     if criteria.analysis_types:
         conditions.append(_type_condition(criteria.analysis_types))
     if criteria.narrows_lines:
-        conditions.append(_line_condition(criteria))
+        conditions.append(_line_condition(criteria, as_set=whole_set))
     if criteria.text:
         conditions.append(_text_condition(session, criteria))
     return conditions

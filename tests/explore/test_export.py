@@ -158,6 +158,7 @@ FILTERS = [
     ExploreFilter(engines=("llm:gpt-4o-mini",)),
     ExploreFilter(hands=("left",), statuses=("done",)),
     ExploreFilter(line="fate", line_found=True, confidence_min=0.3),
+    ExploreFilter(line_found=False, confidence_max=0.4),  # the export's line filter is a set
     ExploreFilter(analysis_types=("love",)),
 ]
 
