@@ -9,9 +9,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
 from palm.chat.export import SPEAKERS, ThreadExport, thread_facts
 from palm.readers import DISCLAIMER
 
@@ -28,6 +25,10 @@ IMAGE_WIDTH_MM = 90
 
 class _Writer:
     def __init__(self) -> None:
+        # imported here: fpdf costs ~0.3 s at import, paid by every process that imports the
+        # chat package (workers, pages, the CLI) although only an export writes a PDF
+        from fpdf import FPDF
+
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(auto=True, margin=15)
         self.pdf.set_title("Palmline conversations")
@@ -44,6 +45,8 @@ class _Writer:
         return value.translate(PUNCTUATION).encode("latin-1", "replace").decode("latin-1")
 
     def paragraph(self, value: str, size: float = 10, height: float = 5) -> None:
+        from fpdf.enums import XPos, YPos  # loaded with FPDF above
+
         self.pdf.set_font(self.family, size=size)
         self.pdf.multi_cell(0, height, self.text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 

