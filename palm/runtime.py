@@ -182,7 +182,13 @@ class Runtime:
     @property
     def explorer(self) -> Explorer:
         return self._once(
-            "explorer", lambda: Explorer(self.session_factory, self.redis, self.cipher)
+            "explorer",
+            lambda: Explorer(
+                self.session_factory,
+                self.redis,
+                self.cipher,
+                mirror=self.settings.palm_explore_mirror,
+            ),
         )
 
     @property

@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     #: US dollars the LLM may cost per calendar month (UTC); admins can change it on the Admin
     #: page. A warning at 80%; at 100% readings and chat answers come from the offline reader.
     palm_llm_monthly_budget_usd: float = Field(default=50.0, ge=0)
+    #: The analysts' columnar mirror (palm.explore.mirror): a copy of every reading in memory
+    #: (~250 MB per million readings) for the History filters no rollup answers; off, those
+    #: filters run raw (seconds at a million readings).
+    palm_explore_mirror: bool = True
 
     palm_chat_window: int = Field(default=6, ge=1, le=100)
     palm_chat_prompt_budget: int = Field(default=3000, ge=500)

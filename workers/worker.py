@@ -34,6 +34,7 @@ from palm.infra import configure_logging
 from palm.llm import warn_if_due
 from palm.models import utcnow
 from palm.ops import reconcile, sample_caches
+from palm.readings import prune_change_sequence
 from palm.runtime import get_runtime
 
 HEARTBEAT_SECONDS = 5
@@ -71,7 +72,8 @@ class PalmWorker(SimpleWorker):
 
     def run_maintenance_tasks(self) -> None:
         """RQ's clean-up (abandoned jobs, registries), then ours: rows whose job Redis lost,
-        the cache counters' minute snapshot, and the LLM budget's warning."""
+        the cache counters' minute snapshot, the LLM budget's warning and the pruning of the
+        readings' change sequence."""
         super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
         runtime = get_runtime()
         if runtime.queues is None:
@@ -89,6 +91,10 @@ class PalmWorker(SimpleWorker):
             warn_if_due(runtime.session_factory, budget, now=utcnow())
         except SQLAlchemyError as error:
             self.log.warning("Worker %s: checking the LLM budget failed: %s", self.name, error)
+        try:  # the readings' change sequence keeps a day (the explore mirrors read it)
+            prune_change_sequence(runtime.session_factory, now=utcnow())
+        except SQLAlchemyError as error:
+            self.log.warning("Worker %s: pruning the change sequence failed: %s", self.name, error)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:  # noqa: ARG002
         """Short: the beating thread keeps a running job alive, a dead worker's job lapses."""

@@ -20,6 +20,7 @@ from palm.db import transaction
 from palm.explore import export, history, trends
 from palm.explore.cache import DEFAULT_TTL, ExploreCache
 from palm.explore.compare_report import Comparison, compare_readings
+from palm.explore.mirror import Mirror
 from palm.explore.query import ExploreFilter, Viewer
 from palm.infra import ActionLimits, enforce
 from palm.models import Reading
@@ -45,9 +46,14 @@ class Explorer:
         redis: Redis | None,
         cipher: MultiFernet,
         ttl_seconds: int = DEFAULT_TTL,
+        *,
+        mirror: bool = True,
     ) -> None:
         self.factory = factory
         self.cache = ExploreCache(redis, cipher, ttl_seconds)
+        #: The analysts' columnar copy (palm.explore.mirror), loaded on the first read that
+        #: needs it; ``mirror=False``: those reads stay raw.
+        self.mirror = Mirror(factory, enabled=mirror)
 
     def _read(self, work: Callable[[Session], T]) -> Callable[[], T]:
         def run() -> T:
@@ -75,28 +81,36 @@ class Explorer:
         )
 
     def count(self, viewer: Viewer, criteria: ExploreFilter) -> int:
-        compute = self._read(lambda s: history.count_matching(s, viewer, criteria))
+        compute = self._read(
+            lambda s: history.count_matching(s, viewer, criteria, mirror=self.mirror)
+        )
         return self.cache.fetch("count", viewer, criteria.digest(), compute, TypeAdapter(int))
 
     def per_day(self, viewer: Viewer, criteria: ExploreFilter) -> list[trends.DayCount]:
-        compute = self._read(lambda s: trends.readings_per_day(s, viewer, criteria))
+        compute = self._read(
+            lambda s: trends.readings_per_day(s, viewer, criteria, mirror=self.mirror)
+        )
         return self.cache.fetch("per_day", viewer, criteria.digest(), compute, PER_DAY)
 
     def line_metrics(
         self, viewer: Viewer, criteria: ExploreFilter, granularity: Granularity
     ) -> list[trends.LineMetricPoint]:
         compute = self._read(
-            lambda s: trends.line_metrics_over_time(s, viewer, criteria, granularity)
+            lambda s: trends.line_metrics_over_time(
+                s, viewer, criteria, granularity, mirror=self.mirror
+            )
         )
         params = f"{granularity}:{criteria.digest()}"
         return self.cache.fetch("metrics", viewer, params, compute, METRICS)
 
     def shapes(self, viewer: Viewer, criteria: ExploreFilter) -> list[trends.ShapeCount]:
-        compute = self._read(lambda s: trends.hand_shapes(s, viewer, criteria))
+        compute = self._read(lambda s: trends.hand_shapes(s, viewer, criteria, mirror=self.mirror))
         return self.cache.fetch("shapes", viewer, criteria.digest(), compute, SHAPES)
 
     def presence(self, viewer: Viewer, criteria: ExploreFilter) -> list[trends.PresenceCount]:
-        compute = self._read(lambda s: trends.line_presence(s, viewer, criteria))
+        compute = self._read(
+            lambda s: trends.line_presence(s, viewer, criteria, mirror=self.mirror)
+        )
         return self.cache.fetch("presence", viewer, criteria.digest(), compute, PRESENCE)
 
     def engines(self, viewer: Viewer) -> list[str]:

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, null, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from palm.explore import trends_rollup
+from palm.explore import mirror_reads, trends_rollup
+from palm.explore.mirror import Mirror
 from palm.explore.query import (
     SHOW_EMAIL_PREFERENCE,
     ExploreFilter,
@@ -150,9 +151,20 @@ def history_page(
 
 
 def count_matching(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    *,
+    rollups: bool = True,
+    mirror: Mirror | None = None,
 ) -> int:
+    """From the rollups if they answer the filter, else from the ``mirror`` if it has
+    loaded, else raw."""
     if rollups and trends_rollup.serves_counts(viewer, criteria):
         return trends_rollup.count(session, viewer, criteria)
+    if mirror is not None and mirror.serves(viewer):
+        answered = mirror.answer(session, "count", criteria, mirror_reads.count)
+        if answered is not None:
+            return answered
     query = select(func.count(Reading.id)).where(*reading_conditions(session, viewer, criteria))
     return int(session.scalar(query) or 0)

@@ -2,15 +2,24 @@
 
 Each function takes the same viewer and filter as the history list, so the charts always
 describe exactly the rows the table shows. Filters a rollup can answer exactly are read from
-the rollup tables (palm.explore.trends_rollup); ``rollups=False`` forces the raw query.
+the rollup tables (palm.explore.trends_rollup); ``rollups=False`` forces the raw query. The
+others go to the columnar ``mirror`` when one is given and has loaded (palm.explore.mirror),
+else raw.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from palm.explore import mirror_reads
 from palm.explore import trends_rollup as rollup
+from palm.explore.mirror import Mirror
+from palm.explore.mirror_columns import Columns
+from palm.explore.mirror_reads import Mask
 from palm.explore.query import ExploreFilter, Viewer
 from palm.explore.query import reading_conditions as where
 from palm.explore.trend_types import (
@@ -23,6 +32,8 @@ from palm.explore.trend_types import (
 from palm.models import LineResult, Reading
 from palm.readings import bucket_of
 from palm.vocabulary import Granularity
+
+T = TypeVar("T")
 
 __all__ = [
     "DayCount",
@@ -38,10 +49,18 @@ __all__ = [
 
 
 def readings_per_day(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    *,
+    rollups: bool = True,
+    mirror: Mirror | None = None,
 ) -> list[DayCount]:
     if rollups and rollup.serves_counts(viewer, criteria, daily=True):
         return rollup.readings_per_day(session, viewer, criteria)
+    answered = _mirrored(session, mirror, viewer, criteria, "per_day", mirror_reads.per_day)
+    if answered is not None:
+        return answered
     day = bucket_of(session, "day").label("day")
     query = (
         select(day, Reading.status, func.count(Reading.id))
@@ -59,9 +78,17 @@ def line_metrics_over_time(
     granularity: Granularity = "month",
     *,
     rollups: bool = True,
+    mirror: Mirror | None = None,
 ) -> list[LineMetricPoint]:
     if rollups and rollup.serves_charts(viewer, criteria, daily=granularity == "day"):
         return rollup.line_metrics_over_time(session, viewer, criteria, granularity)
+
+    def read(columns: Columns, mask: Mask) -> list[LineMetricPoint]:
+        return mirror_reads.line_metrics(columns, mask, granularity)
+
+    answered = _mirrored(session, mirror, viewer, criteria, f"metrics:{granularity}", read)
+    if answered is not None:
+        return answered
     bucket = bucket_of(session, granularity).label("bucket")
     query = (
         select(
@@ -95,10 +122,18 @@ def line_metrics_over_time(
 
 
 def hand_shapes(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    *,
+    rollups: bool = True,
+    mirror: Mirror | None = None,
 ) -> list[ShapeCount]:
     if rollups and rollup.serves_charts(viewer, criteria):
         return rollup.hand_shapes(session, viewer, criteria)
+    answered = _mirrored(session, mirror, viewer, criteria, "shapes", mirror_reads.hand_shapes)
+    if answered is not None:
+        return answered
     query = (
         select(Reading.hand, Reading.hand_shape, func.count(Reading.id))
         .where(*where(session, viewer, criteria), Reading.hand_shape.is_not(None))
@@ -109,10 +144,18 @@ def hand_shapes(
 
 
 def line_presence(
-    session: Session, viewer: Viewer, criteria: ExploreFilter, *, rollups: bool = True
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    *,
+    rollups: bool = True,
+    mirror: Mirror | None = None,
 ) -> list[PresenceCount]:
     if rollups and rollup.serves_charts(viewer, criteria):
         return rollup.line_presence(session, viewer, criteria)
+    answered = _mirrored(session, mirror, viewer, criteria, "presence", mirror_reads.line_presence)
+    if answered is not None:
+        return answered
     query = (
         select(LineResult.line, LineResult.found, func.count())
         .join(Reading, Reading.id == LineResult.reading_id)
@@ -121,6 +164,20 @@ def line_presence(
         .order_by(LineResult.line, LineResult.found)
     )
     return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]
+
+
+def _mirrored(
+    session: Session,
+    mirror: Mirror | None,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    name: str,
+    read: Callable[[Columns, Mask], T],
+) -> T | None:
+    """The mirror's answer, if it serves this read and has loaded (else the raw query)."""
+    if mirror is None or not mirror.serves(viewer):
+        return None
+    return mirror.answer(session, name, criteria, read)
 
 
 def engines_in_use(session: Session, viewer: Viewer) -> list[str]:

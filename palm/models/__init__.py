@@ -3,6 +3,7 @@ migration; importing this package registers every table on `palm.db.Base.metadat
 
 from palm.models.accounts import AuditEvent, Preference, User
 from palm.models.base import SealedJSON, SealedText, UnreadableDataError, UTCDateTime, utcnow
+from palm.models.changes import ReadingChange
 from palm.models.chat import Conversation, Message
 from palm.models.explore import ReadingShare
 from palm.models.jobs import Job
@@ -45,6 +46,7 @@ __all__ = [
     "OpsSetting",
     "Preference",
     "Reading",
+    "ReadingChange",
     "ReadingDaily",
     "ReadingDailyAll",
     "ReadingFacetDaily",

@@ -4,8 +4,18 @@ readings, and keeping the trend rollups in step. Operations that own a transacti
 
 from palm.readings.analysis import THUMBNAIL_SIDE
 from palm.readings.bulk import MAX_BULK, owned_ids, remove_readings, submit_removal
+from palm.readings.changes import Changes
+from palm.readings.changes import mark_now as change_mark
+from palm.readings.changes import prune as prune_changes
+from palm.readings.changes import since as changes_since
+from palm.readings.facets import sql_mask as types_mask_sql
 from palm.readings.facets import types_mask
-from palm.readings.operations import remove_reading, run_analysis, submit_batch
+from palm.readings.operations import (
+    prune_change_sequence,
+    remove_reading,
+    run_analysis,
+    submit_batch,
+)
 from palm.readings.overlays import overlay_png
 from palm.readings.patterns import pattern_passes
 from palm.readings.removal import Removal, remove_all_readings
@@ -45,6 +55,7 @@ __all__ = [
     "Batch",
     "BatchItem",
     "BatchLimits",
+    "Changes",
     "Cursor",
     "Deletion",
     "DuplicateUploadError",
@@ -61,6 +72,8 @@ __all__ = [
     "active_batches",
     "batch_progress",
     "bucket_of",
+    "change_mark",
+    "changes_since",
     "failure_message",
     "finished_readings",
     "follow_job_failure",
@@ -72,6 +85,8 @@ __all__ = [
     "overlay_png",
     "owned_ids",
     "pattern_passes",
+    "prune_change_sequence",
+    "prune_changes",
     "reading_summary",
     "rebuild",
     "rebuild_terms",
@@ -84,4 +99,5 @@ __all__ = [
     "submit_removal",
     "term_key_of",
     "types_mask",
+    "types_mask_sql",
 ]

@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -20,7 +21,7 @@ from palm.infra import ActionLimits, BlobStorageError, BlobStore, enforce, held,
 from palm.jobs import Queues, QueueUnavailableError, submit
 from palm.llm import Deadline
 from palm.readers import LLMReader, ReaderOutcome, forget_cached_replies, interpret
-from palm.readings import analysis, store, submission
+from palm.readings import analysis, changes, store, submission
 from palm.readings.analysis import RGB
 from palm.readings.submission import (
     Batch,
@@ -227,3 +228,10 @@ def remove_reading(
         with contextlib.suppress(RedisError, OSError):
             forget_cached_replies(redis, deletion.image_sha256)
     return deletion
+
+
+def prune_change_sequence(factory: sessionmaker[Session], now: datetime) -> int:
+    """Drop the change sequence's rows older than it keeps (palm.readings.changes.KEEP), in
+    one transaction; returns how many went."""
+    with transaction(factory) as session:
+        return changes.prune(session, now - changes.KEEP)

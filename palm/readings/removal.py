@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from palm.models import Image, Job, Reading
-from palm.readings import store
+from palm.readings import changes, store
 
 
 @dataclass
@@ -22,7 +22,8 @@ class Removal:
 
 
 def remove_all_readings(session: Session, user_id: int) -> Removal:
-    """Delete the person's readings (their rollup contributions subtracted), photos, jobs."""
+    """Delete the person's readings (their rollup contributions subtracted, their ids out of
+    the change sequence), photos, jobs."""
     removal = Removal()
     reading_ids = list(session.scalars(select(Reading.id).where(Reading.user_id == user_id)))
     own_jobs = or_(Job.user_id == user_id, Job.reading_id.in_(reading_ids))
@@ -33,6 +34,8 @@ def remove_all_readings(session: Session, user_id: int) -> Removal:
         if deletion.image_sha256:
             removal.image_sha256s.append(deletion.image_sha256)
     removal.readings = len(reading_ids)
+    if reading_ids:
+        changes.forget(session, reading_ids)
     for image in session.scalars(select(Image).where(Image.user_id == user_id)):
         removal.blob_keys += [key for key in (image.storage_key, image.thumbnail_key) if key]
         removal.image_sha256s.append(image.sha256)

@@ -44,7 +44,7 @@ from palm.models import (
     TrendPatternFacetMonthly,
     TrendPatternMonthly,
 )
-from palm.readings import facets, patterns
+from palm.readings import changes, facets, patterns
 from palm.vocabulary import Granularity
 
 ReadingKey = tuple[str, str, str, str]  # day, status, hand, shape
@@ -79,6 +79,7 @@ class Contribution:
     lines: tuple[tuple[LineKey, Sums], ...]
     facet: tuple[str, int] = ("", 0)  # engine, analysis types mask
     pattern: tuple[int, int] = (0, 0)  # line mask, found mask (palm.readings.patterns)
+    reading_id: int | None = None  # listed in the change sequence (palm.readings.changes)
 
     def faceted(self) -> tuple[Key, tuple[tuple[Key, Sums], ...]]:
         """The reading key and line keys of the facet tables (the same, plus the facet)."""
@@ -131,6 +132,7 @@ def snapshot(
         ),
         (reading.engine or "", facets.types_mask(reading.analysis_types or ())),
         patterns.pattern_of((line.line, bool(line.found)) for line in lines),
+        reading.id,
     )
 
 
@@ -139,6 +141,7 @@ def apply(session: Session, new: Contribution | None, old: Contribution | None) 
     either = new or old
     if either is None:
         return
+    changes.record(session, either.reading_id)
     parts = [(part, sign) for part, sign in ((new, 1), (old, -1)) if part is not None]
     readings = _net([((p.reading, (1,)), s) for p, s in parts])
     lines = _net([(line, s) for p, s in parts for line in p.lines])
@@ -299,7 +302,9 @@ def _delete_emptied(table: Table, keys: tuple[str, ...]) -> Any:
 
 
 def rebuild(session: Session) -> None:
-    """Recompute every rollup from the source rows (INSERT … SELECT … GROUP BY)."""
+    """Recompute every rollup from the source rows (INSERT … SELECT … GROUP BY); the readings
+    were changed behind the change sequence's back, so mirrors are told to reload."""
+    changes.record(session, None)
     for model in (ReadingDaily, ReadingDailyAll, TrendDaily, TrendDailyAll):
         session.execute(delete(model))
     day = bucket_of(session, "day")

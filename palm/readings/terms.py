@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from palm.db import cipher_of
 from palm.models import Interpretation, ReadingTerm
+from palm.readings import changes
 
 WORD = re.compile(r"\w+")
 #: Per cipher object (weak: a cipher gone must not lend its key to a new one at its address).
@@ -95,7 +96,8 @@ def matches(text: str, texts: Iterable[str]) -> bool:
 
 def rebuild(session: Session, batch: int = 5000) -> None:
     """Re-index every reading from its decrypted texts (bulk loads, a retired oldest key), a
-    window of reading ids at a time (memory stays at one window)."""
+    window of reading ids at a time (memory stays at one window); mirrors are told to reload."""
+    changes.record(session, None)
     session.execute(delete(ReadingTerm))
     key = key_of(session.get_bind().dialect)
     last = session.scalar(select(func.max(Interpretation.reading_id))) or 0

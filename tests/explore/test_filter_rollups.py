@@ -6,7 +6,6 @@ rebuild; no emptied row is left."""
 from __future__ import annotations
 
 import itertools
-import random
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -34,10 +33,10 @@ from palm.models import (
 )
 from palm.readings import rollups
 from palm.readings import store as readings
-from palm.vocabulary import ANALYSIS_TYPES, LINE_NAMES, Role
-from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
+from palm.vocabulary import Role
+from tests.explore.data import ReadingSpec, add_reading
+from tests.explore.random_readings import random_readings
 
-ENGINES = ("offline", "llm:gpt-4o-mini", "llm:other")
 #: Each facet dimension alone, then mixed with the plain ones and with each other.
 FACETS: list[dict[str, Any]] = [
     {"engines": ("offline",)},
@@ -66,45 +65,9 @@ PLAIN: list[dict[str, Any]] = [
 ]
 
 
-def random_spec(rng: random.Random, user_id: int) -> ReadingSpec:
-    lines = {
-        name: LineSpec(
-            found=rng.random() < 0.7,
-            length_rel=round(rng.uniform(0.3, 1.2), 3),
-            depth=round(rng.uniform(0.1, 0.9), 3),
-            curvature=round(rng.uniform(0.0, 0.4), 3),
-            confidence=round(rng.random(), 3),
-        )
-        for name in rng.sample(LINE_NAMES, rng.randint(1, len(LINE_NAMES)))
-    }
-    return ReadingSpec(
-        user_id,
-        created_at=BASE_TIME + days(rng.uniform(0, 60)),
-        hand=rng.choice(("left", "right")),
-        status=rng.choice(("done", "done", "done", "failed", "queued")),
-        engine=rng.choice(ENGINES),
-        hand_shape=rng.choice(("earth", "air", "fire", "water")),
-        analysis_types=rng.sample(ANALYSIS_TYPES, rng.randint(1, 3)),
-        lines=lines,
-    )
-
-
 @pytest.fixture
 def analyst(session_factory: sessionmaker[Session], make_account: Callable[..., int]) -> Viewer:
-    """120 random readings over three people, then a fifth of them deleted and some marked
-    running and failed through the store (each change moves the rollups)."""
-    rng = random.Random(16)
-    people = [make_account(f"p{i}@example.com") for i in range(3)]
-    with transaction(session_factory) as session:
-        ids = [(p, add_reading(session, random_spec(rng, p))) for p in rng.choices(people, k=120)]
-    with transaction(session_factory) as session:
-        for owner, reading_id in rng.sample(ids, 24):
-            readings.delete_reading(session, owner, reading_id)
-    with transaction(session_factory) as session:
-        for _, reading_id in ids[:6]:
-            if session.get(Reading, reading_id) is not None:
-                readings.mark_failed(session, reading_id, "NO_HAND", "No hand found.")
-    return Viewer(make_account("ana@example.com", Role.ANALYST), Role.ANALYST)
+    return random_readings(session_factory, make_account)
 
 
 def aggregates(session: Session, viewer: Viewer, criteria: ExploreFilter, rollup: bool) -> Any:
