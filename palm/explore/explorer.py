@@ -72,7 +72,9 @@ class Explorer:
         """A history page; the first one of the default size is cached unless a worker will
         still change a row (the REST API asks for other sizes)."""
         compute = self._read(
-            lambda s: history.history_page(s, viewer, criteria, after=after, limit=limit)
+            lambda s: history.history_page(
+                s, viewer, criteria, after=after, limit=limit, mirror=self.mirror
+            )
         )
         if after is not None or limit != history.PAGE_SIZE:
             return compute()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from palm.explore import mirror_reads, trends_rollup
 from palm.explore.mirror import Mirror
+from palm.explore.mirror_columns import micros
 from palm.explore.query import (
     SHOW_EMAIL_PREFERENCE,
     ExploreFilter,
@@ -137,10 +138,17 @@ def history_page(
     *,
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
+    mirror: Mirror | None = None,
 ) -> HistoryPage:
     """One page, keyset-paginated on (created_at, id): ties on the timestamp never skip or
-    repeat a row, and a deep page costs what the first one does."""
-    query = rows_query(session, viewer, criteria).limit(limit + 1)
+    repeat a row, and a deep page costs what the first one does. A text search over everyone
+    takes the page's ids from the ``mirror`` when it has loaded: the blind index cannot be
+    walked in date order, so SQL would gather every match first."""
+    ids = _mirrored_page(session, viewer, criteria, after, limit + 1, mirror)
+    if ids is not None:
+        query = rows_query(session, viewer, ExploreFilter()).where(Reading.id.in_(ids))
+    else:
+        query = rows_query(session, viewer, criteria).limit(limit + 1)
     if after is not None:
         query = query.where(tuple_(Reading.created_at, Reading.id) < (after.created_at, after.id))
     rows = [_row(viewer, values) for values in session.execute(query)]
@@ -148,6 +156,25 @@ def history_page(
     rows = rows[:limit]
     cursor = Cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
     return HistoryPage(rows=rows, next_cursor=cursor)
+
+
+def _mirrored_page(
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    after: Cursor | None,
+    limit: int,
+    mirror: Mirror | None,
+) -> list[int] | None:
+    if mirror is None or not criteria.text or not mirror.serves(viewer):
+        return None
+    cut = (micros(after.created_at), after.id) if after is not None else None
+    return mirror.answer(
+        session,
+        "page",
+        criteria,
+        lambda columns, mask: mirror_reads.page_ids(columns, mask, cut, limit),
+    )
 
 
 def count_matching(

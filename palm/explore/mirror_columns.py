@@ -89,7 +89,8 @@ class Columns:
 
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
-        self.version = 0  # bumped by every change: derived data (segments) is cached on it
+        self.version = 0  # bumped by every change: ``derived`` data is cached under it
+        self.derived: dict[tuple[int, str], object] = {}
         self.in_order = True
         self.dead = 0
         self.status, self.hand, self.shape, self.engine = Codes(), Codes(), Codes(), Codes()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from palm.db import transaction
 from palm.explore import Explorer, history, mirror_reads, trends
+from palm.explore import mirror as mirror_module
 from palm.explore.mirror import Mirror
 from palm.explore.query import ExploreFilter, Viewer
 from palm.models import Reading, ReadingChange
@@ -159,6 +160,47 @@ def text_filters() -> list[ExploreFilter]:
     return [ExploreFilter(text=t, **o) for t, o in itertools.product(SEARCHES, others)]
 
 
+def pages(
+    session: Session,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    mirror: Mirror | None,
+    limit: int = 7,
+) -> Any:
+    """Every page of the history, walked by its cursor."""
+    walked, after = [], None
+    while True:
+        page = history.history_page(
+            session, viewer, criteria, after=after, limit=limit, mirror=mirror
+        )
+        walked.append(page.rows)
+        if (after := page.next_cursor) is None:
+            return walked
+
+
+def test_text_search_pages_walk_the_same_rows_as_the_blind_index(
+    session_factory: sessionmaker[Session], analyst: Viewer, make_account: Callable[..., int]
+) -> None:
+    owner, tie = make_account("twins@example.com"), BASE_TIME + days(30)
+    with transaction(session_factory) as session:  # one timestamp: the cursor cuts by id
+        twins = [
+            add_reading(session, ReadingSpec(owner, created_at=tie, texts={"life": "Twin."}))
+            for _ in range(3)
+        ]
+    mirror = loaded(session_factory)
+    with transaction(session_factory) as session:
+        one_by_one = pages(session, analyst, ExploreFilter(text="twin"), mirror, limit=1)
+        assert [[row.id for row in rows] for rows in one_by_one] == [[i] for i in twins[::-1]]
+        for criteria in text_filters():
+            assert pages(session, analyst, criteria, mirror) == pages(
+                session, analyst, criteria, None
+            ), criteria
+        untexted = ExploreFilter(confidence_min=0.5)  # the index walks these in date order
+        assert pages(session, analyst, untexted, mirror) == pages(session, analyst, untexted, None)
+    walked = mirror.served["page"]
+    assert walked >= len(text_filters()) and walked == sum(mirror.served.values())
+
+
 def test_text_search_with_other_filters_equals_the_blind_index_through_changes(
     session_factory: sessionmaker[Session], analyst: Viewer, make_account: Callable[..., int]
 ) -> None:
@@ -277,3 +319,17 @@ def test_a_deleted_accounts_reading_ids_leave_the_sequence_and_mirrors_reload(
         assert mirror.answer(session, "count", ExploreFilter(), mirror_reads.count) is None
     assert mirror.wait_loaded(timeout=60)
     assert_exact(session_factory, analyst, mirror, [ExploreFilter(confidence_min=0.1)])
+
+
+def test_a_mirror_that_has_not_looked_for_too_long_reloads(
+    session_factory: sessionmaker[Session], analyst: Viewer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sequence is pruned after a day: a mirror idle past MAX_IDLE_SECONDS must not trust
+    its mark any more."""
+    mirror = loaded(session_factory)
+    monkeypatch.setattr(mirror_module, "MAX_IDLE_SECONDS", -1.0)
+    with transaction(session_factory) as session:
+        assert mirror.answer(session, "count", ExploreFilter(), mirror_reads.count) is None
+    monkeypatch.setattr(mirror_module, "MAX_IDLE_SECONDS", 3600.0)
+    assert mirror.wait_loaded(timeout=60)
+    assert_exact(session_factory, analyst, mirror, [ExploreFilter(confidence_max=0.5)])
