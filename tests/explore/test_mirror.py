@@ -22,7 +22,14 @@ from palm.explore import mirror as mirror_module
 from palm.explore.mirror import Mirror
 from palm.explore.query import ExploreFilter, Viewer
 from palm.models import Reading, ReadingChange
-from palm.readings import changes, prune_changes, remove_all_readings, rollups, terms
+from palm.readings import (
+    changes,
+    prune_change_sequence,
+    prune_changes,
+    remove_all_readings,
+    rollups,
+    terms,
+)
 from palm.readings import store as readings
 from palm.vocabulary import Role
 from tests.explore.data import BASE_TIME, LineSpec, ReadingSpec, add_reading, days
@@ -241,7 +248,10 @@ def test_every_change_is_listed_in_its_transaction_and_pruning_drops_old_rows(
         listed = session.scalars(select(ReadingChange.reading_id).order_by(ReadingChange.id))
         assert list(listed) == [reading_id] * 3
         assert prune_changes(session, BASE_TIME) == 0  # all newer than that
-        assert prune_changes(session, datetime.now(UTC) + timedelta(days=1)) == 3
+    now = datetime.now(UTC)
+    assert prune_change_sequence(session_factory, now) == 0  # kept a day (worker maintenance)
+    assert prune_change_sequence(session_factory, now + changes.KEEP + timedelta(minutes=1)) == 3
+    with transaction(session_factory) as session:
         assert session.scalar(select(func.count(ReadingChange.id))) == 0
 
 
