@@ -13,7 +13,7 @@ from palm.vision import thresholds as th
 from palm.vision.arrays import Array
 from palm.vision.audit import AuditTrace, CandidatePath
 from palm.vision.frame import PalmFrame, frame_to_units
-from palm.vision.linemodel import LINE_MODELS, nearest_zone
+from palm.vision.linemodel import LINE_MODELS, LineModel, nearest_zone
 from palm.vision.metrics import measure
 from palm.vision.result import LineResult
 from palm.vision.ridges import CreaseMaps, crease_maps
@@ -57,6 +57,12 @@ def overlap_fraction(path: TracedPath, other: TracedPath) -> float:
     return float((gaps.min(axis=1) <= OVERLAP_DISTANCE).mean())
 
 
+def _run_along(path: TracedPath, other: TracedPath) -> bool:
+    """Whether one of the two paths mostly runs along the other (see borrowed_lines)."""
+    shared = max(overlap_fraction(path, other), overlap_fraction(other, path))
+    return shared > MAX_SHARED_FRACTION
+
+
 def borrowed_lines(paths: dict[str, TracedPath | None]) -> set[str]:
     """Lines whose path mostly runs along another line's path (head and life share the thumb
     web, so with one of them missing the other's crease would be traced twice). Of two such
@@ -65,8 +71,8 @@ def borrowed_lines(paths: dict[str, TracedPath | None]) -> set[str]:
     traced = [(name, path) for name, path in paths.items() if path is not None]
     for i, (name_a, path_a) in enumerate(traced):
         for name_b, path_b in traced[i + 1 :]:
-            a_on_b, b_on_a = overlap_fraction(path_a, path_b), overlap_fraction(path_b, path_a)
-            if max(a_on_b, b_on_a) > MAX_SHARED_FRACTION:
+            if _run_along(path_a, path_b):
+                a_on_b, b_on_a = overlap_fraction(path_a, path_b), overlap_fraction(path_b, path_a)
                 borrowers.add(name_a if a_on_b >= b_on_a else name_b)
     return borrowers
 
@@ -135,13 +141,33 @@ def _line_result(
     )
 
 
+def _principal_path(
+    model: LineModel, maps: CreaseMaps, grid: SearchGrid, traced: dict[str, TracedPath | None]
+) -> TracedPath | None:
+    """A SMOOTH_LINES line's smooth course where it passes as a line of its own; the cheapest
+    path otherwise. A palm whose line runs far from the template course makes the smooth course
+    cross skin, or ride a line traced before it (the life course along the head crease, which
+    shares its start), or leave the corridor, while the cheapest path may still follow the
+    crease. The checks are those a line must pass to be found (see _line_result)."""
+    if model.name in th.SMOOTH_LINES:
+        smooth = trace_line(model, maps, grid, smooth=True)
+        if (
+            smooth is not None
+            and measure(smooth, maps, True, line=model.name).found
+            and corridor_adherence(model.name, smooth) >= MIN_CORRIDOR_ADHERENCE
+            and not any(_run_along(smooth, other) for other in traced.values() if other is not None)
+        ):
+            return smooth
+    return trace_line(model, maps, grid)
+
+
 def trace_lines(maps: CreaseMaps) -> dict[str, TracedPath | None]:
     """Trace the principal lines, let the strong ones claim their pixels, then the minor ones."""
     grid = search_grid(maps)
     paths: dict[str, TracedPath | None] = {}
     for name, model in LINE_MODELS.items():
         if model.principal:
-            paths[name] = trace_line(model, maps, grid)
+            paths[name] = _principal_path(model, maps, grid, paths)
     # the fate line runs beside the life line: it is kept off a wider band (FATE_CLAIM_THICKNESS)
     fate_grid = SearchGrid(grid.strength, grid.hand, grid.cost.copy())
     for path in paths.values():

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from palm.vision.thresholds import FAINT_CONFIDENCE
 
-ALGORITHM_VERSION = "vision-2.5"
+ALGORITHM_VERSION = "vision-2.6"
 Element = Literal["earth", "air", "fire", "water"]
 
 

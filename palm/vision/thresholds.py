@@ -180,6 +180,20 @@ TRIM_FRACTION = 0.45
 HOOK_ZONE = 0.3
 HOOK_ANGLES = {"heart": 50.0, "head": 60.0, "life": 60.0}
 HOOK_WINDOW = 3
+#: Lines traced as one smooth course across their corridor (palm.vision.smooth_course, vision-2.6)
+#: instead of a cheapest path: on the dev set a cheapest life path stepped sideways onto a
+#: parallel crease partway down on 21 of the 27 "partial" lives of 131 graded palms. A step of
+#: one pixel across costs SMOOTH_STEP_COST (what ~3 px of crease at strength 0.65 gain); the
+#: corridor is unrolled SMOOTH_REACH palm widths either side of the course, which runs on
+#: SMOOTH_EXTEND past its end zone (the crease may; weak tails are trimmed). Step cost 0.1 left
+#: the steps (the crease map itself bends there), 0.6 took most out and made a few new ones,
+#: 1.0 is kept (graded: 176 of 208 lives correct against 166), 1.6 ran over skin where lives
+#: curve away from the template (7 reported unlikely). Where the smooth course does not pass as
+#: a line of its own the cheapest path is traced (lines._principal_path).
+SMOOTH_LINES = ("life",)
+SMOOTH_STEP_COST = 1.0
+SMOOTH_REACH = 0.22
+SMOOTH_EXTEND = 0.15
 #: An end-zone candidate path scores sum(strength - PATH_SCORE_LEVEL) along it: pixels on a
 #: crease (strength 0.6–1) add, plain skin (0.05–0.2) subtracts, so the chosen end is where the
 #: crease really stops. 0.35 sits between the two populations on every sample.

@@ -25,6 +25,7 @@ from palm.vision.arrays import Array
 from palm.vision.frame import SPAN, units_to_frame
 from palm.vision.linemodel import LINE_MODELS, LineModel
 from palm.vision.ridges import CreaseMaps
+from palm.vision.smooth_course import smooth_course_path
 
 COARSE = 2  # full-resolution pixels per search-grid pixel
 
@@ -213,9 +214,16 @@ def claim(grid: SearchGrid, path: TracedPath, thickness: int = 3) -> None:
     grid.cost[mask.astype(bool)] += th.CLAIMED_COST
 
 
-def trace_line(model: LineModel, maps: CreaseMaps, grid: SearchGrid) -> TracedPath | None:
-    """The best crease path for ``model`` in frame pixels, or None when its zones hold no skin."""
-    grid_path = _best_path(model, grid, _crop_box(model, grid.cost.shape[0]))
+def trace_line(
+    model: LineModel, maps: CreaseMaps, grid: SearchGrid, smooth: bool = False
+) -> TracedPath | None:
+    """The best crease path for ``model`` in frame pixels, or None when its zones hold no skin:
+    the cheapest path from zone to zone, or with ``smooth`` one smooth course along the
+    corridor (palm.vision.smooth_course)."""
+    if smooth:
+        grid_path = smooth_course_path(model, grid.strength, grid.hand)
+    else:
+        grid_path = _best_path(model, grid, _crop_box(model, grid.cost.shape[0]))
     if grid_path is None:
         return None
     keep = _trim_weak_ends(grid.strength[grid_path[:, 0], grid_path[:, 1]])
