@@ -152,7 +152,9 @@ def history_page(
     if after is not None:
         query = query.where(tuple_(Reading.created_at, Reading.id) < (after.created_at, after.id))
     rows = [_row(viewer, values) for values in session.execute(query)]
-    more = len(rows) > limit
+    # More follow when the mirror listed more, even if one of them was deleted before its row
+    # was read (then the page is a row short, and the walk goes on from its last row).
+    more = len(rows) > limit or (ids is not None and len(ids) > limit)
     rows = rows[:limit]
     cursor = Cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
     return HistoryPage(rows=rows, next_cursor=cursor)

@@ -21,7 +21,7 @@ from palm.explore import Explorer, history, mirror_reads, trends
 from palm.explore import mirror as mirror_module
 from palm.explore.mirror import Mirror
 from palm.explore.query import ExploreFilter, Viewer
-from palm.models import Reading, ReadingChange
+from palm.models import LineResult, Reading, ReadingChange
 from palm.readings import (
     changes,
     prune_change_sequence,
@@ -343,3 +343,28 @@ def test_a_mirror_that_has_not_looked_for_too_long_reloads(
     monkeypatch.setattr(mirror_module, "MAX_IDLE_SECONDS", 3600.0)
     assert mirror.wait_loaded(timeout=60)
     assert_exact(session_factory, analyst, mirror, [ExploreFilter(confidence_max=0.5)])
+
+
+def test_a_text_page_whose_listed_reading_was_deleted_before_its_row_was_read_goes_on(
+    session_factory: sessionmaker[Session], analyst: Viewer, make_account: Callable[..., int]
+) -> None:
+    """The mirror lists a page's ids, then the rows are read: a reading deleted in between (here
+    behind the change sequence's back, so the mirror keeps listing it) leaves its page a row
+    short, and the walk still reaches every other match."""
+    owner = make_account("echo@example.com")
+    with transaction(session_factory) as session:
+        echoes = [
+            add_reading(
+                session, ReadingSpec(owner, created_at=BASE_TIME + days(i), texts={"life": "Echo."})
+            )
+            for i in range(5)
+        ]
+    mirror = loaded(session_factory)
+    gone = echoes[3]  # the second newest: on the first page of two
+    with transaction(session_factory) as session:
+        session.execute(delete(LineResult).where(LineResult.reading_id == gone))
+        session.execute(delete(Reading).where(Reading.id == gone))
+    with transaction(session_factory) as session:
+        walked = pages(session, analyst, ExploreFilter(text="echo"), mirror, limit=2)
+    assert [row.id for rows in walked for row in rows] == [i for i in echoes[::-1] if i != gone]
+    assert len(walked) == 2  # the deleted reading was listed on the first page
