@@ -8,8 +8,7 @@ Expects a database filled by bench/seed.py (user 1 is the heavy user, user 1001 
 and the keys the seed sealed it with (PALM_ENCRYPTION_KEYS, else the development key). Streams
 ``Explorer.csv_chunks`` (what the History download and the API's CSV call) to nowhere for: the
 analyst over everyone, the analyst with one filter (engine, type, line + confidence, text), and
-the heavy user's own rows; ``--mirror`` loads the analysts' mirror first, so the line and
-confidence cases export the ids it lists (each row says which way it went).
+the heavy user's own rows.
 Prints the CPU time per row of this process and of the PostgreSQL backend (the figures the
 load on a shared machine changes least) and the load average: compare ratios taken close
 together.
@@ -94,23 +93,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="case names to run (default: all)")
-    parser.add_argument(
-        "--mirror",
-        action="store_true",
-        help="load the analysts' mirror first (line and confidence filters then export the ids "
-        "it lists); without it every case reads SQL only",
-    )
     args = parser.parse_args()
     cipher = load_cipher(get_settings())
     engine = make_engine(os.environ["DATABASE_URL"], cipher=cipher)
     factory = make_session_factory(engine)
-    explorer = Explorer(factory, None, cipher, mirror=args.mirror)
-    if args.mirror:
-        started, rss = time.perf_counter(), peak_rss_mb()
-        if not explorer.mirror.wait_loaded(timeout=900):
-            raise SystemExit("the mirror did not load in 15 minutes")
-        took, grew = time.perf_counter() - started, peak_rss_mb() - rss
-        print(f"mirror loaded in {took:.1f} s, peak RSS +{grew:.0f} MB")
+    explorer = Explorer(factory, None, cipher)
     server = server_process(factory)
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"{engine.dialect.name}; runs per case: {args.runs}; load average {' '.join(load)}")
@@ -124,9 +111,8 @@ def main() -> None:
             rates.append(rows / took)
             ours.append(cpu / rows * 1e6)
             theirs.append(served / rows * 1e6)
-        via = "mirror ids" if explorer.mirror.served.pop("export", 0) else "SQL"
         print(
-            f"  {label:22} [{via}] {rows:>9,} rows  p50 {statistics.median(rates):>8,.0f} rows/s "
+            f"  {label:22} {rows:>9,} rows  p50 {statistics.median(rates):>8,.0f} rows/s "
             f"(min {min(rates):,.0f}, max {max(rates):,.0f}); CPU per row: "
             f"ours {statistics.median(ours):.1f} µs, server {statistics.median(theirs):.1f} µs; "
             f"peak RSS +{peak_rss_mb() - before:.1f} MB"

@@ -13,11 +13,6 @@ export is two sealed texts and a dozen cells per row, a million times:
 - one ``writerows`` per chunk, and chunks small enough not to wake the garbage collector
   (``CHUNK_ROWS``).
 
-A line or confidence filter's export takes its matches from the analysts' mirror when it has
-loaded (``Explorer``; ``ids``): SQL would probe every reading in scope for its line, while the
-mirror lists the matching ids newest first in milliseconds, and the rows are then read a chunk
-of primary keys at a time.
-
 On PostgreSQL the export's transaction plans for the whole result (``cursor_tuple_fraction``
 1: a cursor is planned for its first tenth by default, which walks the date index through
 every reading to find a filter's few) and without JIT (~0.2 s of compiling per export, for
@@ -32,8 +27,6 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-import numpy as np
-import numpy.typing as npt
 from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import String, Text, cast, text, type_coerce
 from sqlalchemy.orm import Session
@@ -81,9 +74,6 @@ CHUNK_ROWS = 250
 MEMO_LIMIT = 50_000
 #: What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-#: A filter's reading ids newest first, as the analysts' mirror lists them.
-ReadingIds = Sequence[int] | npt.NDArray[np.int64]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -138,34 +128,13 @@ def _open_texts(cipher: MultiFernet, rows: Sequence[Any]) -> tuple[list[str | No
 
 
 def _chunks(
-    session: Session,
-    viewer: Viewer,
-    criteria: ExploreFilter,
-    chunk_rows: int,
-    ids: ReadingIds | None,
+    session: Session, viewer: Viewer, criteria: ExploreFilter, chunk_rows: int
 ) -> Iterator[Sequence[Any]]:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
         session.execute(text("SET LOCAL jit = off"))
-    if ids is not None:
-        yield from _chunks_of(session, viewer, ids, chunk_rows)
-        return
     query = rows_query(session, viewer, criteria, EXPORT_COLUMNS, whole_set=True)
     yield from session.execute(query.execution_options(yield_per=chunk_rows)).partitions()
-
-
-def _chunks_of(
-    session: Session, viewer: Viewer, ids: ReadingIds, chunk_rows: int
-) -> Iterator[Sequence[Any]]:
-    """The rows of ``ids`` (newest first, as the mirror lists a filter's matches), a chunk of
-    primary-key probes at a time, still under the viewer's scope: a reading deleted since the
-    ids were listed is left out, none is added."""
-    scope = rows_query(session, viewer, ExploreFilter(), EXPORT_COLUMNS)
-    for start in range(0, len(ids), chunk_rows):
-        wanted = [int(reading_id) for reading_id in ids[start : start + chunk_rows]]
-        rows = session.execute(scope.where(Reading.id.in_(wanted))).all()
-        if rows:
-            yield rows
 
 
 class _Rows:
@@ -233,21 +202,15 @@ class _Rows:
 
 
 def export_csv(
-    session: Session,
-    viewer: Viewer,
-    criteria: ExploreFilter,
-    *,
-    chunk_rows: int = CHUNK_ROWS,
-    ids: ReadingIds | None = None,
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[str]:
     """The whole filtered set as CSV text chunks: the header with the first ``chunk_rows``
-    rows, then one chunk per ``chunk_rows`` rows. ``ids``: the set's reading ids newest first,
-    when the mirror has listed them (then read by primary key instead of by the filter)."""
+    rows, then one chunk per ``chunk_rows`` rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     rows = _Rows(session, viewer)
-    for partition in _chunks(session, viewer, criteria, chunk_rows, ids):
+    for partition in _chunks(session, viewer, criteria, chunk_rows):
         writer.writerows(rows.csv_lines(partition))
         yield buffer.getvalue()
         buffer.seek(0)
@@ -257,14 +220,9 @@ def export_csv(
 
 
 def export_ndjson(
-    session: Session,
-    viewer: Viewer,
-    criteria: ExploreFilter,
-    *,
-    chunk_rows: int = CHUNK_ROWS,
-    ids: ReadingIds | None = None,
+    session: Session, viewer: Viewer, criteria: ExploreFilter, *, chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[str]:
     """The same rows as the CSV, one JSON object per line, streamed the same way."""
     rows = _Rows(session, viewer)
-    for partition in _chunks(session, viewer, criteria, chunk_rows, ids):
+    for partition in _chunks(session, viewer, criteria, chunk_rows):
         yield rows.json_lines(partition)

@@ -101,13 +101,6 @@ def page_ids(columns: Columns, mask: Mask, after: tuple[int, int] | None, limit:
     return [int(reading_id) for reading_id in columns.ids[matches]]
 
 
-def matching_ids(columns: Columns, mask: Mask) -> Positions:
-    """Every matching reading's id, newest first (the readings are in (created_at, id)
-    order): what an export then reads by primary key, 8 bytes a match."""
-    ids: Positions = columns.ids[np.flatnonzero(mask[: columns.size])][::-1].copy()
-    return ids
-
-
 def per_day(columns: Columns, mask: Mask) -> list[DayCount]:
     """Readings per day and status, ordered like the raw query (day, then status name)."""
     statuses = columns.status.values

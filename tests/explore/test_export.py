@@ -13,19 +13,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from palm.db import make_engine, make_session_factory, transaction
-from palm.explore import Explorer, export, history, mirror_reads
+from palm.db import make_engine, make_session_factory
+from palm.explore import export, history
 from palm.explore.query import SHOW_EMAIL_PREFERENCE, ExploreFilter, Viewer
 from palm.infra import KeyedMultiFernet, ensure_dev_key
 from palm.models import LineResult, Preference, Reading, UnreadableDataError
-from palm.readings import store as readings
 from palm.vocabulary import Role
 from tests.explore.data import BASE_TIME, ReadingSpec, add_reading, days
-from tests.explore.random_readings import random_readings
 
 SECRET = b"test-secret"
 
@@ -284,55 +282,3 @@ def test_csv_cells_a_person_wrote_never_start_a_spreadsheet_formula(
 def test_csv_of_nothing_is_just_the_header(session: Session, people: dict[str, int]) -> None:
     text = "".join(export.export_csv(session, viewer(people["ana"]), ExploreFilter()))
     assert text.strip() == ",".join(export.CSV_COLUMNS)
-
-
-MIRRORED_FILTERS = [
-    ExploreFilter(line="fate", line_found=True, confidence_min=0.3),
-    ExploreFilter(line_found=False, confidence_max=0.4),
-    ExploreFilter(confidence_min=0.25, confidence_max=0.75, engines=("offline",)),
-    ExploreFilter(line="life", hands=("left",), statuses=("done",)),
-]
-
-
-def test_a_line_filter_export_reads_the_mirrors_ids_and_matches_the_row_by_row_export(
-    session_factory: sessionmaker[Session], make_account, cipher: MultiFernet
-) -> None:
-    """Once the mirror has loaded, a line or confidence filter's export takes its matches from
-    it (``served['export']``) and reads them by primary key: the same bytes, CSV and NDJSON, as
-    the filter's rows read row by row."""
-    analyst = random_readings(session_factory, make_account)
-    explorer = Explorer(session_factory, None, cipher)
-    assert explorer.mirror.wait_loaded(timeout=60)
-    for criteria in MIRRORED_FILTERS:
-        with transaction(session_factory) as session:
-            expected_csv = reference_csv(session, analyst, criteria)
-            expected_ndjson = reference_ndjson(session, analyst, criteria)
-        assert expected_csv.count("\n") > 2, criteria  # the filter matches something
-        assert "".join(explorer.csv_chunks(analyst, criteria)) == expected_csv, criteria
-        assert "".join(explorer._ndjson_chunks(analyst, criteria)) == expected_ndjson, criteria
-        with transaction(session_factory) as session:  # in small chunks: order across them
-            ids = explorer.mirror.answer(session, "ids", criteria, mirror_reads.matching_ids)
-            chunked = export.export_csv(session, analyst, criteria, chunk_rows=7, ids=ids)
-            assert "".join(chunked) == expected_csv, criteria
-    assert explorer.mirror.served["export"] == 2 * len(MIRRORED_FILTERS)
-    plain = ExploreFilter(engines=("offline",))  # the rollups' and SQL's own ground
-    "".join(explorer.csv_chunks(analyst, plain))
-    assert explorer.mirror.served["export"] == 2 * len(MIRRORED_FILTERS)
-
-
-def test_a_reading_deleted_after_the_mirror_listed_it_is_left_out_of_the_export(
-    session_factory: sessionmaker[Session], make_account
-) -> None:
-    analyst = random_readings(session_factory, make_account)
-    criteria = ExploreFilter(line_found=True)
-    with transaction(session_factory) as session:
-        ids = [row.id for row in session.execute(history.rows_query(session, analyst, criteria))]
-    gone, owner = ids[3], None
-    with transaction(session_factory) as session:
-        owner = session.get(Reading, gone).user_id  # type: ignore[union-attr]
-        readings.delete_reading(session, owner, gone)
-    with transaction(session_factory) as session:
-        expected = reference_csv(session, analyst, criteria)
-        exported = "".join(export.export_csv(session, analyst, criteria, chunk_rows=7, ids=ids))
-    assert exported == expected
-    assert f"\n{gone}," not in exported and exported.count("\n") == len(ids)
