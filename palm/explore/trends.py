@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from palm.explore import mirror_reads
+from palm.explore import mirror_reads, rollup_where
 from palm.explore import trends_rollup as rollup
 from palm.explore.mirror import Mirror
 from palm.explore.mirror_columns import Columns
@@ -80,13 +80,16 @@ def line_metrics_over_time(
     rollups: bool = True,
     mirror: Mirror | None = None,
 ) -> list[LineMetricPoint]:
-    if rollups and rollup.serves_charts(viewer, criteria, daily=granularity == "day"):
-        return rollup.line_metrics_over_time(session, viewer, criteria, granularity)
-
     def read(columns: Columns, mask: Mask) -> list[LineMetricPoint]:
         return mirror_reads.line_metrics(columns, mask, granularity)
 
-    answered = _mirrored(session, mirror, viewer, criteria, f"metrics:{granularity}", read)
+    name = f"metrics:{granularity}"
+    if rollups and rollup.serves_charts(viewer, criteria, daily=granularity == "day"):
+        answered = _mirror_first(session, mirror, viewer, criteria, name, read)
+        if answered is not None:
+            return answered
+        return rollup.line_metrics_over_time(session, viewer, criteria, granularity)
+    answered = _mirrored(session, mirror, viewer, criteria, name, read)
     if answered is not None:
         return answered
     bucket = bucket_of(session, granularity).label("bucket")
@@ -130,7 +133,8 @@ def hand_shapes(
     mirror: Mirror | None = None,
 ) -> list[ShapeCount]:
     if rollups and rollup.serves_charts(viewer, criteria):
-        return rollup.hand_shapes(session, viewer, criteria)
+        first = _mirror_first(session, mirror, viewer, criteria, "shapes", mirror_reads.hand_shapes)
+        return first if first is not None else rollup.hand_shapes(session, viewer, criteria)
     answered = _mirrored(session, mirror, viewer, criteria, "shapes", mirror_reads.hand_shapes)
     if answered is not None:
         return answered
@@ -152,7 +156,10 @@ def line_presence(
     mirror: Mirror | None = None,
 ) -> list[PresenceCount]:
     if rollups and rollup.serves_charts(viewer, criteria):
-        return rollup.line_presence(session, viewer, criteria)
+        first = _mirror_first(
+            session, mirror, viewer, criteria, "presence", mirror_reads.line_presence
+        )
+        return first if first is not None else rollup.line_presence(session, viewer, criteria)
     answered = _mirrored(session, mirror, viewer, criteria, "presence", mirror_reads.line_presence)
     if answered is not None:
         return answered
@@ -164,6 +171,22 @@ def line_presence(
         .order_by(LineResult.line, LineResult.found)
     )
     return [PresenceCount(str(line), bool(f), int(n)) for line, f, n in session.execute(query)]
+
+
+def _mirror_first(
+    session: Session,
+    mirror: Mirror | None,
+    viewer: Viewer,
+    criteria: ExploreFilter,
+    name: str,
+    read: Callable[[Columns, Mask], T],
+) -> T | None:
+    """The mirror's answer where it is faster than the rollups that could answer
+    (rollup_where.mirror_first); None otherwise, or while the mirror has not loaded (the
+    rollups answer then)."""
+    if not rollup_where.mirror_first(criteria):
+        return None
+    return _mirrored(session, mirror, viewer, criteria, name, read)
 
 
 def _mirrored(
