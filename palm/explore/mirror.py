@@ -36,6 +36,7 @@ from palm.explore.mirror_columns import (
 from palm.explore.mirror_reads import Mask, matching
 from palm.explore.mirror_terms import Terms, group_terms
 from palm.explore.query import ExploreFilter, Viewer
+from palm.infra import release_free_memory
 from palm.models import LineResult, Reading, ReadingTerm
 from palm.readings import (
     change_mark,
@@ -159,6 +160,7 @@ class Mirror:
             log.exception("explore mirror: load failed")
             self._failed_at = time.monotonic()
             return
+        release_free_memory()  # the load's row chunks, freed but still held by the heap
         with self._lock:
             self._columns, self._terms, self._mark = columns, terms, mark
             self._looked_at = time.monotonic()

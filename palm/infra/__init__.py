@@ -30,6 +30,7 @@ from palm.infra.generations import (
 )
 from palm.infra.locks import held
 from palm.infra.logs import JsonFormatter, configure_logging
+from palm.infra.memory import release_free_memory
 from palm.infra.object_store import BucketPlace, S3Objects, make_s3_client
 from palm.infra.processes import die_with_parent
 from palm.infra.ratelimit import (
@@ -99,6 +100,7 @@ __all__ = [
     "record",
     "record_refusal",
     "redact_redis_url",
+    "release_free_memory",
     "rotate_values",
     "seal_value",
     "start_embedded_redis",
