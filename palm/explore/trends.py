@@ -57,7 +57,10 @@ def readings_per_day(
     mirror: Mirror | None = None,
 ) -> list[DayCount]:
     if rollups and rollup.serves_counts(viewer, criteria, daily=True):
-        return rollup.readings_per_day(session, viewer, criteria)
+        first = _mirror_first(
+            session, mirror, viewer, criteria, "per_day", mirror_reads.per_day, daily=True
+        )
+        return first if first is not None else rollup.readings_per_day(session, viewer, criteria)
     answered = _mirrored(session, mirror, viewer, criteria, "per_day", mirror_reads.per_day)
     if answered is not None:
         return answered
@@ -180,11 +183,13 @@ def _mirror_first(
     criteria: ExploreFilter,
     name: str,
     read: Callable[[Columns, Mask], T],
+    *,
+    daily: bool = False,
 ) -> T | None:
     """The mirror's answer where it is faster than the rollups that could answer
-    (rollup_where.mirror_first); None otherwise, or while the mirror has not loaded (the
-    rollups answer then)."""
-    if not rollup_where.mirror_first(criteria):
+    (rollup_where.mirror_first; ``daily``: the readings per day); None otherwise, or while
+    the mirror has not loaded (the rollups answer then)."""
+    if not rollup_where.mirror_first(criteria, daily=daily):
         return None
     return _mirrored(session, mirror, viewer, criteria, name, read)
 

@@ -114,7 +114,7 @@ def test_every_confidence_filter_alone_and_combined_equals_the_raw_queries(
         assert history.count_matching(session, analyst, ExploreFilter(confidence_min=0.5))
 
 
-def test_a_line_under_an_engine_filter_over_all_months_comes_from_the_mirror_not_the_rollups(
+def test_an_engine_filter_over_all_months_has_its_days_and_line_charts_from_the_mirror(
     session_factory: sessionmaker[Session], analyst: Viewer
 ) -> None:
     mirror = loaded(session_factory)
@@ -129,18 +129,21 @@ def test_a_line_under_an_engine_filter_over_all_months_comes_from_the_mirror_not
     with transaction(session_factory) as session:
         for criteria in (all_months, six_months):
             with_rollups = (
+                trends.readings_per_day(session, analyst, criteria, mirror=mirror),
                 trends.line_metrics_over_time(session, analyst, criteria, mirror=mirror),
                 trends.hand_shapes(session, analyst, criteria, mirror=mirror),
                 trends.line_presence(session, analyst, criteria, mirror=mirror),
             )
             raw = (
+                trends.readings_per_day(session, analyst, criteria, rollups=False),
                 trends.line_metrics_over_time(session, analyst, criteria, rollups=False),
                 trends.hand_shapes(session, analyst, criteria, rollups=False),
                 trends.line_presence(session, analyst, criteria, rollups=False),
             )
-            assert with_rollups == raw and raw[0], criteria
+            assert with_rollups == raw and raw[0] and raw[1], criteria
     # the six months stay with the rollups, which are faster over a short range
-    assert dict(mirror.served) == {"metrics:month": 1, "shapes": 1, "presence": 1}
+    served = {"per_day": 1, "metrics:month": 1, "shapes": 1, "presence": 1}
+    assert dict(mirror.served) == served
 
 
 def test_adds_status_changes_and_deletions_after_the_load_are_in_the_next_answer(
