@@ -6,8 +6,8 @@ the plain tables (a user's own, or everyone's), engine and analysis types from t
 facet tables, a line filter on the line charts and hand shapes from the found-pattern tables
 (``by_pattern``). A date range is cut into whole months (monthly tables) and the days of its
 partial months (daily ones) by ``by_month``. Confidence and text never: those go to the
-analysts' mirror, or raw. A line filter under an engine or type filter over a long range goes
-to the mirror first (``mirror_first``).
+analysts' mirror, or raw. Under an engine or type filter over a long range, the readings per
+day and a line filter's charts go to the mirror first (``mirror_first``).
 """
 
 from __future__ import annotations
