@@ -196,11 +196,13 @@ def _items(user: SessionUser, batches: list[str]) -> list[readings.BatchItem]:
 
 @st.fragment(run_every=1.0)
 def _live_batches(user: SessionUser, batches: list[str]) -> None:
-    """Re-reads the rows the workers write every second; a full rerun ends the polling."""
+    """Re-reads the rows the workers write every second; a full rerun ends the polling.
+    The finished batch is drawn only by that rerun: links drawn here would be replaced under
+    a click that lands while it runs."""
     items = _items(user, batches)
-    _render(items)
     if all(_is_finished(item) for item in items):
         st.rerun()
+    _render(items)
 
 
 def _render(items: list[readings.BatchItem]) -> None:

@@ -69,6 +69,7 @@ def test_preferences_shape_the_next_reading_then_export_and_delete(
         page.locator("input[type='file']").set_input_files(str(PALM))
         page.get_by_role("button", name="Read my palm").click()
         expect(page.get_by_text("Your photos: 1 of 1 finished")).to_be_visible(timeout=90_000)
+        settle(page)
         page.get_by_role("link", name="Open reading").first.click()
         expect(page.get_by_role("heading", name="Amor y emociones", exact=False)).to_be_visible()
         expect(page.get_by_text("Forma de mano", exact=False).first).to_be_visible()
