@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from palm.db import make_engine, make_session_factory
@@ -282,3 +283,22 @@ def test_csv_cells_a_person_wrote_never_start_a_spreadsheet_formula(
 def test_csv_of_nothing_is_just_the_header(session: Session, people: dict[str, int]) -> None:
     text = "".join(export.export_csv(session, viewer(people["ana"]), ExploreFilter()))
     assert text.strip() == ",".join(export.CSV_COLUMNS)
+
+
+def test_a_type_filter_on_sqlite_is_tested_on_the_date_index_before_any_row_is_read(
+    session: Session, people: dict[str, int]
+) -> None:
+    """The export of a type filter walks the index that holds the types with the date order
+    (ix_readings_created_types), not the date index that sends it to every reading's row."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL cannot index a JSON column")
+    query = history.rows_query(
+        session,
+        viewer(people["ada"], Role.ANALYST),
+        ExploreFilter(analysis_types=("love",)),
+        export.EXPORT_COLUMNS,
+        whole_set=True,
+    )
+    compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = [row[-1] for row in session.execute(sql_text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    assert any("USING INDEX ix_readings_created_types" in step for step in plan), plan
