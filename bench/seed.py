@@ -5,9 +5,9 @@
 
 Each finished reading gets six line results and one or two interpretations (so a million
 readings is ~6M line rows, ~1.5M interpretations) and the blind-index terms of its texts. One
-"heavy" user (the first) gets --heavy readings, the rest are spread over the other users. Rows
-go in through the driver in bulk: multi-row executemany in large transactions on SQLite, COPY on
-PostgreSQL. Then the trend rollups are recomputed from all rows (palm.readings.rollups.rebuild),
+"heavy" user (the first) gets --heavy readings, the rest are spread over the other users; ids
+follow the times within one run, as in the app. Rows go in through the driver in bulk:
+multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Then the trend rollups are recomputed from all rows (palm.readings.rollups.rebuild),
 and each reading's line summary (palm.readings.line_stats.refresh_all).
 Prints the URL it filled, so bench/explore.py can use it. Sealed columns (filename, summary,
 polylines, texts) are written as Fernet tokens under the configured keys (PALM_ENCRYPTION_KEYS,
@@ -66,12 +66,17 @@ def stamp(seconds: int) -> datetime:
 
 
 def reading_rows(n: int, heavy: int, first_id: int, rng: random.Random) -> Iterator[list[Row]]:
-    """Batches of (reading, lines, interpretations) rows with explicit ids."""
+    """Batches of (reading, lines, interpretations) rows with explicit ids. The ids follow the
+    times, as the app writes them (a reading's row is inserted when it is submitted), so the
+    tables' physical order is the date order the History pages and exports walk; the heavy
+    user's readings are spread over the two years like everyone's."""
+    times = sorted(rng.randrange(SPAN_SECONDS) for _ in range(n))
+    heavy_ones = set(rng.sample(range(n), heavy))
     batch: list[Row] = []
     for offset in range(n):
         reading_id = first_id + offset
-        user_id = 1 if offset < heavy else 2 + rng.randrange(USERS - 1)
-        created = stamp(rng.randrange(SPAN_SECONDS))
+        user_id = 1 if offset in heavy_ones else 2 + rng.randrange(USERS - 1)
+        created = stamp(times[offset])
         roll = rng.random()
         status = "done" if roll < 0.95 else "failed"  # history: nothing still in flight
         batch.append((reading_id, user_id, created, status, rng))
