@@ -7,8 +7,9 @@ Each finished reading gets six line results and one or two interpretations (so a
 readings is ~6M line rows, ~1.5M interpretations) and the blind-index terms of its texts. One
 "heavy" user (the first) gets --heavy readings, the rest are spread over the other users; ids
 follow the times within one run, as in the app. Rows go in through the driver in bulk:
-multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Then the trend rollups are recomputed from all rows (palm.readings.rollups.rebuild),
-and each reading's line summary (palm.readings.line_stats.refresh_all).
+multi-row executemany in large transactions on SQLite, COPY on PostgreSQL. Then the trend
+rollups are recomputed from all rows (palm.readings.rollups.rebuild), and each reading's line
+summary (palm.readings.line_stats.refresh_all).
 Prints the URL it filled, so bench/explore.py can use it. Sealed columns (filename, summary,
 polylines, texts) are written as Fernet tokens under the configured keys (PALM_ENCRYPTION_KEYS,
 else the development key in PALM_DATA_DIR), as the app writes them; bench/explore.py reads them
